@@ -1,0 +1,43 @@
+# The commands the README shows. `make help` lists them.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+
+.DEFAULT_GOAL := help
+.PHONY: help setup demo down test lint unit kafka-up kafka-down eval bench
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+setup: $(VENV)/.installed ## create .venv and install meetwire with its dev tools
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+demo: setup ## local Kafka + worker + sample wire; prints events, leaves /metrics served
+	bash scripts/demo.sh
+
+down: ## stop what `make demo` started
+	bash scripts/demo.sh --down
+
+test: setup lint ## the whole test suite (starts its own Kafka unless MEETWIRE_TEST_BROKER is set)
+	$(PY) -m pytest
+
+unit: setup ## only the tests that need no broker
+	$(PY) -m pytest -m "not integration"
+
+lint: setup ## ruff and mypy --strict
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+kafka-up: setup ## start a local Kafka in .cache/kafka-data
+	$(BIN)/meetwire kafka up
+
+kafka-down: setup ## stop it
+	$(BIN)/meetwire kafka down
+
+eval: setup ## score the extractor on ../shared/eval/dev.jsonl
+	$(BIN)/meetwire eval ../shared/eval/dev.jsonl

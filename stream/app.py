@@ -1,0 +1,70 @@
+"""The Faust app: ``faust -A stream.app worker`` (or ``meetwire worker``) runs it.
+
+Settings are read from the environment here, once; everything else receives them.
+Agents live in ``agents/`` and are found by autodiscovery when the worker starts.
+"""
+
+from __future__ import annotations
+
+import ssl
+from typing import Any
+
+import faust
+from faust.auth import SASLCredentials, SSLCredentials
+from faust.web import Request, Response, View
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from stream.metrics import Metrics
+from stream.settings import Settings
+
+
+def broker_credentials(settings: Settings) -> Any:
+    """Faust credentials for the configured security protocol, or None for PLAINTEXT."""
+    context = None
+    if settings.security_protocol in {"SSL", "SASL_SSL"}:
+        context = ssl.create_default_context(cafile=settings.ssl_cafile)
+        if settings.ssl_certfile:
+            context.load_cert_chain(settings.ssl_certfile, settings.ssl_keyfile)
+    if settings.security_protocol.startswith("SASL"):
+        return SASLCredentials(
+            username=settings.sasl_username,
+            password=settings.sasl_password,
+            mechanism=settings.sasl_mechanism,
+            ssl_context=context,
+        )
+    if context is not None:
+        return SSLCredentials(context)
+    return None
+
+
+def create_app(settings: Settings) -> faust.App:
+    """A Faust app configured from ``settings``, at-least-once, acks from all replicas."""
+    return faust.App(
+        settings.app_id,
+        broker=settings.faust_broker,
+        broker_credentials=broker_credentials(settings),
+        autodiscover=["agents"],
+        origin="stream.app",
+        topic_partitions=settings.topic_partitions,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        web_port=settings.web_port,
+        web_bind=settings.web_host,
+        web_host=settings.web_host,
+        store="memory://",
+        table_cleanup_interval=3600.0,
+    )
+
+
+settings = Settings.from_env()
+metrics = Metrics.create()
+app = create_app(settings)
+
+
+@app.page("/metrics")
+class MetricsPage(View):
+    """Prometheus scrape endpoint for this worker's registry."""
+
+    async def get(self, request: Request) -> Response:
+        body = generate_latest(metrics.registry)
+        return self.bytes(body, headers={"Content-Type": CONTENT_TYPE_LATEST})

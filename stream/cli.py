@@ -1,0 +1,189 @@
+"""``meetwire``: the command line (see ``meetwire --help``).
+
+Each sub-command is a small function taking parsed arguments and returning an exit code;
+imports of heavy modules (Faust, spaCy) happen inside the command that needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+import orjson
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_KAFKA_DIR = Path(".cache/kafka-data")
+DEFAULT_SCORER = REPO_ROOT.parent / "shared" / "eval" / "score.py"
+
+log = logging.getLogger("meetwire")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    code: int = args.handler(args)
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="meetwire", description="Meeting events from news wires.")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    p = sub.add_parser("extract", help="offline: wire items JSONL in, meeting events JSONL out")
+    p.add_argument("--input", default="-", help="wire items JSONL (default: stdin)")
+    p.add_argument("--output", default="-", help="meeting events JSONL (default: stdout)")
+    p.set_defaults(handler=cmd_extract)
+
+    p = sub.add_parser("worker", help="run the Faust worker (same as `faust -A stream.app worker`)")
+    p.add_argument("--loglevel", default=None, help="log level (default: MEETWIRE_LOG_LEVEL)")
+    p.set_defaults(handler=cmd_worker)
+
+    p = sub.add_parser("produce", help="send a JSONL file, line by line, to the raw topic")
+    p.add_argument("file", help="JSONL file (- for stdin); lines are sent byte for byte, even malformed ones")
+    p.add_argument("--topic", default=None, help="topic (default: MEETWIRE_TOPIC_RAW)")
+    p.set_defaults(handler=cmd_produce)
+
+    p = sub.add_parser("tail", help="print a topic's records as JSON lines")
+    p.add_argument("topic")
+    p.add_argument("--max-messages", type=int, default=None, help="stop after this many records")
+    p.add_argument("--idle-timeout", type=float, default=None, help="stop after this many seconds without a record")
+    p.add_argument("--from-end", action="store_true", help="only records that arrive from now on")
+    p.set_defaults(handler=cmd_tail)
+
+    kafka = sub.add_parser("kafka", help="a local single-node Apache Kafka for development and tests")
+    ksub = kafka.add_subparsers(required=True, metavar="ACTION")
+    p = ksub.add_parser("up", help="start it; prints the bootstrap address once it answers metadata requests")
+    p.add_argument("--port", type=int, default=None, help="broker port (default: a free one)")
+    p.add_argument("--data-dir", type=Path, default=DEFAULT_KAFKA_DIR)
+    p.set_defaults(handler=cmd_kafka_up)
+    p = ksub.add_parser("down", help="stop it")
+    p.add_argument("--data-dir", type=Path, default=DEFAULT_KAFKA_DIR)
+    p.set_defaults(handler=cmd_kafka_down)
+
+    p = sub.add_parser("eval", help="score the extractor on a gold JSONL file by language")
+    p.add_argument("gold", type=Path)
+    p.add_argument("--explain", action="store_true", help="list every miss, spurious event and wrong field")
+    p.add_argument("--scorer", type=Path, default=DEFAULT_SCORER, help=f"score.py (default: {DEFAULT_SCORER})")
+    p.set_defaults(handler=cmd_eval)
+    return parser
+
+
+@contextmanager
+def _open(path: str, mode: str) -> Iterator[IO[bytes]]:
+    if path == "-":
+        yield sys.stdin.buffer if "r" in mode else sys.stdout.buffer
+        return
+    with open(path, mode) as handle:
+        yield handle
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from stream.codec import wire_item_from_dict
+    from stream.errors import PoisonRecord
+    from stream.extract import load_extractor
+
+    extractor = load_extractor()
+    failed = 0
+    with _open(args.input, "rb") as src, _open(args.output, "wb") as dst:
+        for number, line in enumerate(src, start=1):
+            if not line.strip():
+                continue
+            try:
+                value = orjson.loads(line)
+                if not isinstance(value, dict):
+                    raise PoisonRecord("not_object", "expected a JSON object")
+                item = wire_item_from_dict(value)
+            except (orjson.JSONDecodeError, PoisonRecord) as exc:
+                failed += 1
+                log.error("line %d skipped: %s", number, exc)
+                continue
+            for event in extractor.extract(item):
+                dst.write(orjson.dumps(event.to_dict()) + b"\n")
+    if failed:
+        log.error("%d line(s) could not be read as wire items", failed)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from stream.app import app, settings
+
+    loglevel = args.loglevel or settings.log_level
+    sys.argv = ["meetwire", "worker", "--loglevel", loglevel.lower()]
+    app.main()  # Faust's own command line; exits the process itself
+    return 0
+
+
+def cmd_produce(args: argparse.Namespace) -> int:
+    from stream.client import produce_lines
+    from stream.settings import Settings
+
+    settings = Settings.from_env()
+    with _open(args.file, "rb") as src:
+        lines = [line.rstrip(b"\r\n") for line in src if line.strip()]
+    sent = asyncio.run(produce_lines(settings, args.topic or settings.topic_raw, lines))
+    log.info("sent %d record(s) to %s", sent, args.topic or settings.topic_raw)
+    return 0
+
+
+def cmd_tail(args: argparse.Namespace) -> int:
+    from stream.client import tail
+    from stream.settings import Settings
+
+    async def run() -> None:
+        async for value in tail(
+            Settings.from_env(),
+            args.topic,
+            from_beginning=not args.from_end,
+            max_messages=args.max_messages,
+            idle_timeout_s=args.idle_timeout,
+        ):
+            sys.stdout.buffer.write(value + b"\n")
+            sys.stdout.flush()
+
+    asyncio.run(run())
+    return 0
+
+
+def cmd_kafka_up(args: argparse.Namespace) -> int:
+    from stream import kafka_local
+
+    running = kafka_local.status(args.data_dir)
+    if running is not None:  # `up` is idempotent: say where the running broker is
+        sys.stdout.write(f"{running.bootstrap}\n")
+        return 0
+    try:
+        broker = kafka_local.start(port=args.port, data_dir=args.data_dir)
+    except kafka_local.KafkaLocalError as exc:
+        log.error("%s", exc)
+        return 1
+    sys.stdout.write(f"{broker.bootstrap}\n")
+    return 0
+
+
+def cmd_kafka_down(args: argparse.Namespace) -> int:
+    from stream import kafka_local
+
+    stopped = kafka_local.stop(args.data_dir)
+    log.info("kafka %s", "stopped" if stopped else "was not running")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from stream.evaluate import evaluate
+
+    if not args.scorer.exists():
+        log.error("scorer not found: %s (pass --scorer)", args.scorer)
+        return 2
+    sys.stdout.write(evaluate(args.gold, explain=args.explain, scorer=args.scorer))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,32 @@
+"""What can go wrong with a record, and whether retrying could help.
+
+    MeetwireError
+    ├── PoisonRecord       this record can never be processed: dead-letter it and go on
+    └── TransientError     the world is briefly wrong (broker, network): retry, or crash
+                           and resume from the last committed offset
+
+Callers branch on ``retriable``, as aiokafka's errors let them.
+"""
+
+from __future__ import annotations
+
+
+class MeetwireError(Exception):
+    """Base of meetwire's own errors."""
+
+    retriable = False
+
+
+class PoisonRecord(MeetwireError):
+    """A record that cannot be processed; ``reason`` is the dead letter's reason code."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+class TransientError(MeetwireError):
+    """A failure that may pass if the same work is tried again."""
+
+    retriable = True

@@ -1,0 +1,126 @@
+"""One typed settings object, read from the environment once and passed in.
+
+Each option is declared once, with its environment variable, default and doc side by
+side; the README table is generated from the same declarations (``settings_table``).
+Nothing else in meetwire reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+
+class SettingsError(ValueError):
+    """A setting has a value meetwire cannot use."""
+
+
+def _opt(env: str, default: Any, doc: str, *, secret: bool = False) -> Any:
+    return field(default=default, metadata={"env": env, "doc": doc, "secret": secret}, repr=not secret)
+
+
+def _to_bool(raw: str) -> bool:
+    if raw.strip().lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.strip().lower() in {"0", "false", "no", "off", ""}:
+        return False
+    raise SettingsError(f"not a boolean: {raw!r}")
+
+
+_PARSERS: dict[type | str, Callable[[str], Any]] = {
+    "int": int,
+    "float": float,
+    "bool": _to_bool,
+    "str": str,
+    "str | None": lambda raw: raw or None,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything meetwire can be told, with the defaults for a local development broker."""
+
+    broker: str = _opt(
+        "MEETWIRE_BROKER", "kafka://127.0.0.1:9092", "Kafka bootstrap servers, comma-separated (`kafka://` optional)."
+    )
+    app_id: str = _opt("MEETWIRE_APP_ID", "meetwire", "Faust app id; also the consumer group.")
+    topic_raw: str = _opt("MEETWIRE_TOPIC_RAW", "wire.raw", "Topic of incoming wire items.")
+    topic_events: str = _opt("MEETWIRE_TOPIC_EVENTS", "meetings.events", "Topic of extracted meeting events.")
+    topic_deadletter: str = _opt(
+        "MEETWIRE_TOPIC_DEADLETTER", "wire.deadletter", "Topic of records that could not be processed."
+    )
+    topic_canonical: str = _opt("MEETWIRE_TOPIC_CANONICAL", "meetings.canonical", "Compacted topic of merged meetings.")
+    topic_partitions: int = _opt(
+        "MEETWIRE_TOPIC_PARTITIONS", 1, "Partitions for topics meetwire creates; the parallelism ceiling."
+    )
+    web_host: str = _opt("MEETWIRE_WEB_HOST", "127.0.0.1", "Address the `/metrics` server binds to.")
+    web_port: int = _opt("MEETWIRE_WEB_PORT", 6066, "Port of the worker's web server (`/metrics`).")
+    max_item_bytes: int = _opt(
+        "MEETWIRE_MAX_ITEM_BYTES", 1_048_576, "Larger raw records are dead-lettered as `too_large`."
+    )
+    batch_size: int = _opt("MEETWIRE_BATCH_SIZE", 32, "Items the worker extracts together (`nlp.pipe`).")
+    batch_within_s: float = _opt(
+        "MEETWIRE_BATCH_WITHIN_S", 0.05, "Longest wait, in seconds, to fill a batch before extracting it."
+    )
+    security_protocol: str = _opt(
+        "MEETWIRE_SECURITY_PROTOCOL",
+        "PLAINTEXT",
+        "`PLAINTEXT`, `SSL`, `SASL_PLAINTEXT` or `SASL_SSL`.",
+    )
+    sasl_mechanism: str = _opt("MEETWIRE_SASL_MECHANISM", "PLAIN", "`PLAIN`, `SCRAM-SHA-256` or `SCRAM-SHA-512`.")
+    sasl_username: str | None = _opt("MEETWIRE_SASL_USERNAME", None, "SASL user name.")
+    sasl_password: str | None = _opt("MEETWIRE_SASL_PASSWORD", None, "SASL password (never logged).", secret=True)
+    ssl_cafile: str | None = _opt("MEETWIRE_SSL_CAFILE", None, "CA bundle that signs the brokers' certificates.")
+    ssl_certfile: str | None = _opt("MEETWIRE_SSL_CERTFILE", None, "Client certificate, for mutual TLS.")
+    ssl_keyfile: str | None = _opt("MEETWIRE_SSL_KEYFILE", None, "Client private key, for mutual TLS.")
+    log_level: str = _opt("MEETWIRE_LOG_LEVEL", "INFO", "Worker log level.")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read every option from ``env`` (default: the process environment)."""
+        source = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = source.get(f.metadata["env"])
+            if raw is None:
+                continue
+            try:
+                values[f.name] = _PARSERS[str(f.type)](raw)
+            except (KeyError, ValueError) as exc:
+                raise SettingsError(f"{f.metadata['env']}={raw!r}: {exc}") from exc
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Reject combinations that would only fail later, deep inside a client."""
+        protocols = {"PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"}
+        if self.security_protocol not in protocols:
+            raise SettingsError(f"MEETWIRE_SECURITY_PROTOCOL must be one of {sorted(protocols)}")
+        if self.sasl_mechanism not in {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"}:
+            raise SettingsError("MEETWIRE_SASL_MECHANISM must be PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512")
+        if self.security_protocol.startswith("SASL") and not (self.sasl_username and self.sasl_password):
+            raise SettingsError("SASL needs MEETWIRE_SASL_USERNAME and MEETWIRE_SASL_PASSWORD")
+        if self.max_item_bytes <= 0 or self.batch_size <= 0 or self.topic_partitions <= 0:
+            raise SettingsError("sizes and counts must be positive")
+
+    @property
+    def bootstrap_servers(self) -> list[str]:
+        """``host:port`` entries, without the ``kafka://`` scheme, for aiokafka clients."""
+        return [s.strip().removeprefix("kafka://") for s in self.broker.split(",") if s.strip()]
+
+    @property
+    def faust_broker(self) -> str:
+        """The broker URL list in Faust's form (``kafka://a:9092;kafka://b:9092``)."""
+        return ";".join(f"kafka://{s}" for s in self.bootstrap_servers)
+
+
+def settings_table() -> str:
+    """The Markdown table of every setting, for the README."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for f in fields(Settings):
+        default = "(unset)" if f.default is None else f"`{f.default}`"
+        rows.append(f"| `{f.metadata['env']}` | {default} | {f.metadata['doc']} |")
+    return "\n".join(rows)

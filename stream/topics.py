@@ -1,0 +1,16 @@
+"""The topics the agents read and write. Values are bytes we encode ourselves (orjson),
+so no Faust metadata ever reaches the wire."""
+
+from __future__ import annotations
+
+from stream.app import app, settings
+
+raw_topic = app.topic(
+    settings.topic_raw, key_type=bytes, value_type=bytes, value_serializer="raw", key_serializer="raw"
+)
+events_topic = app.topic(
+    settings.topic_events, key_type=bytes, value_type=bytes, value_serializer="raw", key_serializer="raw"
+)
+deadletter_topic = app.topic(
+    settings.topic_deadletter, key_type=bytes, value_type=bytes, value_serializer="raw", key_serializer="raw"
+)

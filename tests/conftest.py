@@ -1,0 +1,54 @@
+"""Shared fixtures: the real local Kafka broker and the extractor, each made once per session.
+
+Integration tests talk to a real Apache Kafka. ``.ci/run`` starts one with ``meetwire kafka
+up`` and passes it in ``MEETWIRE_TEST_BROKER``; without it, the session starts its own in a
+temporary directory and stops it at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from stream import kafka_local
+from stream.extract import MeetingExtractor, load_extractor
+
+SHARED_EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``host:port`` of a running broker."""
+    given = os.environ.get("MEETWIRE_TEST_BROKER")
+    if given:
+        yield given.removeprefix("kafka://")
+        return
+    data_dir = tmp_path_factory.mktemp("kafka")
+    broker = kafka_local.start(data_dir=data_dir)
+    try:
+        yield broker.bootstrap
+    finally:
+        kafka_local.stop(data_dir)
+
+
+@pytest.fixture(scope="session")
+def extractor() -> MeetingExtractor:
+    return load_extractor()
+
+
+@pytest.fixture
+def unique() -> str:
+    """A suffix that keeps one test's topics and consumer group apart from every other's."""
+    return uuid.uuid4().hex[:10]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port

@@ -1,0 +1,62 @@
+"""The real worker against the real broker: the seed item in, its event out; bad input dead-lettered."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import urllib.request
+from pathlib import Path
+
+import orjson
+import pytest
+
+from stream.client import produce_lines
+from stream.schemas import load_validator
+from stream.settings import Settings
+from tests.conftest import SHARED_EVAL, free_port
+from tests.worker_process import collect, running_worker, worker_env
+
+RESULT_TIMEOUT_S = 90.0
+
+pytestmark = pytest.mark.integration
+
+
+def _seed_line() -> bytes:
+    line = SHARED_EVAL.read_bytes().splitlines()[0]
+    item = orjson.loads(line)
+    wire = {k: item[k] for k in ("id", "text", "source", "url", "language", "title", "published_at")}
+    return orjson.dumps(wire)
+
+
+@pytest.mark.parametrize("bad", [b'{"id": "broken", "text": "unterminated'])
+def test_worker_seed_to_event_and_bad_to_deadletter(
+    kafka_bootstrap: str, unique: str, tmp_path: Path, bad: bytes
+) -> None:
+    env = worker_env(kafka_bootstrap, unique, free_port())
+    settings = Settings.from_env(env)
+    with running_worker(env, tmp_path / "worker.log") as worker:
+        asyncio.run(produce_lines(settings, settings.topic_raw, [_seed_line(), bad]))
+        events = collect(settings, settings.topic_events, until=1, timeout_s=RESULT_TIMEOUT_S)
+        letters = collect(settings, settings.topic_deadletter, until=1, timeout_s=RESULT_TIMEOUT_S)
+        with urllib.request.urlopen(worker.metrics_url, timeout=5) as response:  # noqa: S310 - loopback
+            metrics_text = response.read().decode()
+        assert events, f"no event arrived:\n{worker.log_tail()}"
+
+    event = events[0]
+    load_validator("meeting_event").validate(event)
+    assert event["item_id"] == "antara-seed-0001"
+    assert event["status"] == "held"
+    names = sorted(p["name"] for p in event["participants"])  # type: ignore[union-attr,index]
+    assert names == ["Sergey Lavrov", "Wang Yi"]
+    assert event["location"]["name"] == "Moscow"  # type: ignore[index]
+    assert event["date"]["value"] == "2023-09-18"  # type: ignore[index]
+    assert event["topic"]["category"] == "politics"  # type: ignore[index]
+
+    assert len(letters) == 1
+    load_validator("dead_letter").validate(letters[0])
+    assert letters[0]["reason"] == "invalid_json"
+    assert base64.b64decode(str(letters[0]["payload_b64"])) == bad
+    assert letters[0]["topic"] == settings.topic_raw
+
+    assert 'meetwire_items_total{outcome="events"} 1.0' in metrics_text
+    assert 'meetwire_deadletters_total{reason="invalid_json"} 1.0' in metrics_text
