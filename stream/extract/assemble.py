@@ -1,0 +1,108 @@
+"""From trigger sentences and resolved parties to meeting events: one event per distinct meeting."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from stream.extract.participants import Entity, Mention
+from stream.extract.pipeline import Sentence
+from stream.extract.triggers import Trigger
+from stream.records import Status
+
+_STATUS_RANK: dict[Status, int] = {"held": 0, "planned": 1, "cancelled": 2}
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A meeting read from one sentence, before merging repeated mentions."""
+
+    parties: list[int]
+    """Entity indices, in order of first mention."""
+    status: Status
+    sentence: Sentence
+    trigger: Trigger
+    mentions: dict[int, Mention]
+    """The mention of each party in this sentence (when it has one)."""
+    date_value: str | None = None
+    sentences: list[Sentence] = field(default_factory=list)
+
+
+def sentence_parties(
+    mentions: Sequence[Mention], entities: Sequence[Entity], sent: Sentence
+) -> tuple[list[int], dict[int, Mention]]:
+    """Entities mentioned in ``sent`` (reporters and spokespeople left out), in order."""
+    order: list[int] = []
+    first: dict[int, Mention] = {}
+    for m in mentions:
+        if m.entity < 0 or not (sent.start <= m.start < sent.end):
+            continue
+        ent = entities[m.entity]
+        if ent.reporter:
+            continue
+        if m.entity not in first:
+            order.append(m.entity)
+            first[m.entity] = m
+        elif m.kind == "person" and first[m.entity].kind != "person":
+            first[m.entity] = m
+    return order, first
+
+
+def split_bilaterals(
+    parties: list[int],
+    mentions: dict[int, Mention],
+    entities: Sequence[Entity],
+    trigger: Trigger,
+    subject: int | None,
+    bilateral: bool,
+) -> list[list[int]]:
+    """"A met B of X, C of Y and D of Z" is three bilateral meetings; "A met B, C, D" of one body is one.
+
+    Bodies (delegations) are dropped when two named people already make the meeting.
+    """
+    persons = [p for p in parties if entities[p].kind == "person"]
+    if len(persons) >= 2:
+        parties = [p for p in parties if entities[p].kind == "person"]
+    before = [p for p in parties if mentions.get(p) is not None and mentions[p].start < trigger.start]
+    subj = subject if subject in parties else (before[0] if len(before) == 1 else None)
+    if subj is None:
+        return [parties]
+    others = [p for p in parties if p != subj]
+    if len(others) < 2 or not bilateral:
+        return [parties]
+    countries = [entities[p].country if entities[p].explicit_country else None for p in others]
+    subject_country = entities[subj].country
+    if all(countries) and len(set(countries)) == len(countries) and subject_country not in countries:
+        return [[subj, p] for p in others]
+    return [parties]
+
+
+def merge(candidates: list[Candidate]) -> list[Candidate]:
+    """Merge repeated mentions of one meeting: same parties (or a subset sharing two) and no date clash."""
+    merged: list[Candidate] = []
+    for cand in candidates:
+        target = None
+        for m in merged:
+            a, b = set(m.parties), set(cand.parties)
+            same = a == b or ((a <= b or b <= a) and len(a & b) >= 2)
+            clash = m.date_value and cand.date_value and m.date_value != cand.date_value
+            status_clash = m.status != cand.status and m.date_value and cand.date_value is None and False
+            if same and not clash and not status_clash:
+                target = m
+                break
+        if target is None:
+            cand.sentences = [cand.sentence]
+            merged.append(cand)
+            continue
+        for p in cand.parties:
+            if p not in target.parties:
+                target.parties.append(p)
+            if p not in target.mentions and p in cand.mentions:
+                target.mentions[p] = cand.mentions[p]
+        target.sentences.append(cand.sentence)
+        target.date_value = target.date_value or cand.date_value
+        if _STATUS_RANK[cand.status] < _STATUS_RANK[target.status]:
+            target.status = cand.status
+            target.trigger = cand.trigger
+            target.sentence = cand.sentence
+    return merged

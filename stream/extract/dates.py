@@ -1,0 +1,448 @@
+"""Dates in news text, resolved against the article's publication date.
+
+Wires date events relative to publication: Indonesian "Senin (18/9)", "kemarin",
+English "on Monday", "Sept. 18". :func:`article_anchor` finds the publication date (or
+the best clue in the text), :func:`find_dates` finds every date expression and resolves
+it. Everything is compiled regular expressions and calendar arithmetic; no dateparser
+on the hot path (it costs milliseconds per string).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+from spacy.tokens import Doc
+
+Precision = Literal["day", "month", "year"]
+
+FUTURE_TOLERANCE_DAYS = 60
+"""A day-month without year more than this far after publication is read as last year's."""
+PAST_TOLERANCE_DAYS = 300
+"""... and more than this far before publication as next year's ("(5/1)" in a December story)."""
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+MONTHS: dict[str, int] = {
+    # Indonesian
+    "januari": 1, "februari": 2, "pebruari": 2, "maret": 3, "april": 4, "mei": 5, "juni": 6,
+    "juli": 7, "agustus": 8, "september": 9, "oktober": 10, "november": 11, "nopember": 11,
+    "desember": 12,
+    "jan": 1, "feb": 2, "peb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "agu": 8, "agt": 8,
+    "ags": 8, "agus": 8, "sep": 9, "sept": 9, "okt": 10, "nov": 11, "nop": 11, "des": 12,
+    # English
+    "january": 1, "february": 2, "march": 3, "may": 5, "june": 6, "july": 7, "august": 8,
+    "october": 10, "december": 12, "aug": 8, "oct": 10, "dec": 12,
+}  # fmt: skip
+WEEKDAYS: dict[str, int] = {
+    "senin": 0, "selasa": 1, "rabu": 2, "kamis": 3, "jumat": 4, "jum'at": 4, "jum\u2019at": 4,
+    "sabtu": 5, "minggu": 6, "ahad": 6,
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
+    "sunday": 6, "mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3,
+    "fri": 4, "sat": 5, "sun": 6,
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class DateAnchor:
+    """The publication date, or the best clue to it: year always, month and day when known."""
+
+    year: int
+    month: int | None
+    day: int | None
+
+    def as_date(self) -> date | None:
+        """The anchor as a calendar date, when it has day precision."""
+        if self.month is None or self.day is None:
+            return None
+        return date(self.year, self.month, self.day)
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """A date expression in the text, resolved to an ISO value."""
+
+    value: str
+    """``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` according to ``precision``."""
+    precision: Precision
+    mention: str
+    """The text as written; ``doc.text[span[0]:span[1]] == mention``."""
+    span: tuple[int, int]
+    relative: bool
+    """True when the value depends on the anchor (weekday names, "kemarin", "(18/9)")."""
+
+
+def _alternation(words: dict[str, int]) -> str:
+    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+
+
+# Month and weekday names are matched as plain words and checked against the tables in
+# the resolver: a 60-way alternation tried at every character is ten times slower.
+_MONTH = r"(?P<month>[A-Z][A-Za-z]{2,8})\.?"  # capitalised: "may 5" is not a date
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_WEEKDAY_NAMES = {k: v for k, v in WEEKDAYS.items() if len(k) > 4 or k in {"rabu", "ahad"}}
+# A weekday just before a date: "Senin (18/9)", "Senin malam (18/9)", "Selasa, 18 September 2023".
+_WEEKDAY_BEFORE = re.compile(r"(?P<weekday>[A-Za-z]+(?:['\u2019][Aa]t)?)\s*,?\s*(?P<words>(?:[a-z]+\s+){0,2})$")
+_WEEKDAY_LOOKBACK = 32
+
+# Each pattern's match is the core of a date; a weekday before it extends the mention.
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    # "(18/9)", "(10/5/2023)"
+    (
+        "weekday_numeric",
+        re.compile(r"\(\s*(?P<nday>[0-3]?\d)\s*/\s*(?P<nmonth>[01]?\d)(?:\s*/\s*(?P<nyear>(?:19|20)?\d\d))?\s*\)"),
+    ),
+    # "18 September 2023", "18 Sept. 2023", "18th September", "5 Agt 2020"
+    ("day_month_year", re.compile(r"\b" + _DAY + r"\s+" + _MONTH + r"(?:\s*,?\s*" + _YEAR + r")?\b")),
+    # "September 18, 2023", "Sept. 18, 2023", "Sept 18", "March 4"
+    ("month_day_year", re.compile(r"\b" + _MONTH + r"\s+" + _DAY + r"\b(?:\s*,\s*" + _YEAR + r"\b)?")),
+    # "18/9/2023", "18-09-2023", "12/31/2023" (English)
+    ("numeric", re.compile(r"\b(?P<a>[0-3]?\d)[/.-](?P<b>[0-3]?\d)[/.-](?P<c>(?:19|20)\d\d)\b")),
+    # "2023-09-18"
+    ("iso", re.compile(r"\b(?P<c>(?:19|20)\d\d)-(?P<b>[01]\d)-(?P<a>[0-3]\d)\b")),
+    # "September 2023", "Sept. 2023"
+    ("month_year", re.compile(r"\b" + _MONTH + r"\s+" + _YEAR + r"\b")),
+]
+
+# Relative expressions and weekday names start with one of a few words: find those words
+# with one cheap scan and try the full pattern only there.
+_TRIGGER_WORD = re.compile(r"[A-Za-z]+")
+_RELATIVE = re.compile(
+    r"(?P<rel>kemarin\s+lusa|kemarin|hari\s+ini|besok|esok\s+hari|lusa|"
+    r"(?:pekan|minggu)\s+(?:lalu|kemarin|ini|depan|mendatang)|"
+    r"bulan\s+(?:lalu|ini|depan)|tahun\s+(?:lalu|ini|depan)|"
+    r"yesterday|today|tomorrow|(?:last|this|next)\s+(?:week|month|year))\b",
+    re.IGNORECASE,
+)
+_RELATIVE_TRIGGERS = frozenset((
+    "kemarin", "hari", "besok", "esok", "lusa", "pekan", "minggu", "bulan", "tahun",
+    "yesterday", "today", "tomorrow", "last", "this", "next",
+))  # fmt: skip
+# "Senin", "Rabu lalu", "Senin depan": capitalised in both languages, which keeps "minggu"
+# (week) apart from "Minggu" (Sunday). "on Monday", "last Monday": the word before is looked up.
+_WEEKDAY = re.compile(
+    r"(?P<weekday>[A-Z][a-z]+(?:['\u2019]at)?)\b"
+    r"(?:\s+(?P<post>lalu|kemarin|depan|mendatang|ini|pekan\s+lalu|pekan\s+depan|minggu\s+lalu))?"
+)
+# "Senin, 18/9", "Selasa 19/9": a bare day/month is a date only right after a weekday.
+_WEEKDAY_SLASH = re.compile(
+    r"(?P<weekday>[A-Z][a-z]+(?:['\u2019]at)?),?\s+(?P<nday>[0-3]?\d)/(?P<nmonth>[01]?\d)(?![/\d])"
+)
+_WEEKDAY_PRE = re.compile(r"\b(?P<pre>last|next|this|on|pada|hari)\s+$")
+
+
+def _candidates(text: str) -> list[tuple[int, str, re.Match[str]]]:
+    """Every possible date expression: (pattern order, kind, match)."""
+    out = [
+        (order, kind, m)
+        for order, (kind, pattern) in enumerate(_PATTERNS)
+        for m in pattern.finditer(text)
+        if m.end() > m.start()
+    ]
+    order = len(_PATTERNS)
+    for word in _TRIGGER_WORD.finditer(text):
+        lower = word.group(0).lower()
+        if lower in _RELATIVE_TRIGGERS:
+            m = _RELATIVE.match(text, word.start())
+            if m is not None:
+                out.append((order, "relative", m))
+        if lower in _WEEKDAY_NAMES and word.group(0)[0].isupper():
+            m = _WEEKDAY.match(text, word.start())
+            if m is not None:
+                out.append((order + 1, "weekday", m))
+            m = _WEEKDAY_SLASH.match(text, word.start())
+            if m is not None:
+                out.append((0, "weekday_slash", m))
+    return out
+
+
+def _valid(year: int, month: int, day: int) -> date | None:
+    if not (MIN_YEAR <= year <= MAX_YEAR and 1 <= month <= 12):
+        return None
+    if not 1 <= day <= calendar.monthrange(year, month)[1]:
+        return None
+    return date(year, month, day)
+
+
+def _near_anchor(month: int, day: int, anchor: DateAnchor) -> date | None:
+    """Day and month without year: the anchor's year, shifted when that lands far off."""
+    candidate = _valid(anchor.year, month, day)
+    if candidate is None:
+        # 29 February in a non-leap year, or an invalid day.
+        return None
+    if anchor.month is None:
+        return candidate
+    ref = date(anchor.year, anchor.month, anchor.day or 15)
+    delta = (candidate - ref).days
+    if delta > FUTURE_TOLERANCE_DAYS:
+        return _valid(anchor.year - 1, month, day)
+    if delta < -PAST_TOLERANCE_DAYS:
+        return _valid(anchor.year + 1, month, day)
+    return candidate
+
+
+def _full_year(raw: str) -> int:
+    year = int(raw)
+    return year + 2000 if year < 100 else year
+
+
+def _day_mention(value: date, text: str, span: tuple[int, int], *, relative: bool) -> DateMention:
+    return DateMention(value.isoformat(), "day", text[span[0] : span[1]], span, relative)
+
+
+class _Resolver:
+    """Turns one regex match into a :class:`DateMention` (or nothing)."""
+
+    def __init__(self, text: str, language: str, anchor: DateAnchor | None) -> None:
+        self.text = text
+        self.language = language
+        self.anchor = anchor
+        self.anchor_day = anchor.as_date() if anchor is not None else None
+
+    def span(self, kind: str, m: re.Match[str]) -> tuple[int, int]:
+        """The expression's extent: the match, widened to a weekday or "on"/"last" before it."""
+        if kind in {"weekday_numeric", "day_month_year", "month_day_year"}:
+            return (self._weekday_start(m.start()), m.end())
+        if kind == "weekday":
+            pre = _WEEKDAY_PRE.search(self.text, max(0, m.start() - 6), m.start())
+            if pre is not None:
+                return (pre.start(), m.end())
+        return (m.start(), m.end())
+
+    def resolve(self, kind: str, m: re.Match[str]) -> DateMention | None:
+        span = self.span(kind, m)
+        if kind in {"weekday_numeric", "weekday_slash"}:
+            return self._weekday_numeric(m, span)
+        if kind in {"day_month_year", "month_day_year"}:
+            return self._named_month(m, span)
+        if kind in {"numeric", "iso"}:
+            return self._numeric(m, span)
+        if kind == "month_year":
+            month = MONTHS.get(m["month"].lower())
+            if month is None:
+                return None
+            return DateMention(f"{int(m['year']):04d}-{month:02d}", "month", m.group(0), span, relative=False)
+        if kind == "relative":
+            return self._relative(m, span)
+        return self._weekday(m, span)
+
+    def _weekday_start(self, start: int) -> int:
+        """Where a weekday name just before ``start`` begins ("Senin (18/9)"), else ``start``."""
+        before = self.text[max(0, start - _WEEKDAY_LOOKBACK) : start]
+        m = _WEEKDAY_BEFORE.search(before)
+        if m is None or m["weekday"].lower() not in _WEEKDAY_NAMES:
+            return start
+        if m["words"] and self.text[start : start + 1] != "(":
+            return start  # words between weekday and date only in "Senin malam (18/9)"
+        return start - len(before) + m.start()
+
+    def _weekday_numeric(self, m: re.Match[str], span: tuple[int, int]) -> DateMention | None:
+        day, month = int(m["nday"]), int(m["nmonth"])
+        if "nyear" in m.re.groupindex and m["nyear"]:
+            value = _valid(_full_year(m["nyear"]), month, day)
+            return _day_mention(value, self.text, span, relative=False) if value else None
+        if self.anchor is None:
+            return None
+        value = _near_anchor(month, day, self.anchor)
+        return _day_mention(value, self.text, span, relative=True) if value else None
+
+    def _named_month(self, m: re.Match[str], span: tuple[int, int]) -> DateMention | None:
+        month = MONTHS.get(m["month"].lower())
+        if month is None:
+            return None
+        day = int(m["day"])
+        if m["year"]:
+            value = _valid(int(m["year"]), month, day)
+            return _day_mention(value, self.text, span, relative=False) if value else None
+        if self.anchor is None:
+            return None
+        value = _near_anchor(month, day, self.anchor)
+        return _day_mention(value, self.text, span, relative=True) if value else None
+
+    def _numeric(self, m: re.Match[str], span: tuple[int, int]) -> DateMention | None:
+        a, b, year = int(m["a"]), int(m["b"]), int(m["c"])
+        value = _valid(year, b, a)
+        # American month/day order in English when day/month is impossible.
+        if value is None and self.language == "en":
+            value = _valid(year, a, b)
+        return _day_mention(value, self.text, span, relative=False) if value else None
+
+    def _relative(self, m: re.Match[str], span: tuple[int, int]) -> DateMention | None:
+        if self.anchor is None:
+            return None
+        rel = " ".join(m["rel"].lower().split())
+        offsets = {
+            "kemarin lusa": -2, "kemarin": -1, "yesterday": -1, "hari ini": 0, "today": 0,
+            "besok": 1, "esok hari": 1, "tomorrow": 1, "lusa": 2,
+        }  # fmt: skip
+        if rel in offsets:
+            if self.anchor_day is None:
+                return None
+            value = self.anchor_day + timedelta(days=offsets[rel])
+            return _day_mention(value, self.text, span, relative=True)
+        first, _, second = rel.partition(" ")
+        # Indonesian puts the unit first ("pekan lalu"), English second ("last week").
+        unit_word, when = (second, first) if first in {"last", "this", "next"} else (first, second)
+        step = {"lalu": -1, "kemarin": -1, "last": -1, "ini": 0, "this": 0}.get(when, 1)
+        if unit_word in {"pekan", "minggu", "week"}:
+            return self._week(step, span)
+        if unit_word in {"bulan", "month"}:
+            if self.anchor.month is None:
+                return None
+            index = self.anchor.year * 12 + self.anchor.month - 1 + step
+            month_value = f"{index // 12:04d}-{index % 12 + 1:02d}"
+            return DateMention(month_value, "month", m.group(0), span, relative=True)
+        return DateMention(f"{self.anchor.year + step:04d}", "year", m.group(0), span, relative=True)
+
+    def _week(self, step: int, span: tuple[int, int]) -> DateMention | None:
+        """A week is honest only as its month (or year) when it does not straddle one."""
+        if self.anchor_day is None:
+            return None
+        monday = self.anchor_day - timedelta(days=self.anchor_day.weekday()) + timedelta(weeks=step)
+        sunday = monday + timedelta(days=6)
+        mention = self.text[span[0] : span[1]]
+        if (monday.year, monday.month) == (sunday.year, sunday.month):
+            return DateMention(f"{monday.year:04d}-{monday.month:02d}", "month", mention, span, relative=True)
+        if monday.year == sunday.year:
+            return DateMention(f"{monday.year:04d}", "year", mention, span, relative=True)
+        return None
+
+    def _weekday(self, m: re.Match[str], span: tuple[int, int]) -> DateMention | None:
+        weekday = _WEEKDAY_NAMES.get(m["weekday"].lower())
+        if self.anchor_day is None or weekday is None:
+            return None
+        pre = self.text[span[0] : m.start()].strip().lower()
+        post = " ".join((m["post"] or "").lower().split())
+        if m["weekday"].lower() == "minggu" and post in {"lalu", "depan", "ini", "kemarin", "mendatang"}:
+            return None  # "Minggu lalu" is "last week", handled as relative.
+        back = (self.anchor_day.weekday() - weekday) % 7
+        this_monday = self.anchor_day - timedelta(days=self.anchor_day.weekday())
+        if post in {"pekan lalu", "minggu lalu"}:
+            value = this_monday - timedelta(weeks=1) + timedelta(days=weekday)
+        elif post == "pekan depan":
+            value = this_monday + timedelta(weeks=1) + timedelta(days=weekday)
+        elif pre == "next" or post in {"depan", "mendatang"}:
+            ahead = (weekday - self.anchor_day.weekday()) % 7 or 7
+            value = self.anchor_day + timedelta(days=ahead)
+        elif pre == "last" or post in {"lalu", "kemarin"}:
+            value = self.anchor_day - timedelta(days=back or 7)
+        else:
+            # News reports the past: the most recent such day, the anchor day included.
+            value = self.anchor_day - timedelta(days=back)
+        return _day_mention(value, self.text, span, relative=True)
+
+
+def find_dates(doc: Doc, language: str, anchor: DateAnchor | None) -> list[DateMention]:
+    """Every date expression in ``doc.text``, resolved against ``anchor``, sorted by span.
+
+    Expressions that need an anchor (weekday names, "kemarin", "(18/9)") are skipped when
+    it is missing or not precise enough; weekday names need a day-precision anchor.
+    """
+    text = doc.text
+    resolver = _Resolver(text, language, anchor)
+    spans = [(resolver.span(kind, m), order, kind, m) for order, kind, m in _candidates(text)]
+    # Longest expression first ("Sabtu pekan lalu" over "pekan lalu"), then pattern order.
+    spans.sort(key=lambda c: (c[0][0] - c[0][1], c[1], c[0][0]))
+    taken: list[tuple[int, int]] = []
+    out: list[DateMention] = []
+    for (start, end), _, kind, m in spans:
+        if any(start < e and s < end for s, e in taken):
+            continue
+        found = resolver.resolve(kind, m)
+        if found is None:
+            continue
+        taken.append((start, end))
+        out.append(found)
+    out.sort(key=lambda d: d.span)
+    return out
+
+
+# -- the anchor ---------------------------------------------------------------------------
+
+_PUBLISHED = re.compile(
+    r"\s*(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\s*"
+)
+_COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:[^\d\n]{0,40}?)\s*(?P<year>(?:19|20)\d\d)\b", re.IGNORECASE)
+_ANCHOR_KINDS = {"weekday_numeric", "day_month_year", "month_day_year", "numeric", "iso"}
+
+
+def parse_published(published_at: str | None) -> DateAnchor | None:
+    """The date part of an RFC 3339 date-time, ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``.
+
+    The local date as written is kept (not converted to UTC): a story filed at 01:00 WIB
+    on Tuesday says "Senin" for Monday, whatever the UTC date was.
+    """
+    if not published_at:
+        return None
+    m = _PUBLISHED.fullmatch(published_at)
+    if m is None:
+        return None
+    year = int(m["y"])
+    month = int(m["m"]) if m["m"] else None
+    day = int(m["d"]) if m["d"] else None
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        return None
+    if month is not None and not 1 <= month <= 12:
+        return None
+    if month is not None and day is not None and _valid(year, month, day) is None:
+        return None
+    return DateAnchor(year, month, day)
+
+
+def _text_anchor(text: str) -> DateAnchor | None:
+    """The best explicit full date in the text, not after the copyright year.
+
+    Dates written with their weekday ("Rabu (10/5/2023)", "Selasa, 19 September 2023") are
+    the news day's; the latest of those wins, else the latest full date of any kind.
+    """
+    copyright_years = [int(m["year"]) for m in _COPYRIGHT.finditer(text)]
+    ceiling = max(copyright_years) if copyright_years else MAX_YEAR
+    best: date | None = None
+    best_with_weekday: date | None = None
+    resolver = _Resolver(text, "id", None)
+    for _, kind, m in _candidates(text):
+        if kind not in _ANCHOR_KINDS:
+            continue
+        found = resolver.resolve(kind, m)
+        if found is None or found.precision != "day":
+            continue
+        value = date.fromisoformat(found.value)
+        if value.year > ceiling:
+            continue
+        if best is None or value > best:
+            best = value
+        first_word = found.mention.split()[0].strip(",(").lower()
+        if first_word in _WEEKDAY_NAMES and (best_with_weekday is None or value > best_with_weekday):
+            best_with_weekday = value
+    chosen = best_with_weekday or best
+    if chosen is not None:
+        return DateAnchor(chosen.year, chosen.month, chosen.day)
+    if copyright_years:
+        return DateAnchor(max(copyright_years), None, None)
+    return None
+
+
+def article_anchor(text: str, published_at: str | None, received_at: datetime | None) -> DateAnchor | None:
+    """The date relative expressions in ``text`` are resolved against.
+
+    In order: ``published_at`` when usable; the latest explicit full date in the text
+    ("18 September 2023", "Rabu (10/5/2023)"); the copyright year ("© ANTARA 2023");
+    ``received_at`` (the Kafka record timestamp). A partial ``published_at`` (``YYYY-MM``)
+    is completed from a text date in the same month when there is one.
+    """
+    published = parse_published(published_at)
+    if published is not None and published.day is not None:
+        return published
+    clue = _text_anchor(text)
+    if published is not None:
+        if clue is not None and clue.year == published.year and (published.month in (None, clue.month)):
+            return clue
+        return published
+    if clue is not None:
+        return clue
+    if received_at is not None:
+        return DateAnchor(received_at.year, received_at.month, received_at.day)
+    return None

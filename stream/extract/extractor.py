@@ -1,0 +1,557 @@
+"""The meeting extractor: language pipelines, triggers, parties, place, date and topic per meeting.
+
+Everything heavy (spaCy pipelines, matchers, gazetteer, word lists) is built once by
+:func:`load_extractor`; :meth:`MeetingExtractor.extract` is then pure and deterministic.
+Expensive steps (places, dates, untitled names) run only for articles with a trigger, and
+untitled names only in trigger sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from stream import __version__
+from stream.extract.assemble import Candidate, merge, sentence_parties, split_bilaterals
+from stream.extract.dates import DateAnchor, DateMention, article_anchor, find_dates
+from stream.extract.hygiene import Mask, boilerplate_mask
+from stream.extract.language import detect_language
+from stream.extract.lexicon import Lexicon, load_lexicon
+from stream.extract.names import PersonTagger, load_pipeline_with_ner
+from stream.extract.participants import Entity, Mention, ParticipantFinder, resolve, short_mentions
+from stream.extract.pipeline import Sentence, build_pipeline, split_sentences
+from stream.extract.places import Gazetteer, PlaceMention, load_gazetteer
+from stream.extract.topics import TopicClassifier, load_topic_classifier
+from stream.extract.triggers import Trigger, TriggerFinder
+from stream.records import (
+    EventDate,
+    Evidence,
+    Extractor,
+    Location,
+    MeetingEvent,
+    Participant,
+    Status,
+    WireItem,
+    make_event_id,
+)
+
+SUPPORTED_LANGUAGES = ("en", "id")
+LEAD_CHARS = 400
+"""A party named this early (the lead) is likely the article's subject."""
+BATCH_SIZE = 32
+"""Docs per ``nlp.pipe`` batch."""
+
+
+@dataclass(slots=True)
+class _Language:
+    nlp: Language
+    triggers: TriggerFinder
+    participants: ParticipantFinder
+    persons: PersonTagger | None
+
+
+class MeetingExtractor:
+    """Finds the meetings an article reports."""
+
+    def __init__(
+        self,
+        *,
+        lexicon: Lexicon,
+        gazetteer: Gazetteer,
+        topics: TopicClassifier,
+        languages: Sequence[str] = SUPPORTED_LANGUAGES,
+        use_ner: bool = True,
+    ) -> None:
+        self.lexicon = lexicon
+        self.gazetteer = gazetteer
+        self.topics = topics
+        self._langs: dict[str, _Language] = {}
+        for lang in languages:
+            nlp = load_pipeline_with_ner(lang) if use_ner else None
+            nlp = nlp or build_pipeline(lang)
+            self._langs[lang] = _Language(
+                nlp=nlp,
+                triggers=TriggerFinder(nlp, lang, lexicon),
+                participants=ParticipantFinder(nlp, lang, lexicon, gazetteer),
+                persons=PersonTagger(nlp) if "ner" in nlp.pipe_names else None,
+            )
+        self._extractor = Extractor(name="meetwire", version=__version__)
+
+    @property
+    def supported_languages(self) -> frozenset[str]:
+        """Language codes this extractor reads; others yield no events."""
+        return frozenset(self._langs)
+
+    @property
+    def version_info(self) -> dict[str, str]:
+        """Versions for ``meetwire_build_info``: spaCy, pipelines and data files."""
+        info = {"spacy_version": spacy.__version__, "extractor_version": __version__}
+        for lang, bundle in sorted(self._langs.items()):
+            meta = bundle.nlp.meta
+            info[f"pipeline_{lang}"] = (
+                f"{meta.get('name', 'blank')}-{meta.get('version', '0')}" if bundle.persons else f"blank:{lang}"
+            )
+        for name, version in sorted(self.lexicon.versions.items()):
+            info[f"data_{name}"] = str(version)
+        return info
+
+    def language_of(self, item: WireItem) -> str | None:
+        """The item's language: as given, else detected from the text."""
+        if item.language:
+            return item.language
+        return detect_language(item.text, self.lexicon.stopwords)
+
+    def extract(self, item: WireItem, *, received_at: datetime | None = None) -> list[MeetingEvent]:
+        """Every meeting ``item`` reports; ``received_at`` anchors dates when the item has no clue."""
+        return self.extract_many([(item, received_at)])[0]
+
+    def extract_many(self, items: Sequence[tuple[WireItem, datetime | None]]) -> list[list[MeetingEvent]]:
+        """Events for each item, in order; items of one language are tokenised in ``nlp.pipe`` batches."""
+        out: list[list[MeetingEvent]] = [[] for _ in items]
+        by_lang: dict[str, list[int]] = {}
+        for i, (item, _) in enumerate(items):
+            lang = self.language_of(item)
+            if lang in self._langs:
+                by_lang.setdefault(lang, []).append(i)
+        for lang in sorted(by_lang):
+            idxs = by_lang[lang]
+            bundle = self._langs[lang]
+            # tokenise only: the NER runs later, on trigger sentences alone
+            docs = bundle.nlp.tokenizer.pipe((items[i][0].text for i in idxs), batch_size=BATCH_SIZE)
+            for i, doc in zip(idxs, docs, strict=True):
+                item, received_at = items[i]
+                out[i] = self._events(item, doc, lang, bundle, received_at)
+        return out
+
+    # -- one article ---------------------------------------------------------------------
+
+    def _events(
+        self, item: WireItem, doc: Doc, lang: str, bundle: _Language, received_at: datetime | None
+    ) -> list[MeetingEvent]:
+        mask = boilerplate_mask(item.text, self.lexicon.boilerplate_prefixes)
+        triggers = [t for t in bundle.triggers.in_doc(doc) if not mask.covers(doc[t.start].idx)]
+        if not triggers:
+            return []
+        sentences = split_sentences(doc)
+        cand_sents = _sentences_with(sentences, triggers)
+        if not cand_sents:
+            return []
+        finder = bundle.participants
+        places = self.gazetteer.find_places(doc)
+        dateline = self.gazetteer.dateline(item.text)
+        blocked = _place_tokens(doc, places)
+        mentions = finder.find(doc, mask, blocked)
+        taken = {t for m in mentions for t in range(m.start, m.end)}
+        for sent, _ in cand_sents:
+            tagged = bundle.persons.persons(doc, sent.start, sent.end) if bundle.persons else None
+            mentions.extend(finder.untitled(doc, sent.start, sent.end, taken, blocked, tagged))
+        mentions.sort(key=lambda m: m.start)
+        entities = resolve(mentions, finder.particles)
+        taken = {t for m in mentions for t in range(m.start, m.end)}
+        mentions.extend(short_mentions(doc, entities, mask, taken | blocked, finder.particles, finder.stop))
+        mentions.sort(key=lambda m: m.start)
+        subject = _main_subject(entities, mask, doc)
+        anchor = article_anchor(item.text, item.published_at, received_at)
+        dates = find_dates(doc, lang, anchor)
+        bilateral = bundle.triggers.bilateral_context(item.text)
+        candidates: list[Candidate] = []
+        for sent, sent_triggers in cand_sents:
+            if bundle.triggers.excluded(doc, sent, sent_triggers):
+                continue
+            candidates.extend(
+                self._sentence_candidates(
+                    doc, sent, sent_triggers, mentions, entities, subject, bundle, dates, candidates, bilateral
+                )
+            )
+        fallback = _article_place(places, dateline, mask, mentions)
+        person_spans = [m.span for m in mentions if m.kind == "person"]
+        events = []
+        for cand in merge(candidates):
+            place = _pick_location(item.text, places, dateline, cand, sentences, person_spans, fallback)
+            # later meetings in the article happen where the first located one did, unless told otherwise
+            if fallback is not None and place is not None and place is not fallback and not events:
+                fallback = place
+            events.append(self._event(item, lang, cand, entities, sentences, place, dates))
+        return events
+
+    def _sentence_candidates(
+        self,
+        doc: Doc,
+        sent: Sentence,
+        triggers: list[Trigger],
+        mentions: list[Mention],
+        entities: list[Entity],
+        subject: int | None,
+        bundle: _Language,
+        dates: list[DateMention],
+        previous: list[Candidate],
+        bilateral: bool,
+    ) -> list[Candidate]:
+        parties, first = sentence_parties(mentions, entities, sent)
+        last = previous[-1] if previous else None
+        if all(_anaphoric(doc, t) for t in triggers):
+            # "The meeting ... was also attended by X": more parties of the meeting just reported
+            if last is not None and last.sentence.paragraph >= sent.paragraph - 2:
+                for p in parties:
+                    if p not in last.parties and not _is_speaker(doc, first[p]):
+                        last.parties.append(p)
+                        last.mentions[p] = first[p]
+            return []
+        triggers = [bundle.triggers.with_status(doc, sent, t) for t in triggers if not _anaphoric(doc, t)]
+        if not parties and last is not None and bundle.triggers.names_pair(doc, sent):
+            # "On Tuesday, the two leaders held a meeting": the same sides, maybe another day
+            strong_here = [t for t in triggers if t.strength == "strong"]
+            if strong_here:
+                date = _pick_date(dates, sent, strong_here[0])
+                return [
+                    Candidate(
+                        parties=list(last.parties),
+                        status=strong_here[0].status,
+                        sentence=sent,
+                        trigger=strong_here[0],
+                        mentions={},
+                        date_value=date.value if date else None,
+                    )
+                ]
+            return []
+        parties = _without_companions(doc, sent, parties, first, triggers)
+        speakers = [p for p in parties if _is_speaker(doc, first[p]) and p != subject]
+        if len(speakers) < len(parties):
+            parties = [p for p in parties if p not in speakers]
+        strong = [t for t in triggers if t.strength != "weak" or _party_after_with(doc, first, t)]
+        usable = []
+        for t in strong:
+            if t.strength == "object" and not _party_follows(first, t):
+                continue
+            usable.append(t)
+        if usable and all(t.text.lower() in _WELCOME for t in usable) and _AIRPORT.search(
+            doc[sent.start : sent.end].text
+        ):
+            return []  # an airport welcome is not a meeting
+        trig = usable[0] if usable else triggers[0]
+        cancelled = [t for t in triggers if t.status == "cancelled"]
+        if cancelled and trig.status != "cancelled":
+            trig = Trigger(trig.start, trig.end, trig.strength, "cancelled", trig.text)
+        if not usable and len(parties) < 2:
+            return []
+        if len(parties) == 1 and subject is not None and subject not in parties and usable:
+            parties = [subject, *parties]
+        if len(parties) < 2:
+            return []
+        date = _pick_date(dates, sent, trig)
+        out = []
+        for group in split_bilaterals(parties, first, entities, trig, subject, bilateral):
+            out.append(
+                Candidate(
+                    parties=list(group),
+                    status=trig.status,
+                    sentence=sent,
+                    trigger=trig,
+                    mentions={p: first[p] for p in group if p in first},
+                    date_value=date.value if date else None,
+                )
+            )
+        return out
+
+    def _event(
+        self,
+        item: WireItem,
+        lang: str,
+        cand: Candidate,
+        entities: list[Entity],
+        sentences: list[Sentence],
+        place: PlaceMention | None,
+        dates: list[DateMention],
+    ) -> MeetingEvent:
+        participants = tuple(_participant(entities, p, cand) for p in cand.parties)
+        sent = cand.sentence
+        location = _location(place)
+        date = None
+        for s in cand.sentences:
+            date = _pick_date(dates, s, cand.trigger if s is cand.sentence else None)
+            if date:
+                break
+        if date is None:
+            date = _pick_paragraph_date(dates, cand, sentences)
+        evidence = Evidence(text=item.text[sent.start_char : sent.end_char], span=(sent.start_char, sent.end_char))
+        context = " ".join(item.text[s.start_char : s.end_char] for s in cand.sentences)
+        topic = self.topics.classify(f"{item.title or ''}\n{context}", lang)
+        confidence = _confidence(cand, participants, location is not None, date is not None)
+        return MeetingEvent(
+            event_id=make_event_id(item.id, [p.name for p in participants], sent.start_char),
+            item_id=item.id,
+            status=cand.status,
+            participants=participants,
+            evidence=evidence,
+            confidence=confidence,
+            extractor=self._extractor,
+            source=item.source,
+            url=item.url,
+            language=lang,
+            location=location,
+            date=EventDate(value=date.value, precision=date.precision, mention=date.mention, span=date.span)
+            if date
+            else None,
+            topic=topic,
+        )
+
+
+def _sentences_with(sentences: list[Sentence], triggers: list[Trigger]) -> list[tuple[Sentence, list[Trigger]]]:
+    out = []
+    ti = 0
+    for sent in sentences:
+        here = []
+        while ti < len(triggers) and triggers[ti].start < sent.end:
+            if triggers[ti].start >= sent.start:
+                here.append(triggers[ti])
+            ti += 1
+        if here:
+            out.append((sent, here))
+    return out
+
+
+def _place_tokens(doc: Doc, places: list[PlaceMention]) -> set[int]:
+    out: set[int] = set()
+    for p in places:
+        span = doc.char_span(p.span[0], p.span[1], alignment_mode="expand")
+        if span is not None:
+            out.update(range(span.start, span.end))
+    return out
+
+
+_ANAPHORA_AFTER = frozenset({"tersebut", "itu", "ini"})
+_ANAPHORA_BEFORE = frozenset({"this", "that", "these", "those", "the", "their", "its"})
+_COMPANION = frozenset({"mendampingi", "didampingi", "accompanied", "accompanying", "turut", "beserta", "alongside"})
+
+
+def _anaphoric(doc: Doc, trig: Trigger) -> bool:
+    """A weak trigger that refers back to a meeting already reported ("pertemuan tersebut")."""
+    if trig.strength != "weak":
+        return False
+    after = doc[trig.end].lower_ if trig.end < len(doc) else ""
+    before = doc[trig.start - 1].lower_ if trig.start > 0 else ""
+    return after in _ANAPHORA_AFTER or before in _ANAPHORA_BEFORE
+
+
+def _without_companions(
+    doc: Doc, sent: Sentence, parties: list[int], first: dict[int, Mention], triggers: list[Trigger]
+) -> list[int]:
+    """Drop people named as accompanying a delegation ("didampingi Menlu X") rather than meeting."""
+    cues = [t.i for t in doc[sent.start : sent.end] if t.lower_ in _COMPANION]
+    if not cues:
+        return parties
+    trig_starts = [t.start for t in triggers]
+    keep = []
+    for p in parties:
+        m = first.get(p)
+        dropped = False
+        if m is not None:
+            for c in cues:
+                nxt = min((s for s in trig_starts if s > c), default=sent.end)
+                if c < m.start < nxt:
+                    dropped = True
+        if not dropped:
+            keep.append(p)
+    return keep
+
+
+_WITH = frozenset({"dengan", "with", "antara", "between", "bersama"})
+
+
+def _party_after_with(doc: Doc, first: dict[int, Mention], trig: Trigger) -> bool:
+    """A weak noun trigger followed by "dengan/with <party>" reads as a meeting ("Pertemuan kedua
+    dilangsungkan dengan Menlu X")."""
+    for m in first.values():
+        if m.start >= trig.end and m.start - trig.end <= 6:
+            if any(doc[k].lower_ in _WITH for k in range(max(trig.end, m.start - 3), m.start)):
+                return True
+    return False
+
+
+_WELCOME = frozenset({"menyambut", "disambut", "welcomed", "welcomes", "greeted", "menyambutnya"})
+_AIRPORT = re.compile(r"\b(?:bandara|bandar udara|airport|pangkalan udara|lanud|landasan|tarmac)\b", re.IGNORECASE)
+_SPEECH = frozenset(
+    {"kata", "ujar", "ungkap", "tutur", "jelas", "tegas", "sebut", "said", "says", "told", "added", "according"}
+)
+_CLOSE_QUOTES = frozenset({'"', "”", "’", "'"})
+
+
+def _is_speaker(doc: Doc, m: Mention) -> bool:
+    """The person credited with a quote (`," kata X`, `," X said`) is a source, not a meeting side."""
+    before = [t for t in doc[max(0, m.start - 3) : m.start]]
+    if any(t.lower_ in _SPEECH for t in before[-2:]):
+        return True
+    return len(before) >= 2 and before[-1].text == "," and before[-2].text in _CLOSE_QUOTES or (
+        bool(before) and before[-1].text in _CLOSE_QUOTES and m.start > 1 and doc[m.start - 2].text == ","
+    )
+
+
+def _party_follows(first: dict[int, Mention], trig: Trigger) -> bool:
+    return any(0 <= m.start - trig.end <= 3 for m in first.values())
+
+
+def _main_subject(entities: list[Entity], mask: Mask, doc: Doc) -> int | None:
+    best: tuple[int, int, int] | None = None
+    for i, e in enumerate(entities):
+        if e.kind != "person" or e.reporter:
+            continue
+        count = sum(1 for m in e.mentions if not mask.covers(doc[m.start].idx))
+        if count == 0:
+            continue
+        first = min(m.start for m in e.mentions)
+        lead = 3 if doc[first].idx < LEAD_CHARS else 0
+        key = (count + (1 if e.title else 0) + lead, -first, i)
+        if best is None or key > best:
+            best = key
+    return best[2] if best else None
+
+
+def _participant(entities: list[Entity], idx: int, cand: Candidate) -> Participant:
+    ent = entities[idx]
+    m = cand.mentions.get(idx)
+    if m is None or (m.kind == "person" and m.title is None and ent.best_mention().title is not None and False):
+        m = ent.best_mention()
+    title = ent.title
+    if title is None and any(x.counterpart for x in ent.mentions):
+        others = [entities[p].title for p in cand.parties if p != idx and entities[p].title]
+        title = others[0] if others else None
+    return Participant(
+        name=ent.name,
+        title=title,
+        affiliation=ent.affiliation,
+        country=ent.country,
+        mention=m.mention,
+        span=m.span,
+    )
+
+
+def _pick_date(dates: list[DateMention], sent: Sentence, trig: Trigger | None) -> DateMention | None:
+    inside = [d for d in dates if sent.start_char <= d.span[0] < sent.end_char and d.precision == "day"]
+    if not inside:
+        return None
+    if trig is None:
+        return inside[0]
+    return min(inside, key=lambda d: abs(d.span[0] - sent.start_char))
+
+
+def _pick_paragraph_date(dates: list[DateMention], cand: Candidate, sentences: list[Sentence]) -> DateMention | None:
+    paras = {s.paragraph for s in cand.sentences}
+    for s in sentences:
+        if s.paragraph in paras:
+            d = _pick_date(dates, s, None)
+            if d:
+                return d
+    return None
+
+
+_LOCATIVE = re.compile(r"(?:\b(?:di|ke|in|at|to)\s+(?:the\s+)?|,\s*)$", re.IGNORECASE)
+_NOT_VENUE = re.compile(r"\b(?:kelahiran|asal|born|native|from|dari|warga|citizen)\s+(?:in\s+)?$", re.IGNORECASE)
+_HERE = re.compile(r"\b(?:here|di sini|disini)\b", re.IGNORECASE)
+
+
+def _pick_location(
+    text: str,
+    places: list[PlaceMention],
+    dateline: PlaceMention | None,
+    cand: Candidate,
+    sentences: list[Sentence],
+    person_spans: list[tuple[int, int]],
+    fallback: PlaceMention | None,
+) -> PlaceMention | None:
+    """The meeting place: a city or venue in the trigger sentence (after "di/in/at" first), then
+    "here" (the dateline), then the paragraph, then ``fallback``."""
+
+    def ok(p: PlaceMention) -> bool:
+        if dateline is not None and p.span == dateline.span:
+            return False
+        if any(a <= p.span[0] < b for a, b in person_spans):
+            return False
+        if _NOT_VENUE.search(text[max(0, p.span[0] - 20) : p.span[0]]):
+            return False
+        return p.kind in ("city", "venue")
+
+    def within(lo: int, hi: int) -> list[PlaceMention]:
+        return [p for p in places if lo <= p.span[0] < hi and ok(p)]
+
+    def best(found: list[PlaceMention], anchor: int) -> PlaceMention:
+        return min(
+            found,
+            key=lambda p: (
+                p.kind != "venue",
+                not _LOCATIVE.search(text[max(0, p.span[0] - 12) : p.span[0]]),
+                abs(p.span[0] - anchor),
+            ),
+        )
+
+    anchor = cand.sentence.start_char
+    for s in cand.sentences:
+        found = within(s.start_char, s.end_char)
+        if found:
+            return best(found, anchor)
+    if dateline is not None and dateline.kind in ("city", "venue"):
+        if any(_HERE.search(text[s.start_char : s.end_char]) for s in cand.sentences):
+            return dateline
+    paras = {s.paragraph for s in cand.sentences}
+    for s in sentences:
+        if s.paragraph in paras:
+            found = within(s.start_char, s.end_char)
+            if found:
+                return best(found, anchor)
+    return fallback
+
+
+def _location(chosen: PlaceMention | None) -> Location | None:
+    if chosen is None:
+        return None
+    return Location(
+        name=chosen.name,
+        mention=chosen.mention,
+        span=chosen.span,
+        venue=chosen.venue,
+        country=chosen.country,
+        geonames_id=chosen.geonames_id,
+        lat=chosen.lat,
+        lon=chosen.lon,
+    )
+
+
+def _article_place(
+    places: list[PlaceMention], dateline: PlaceMention | None, mask: Mask, mentions: list[Mention]
+) -> PlaceMention | None:
+    """Where the article is set when a meeting's own sentences name no place: the first city or
+    venue of the body (not inside a party's title), else the dateline city."""
+    inside = [(m.span[0], m.span[1]) for m in mentions]
+    for p in places:
+        if p.kind not in ("city", "venue") or mask.covers(p.span[0]):
+            continue
+        if dateline is not None and p.span == dateline.span:
+            continue
+        if any(a <= p.span[0] < b for a, b in inside):
+            continue
+        return p
+    return dateline if dateline is not None and dateline.kind in ("city", "venue") else None
+
+
+def _confidence(cand: Candidate, participants: tuple[Participant, ...], has_place: bool, has_date: bool) -> float:
+    score = 0.35
+    score += {"strong": 0.2, "object": 0.15, "weak": 0.05}[cand.trigger.strength]
+    titled = sum(1 for p in participants if p.title)
+    score += 0.1 * min(titled, 2)
+    score += 0.05 * min(len(cand.sentences) - 1, 2)
+    score += 0.08 if has_place else 0.0
+    score += 0.07 if has_date else 0.0
+    return round(min(score, 0.99), 4)
+
+
+def load_extractor() -> MeetingExtractor:
+    """Build the extractor (pipelines, gazetteers, word lists) once, at start-up."""
+    return MeetingExtractor(lexicon=load_lexicon(), gazetteer=load_gazetteer(), topics=load_topic_classifier())
+
+
+__all__ = ["SUPPORTED_LANGUAGES", "DateAnchor", "MeetingExtractor", "Status", "load_extractor"]

@@ -1,0 +1,110 @@
+"""Versioned word lists and patterns from ``stream/data/``, loaded once by an explicit factory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Literal
+
+import orjson
+
+Strength = Literal["strong", "object", "weak"]
+Cue = Literal["planned", "cancelled"]
+
+
+@dataclass(frozen=True, slots=True)
+class TitleEntry:
+    """One office title with its surface forms in both languages."""
+
+    title: str
+    """English title, as published in ``Participant.title``."""
+    forms: dict[str, tuple[str, ...]]
+    """Surface forms by language code."""
+    country: str | None = None
+    """ISO2 implied by the title itself (e.g. Secretary of State -> US)."""
+    id_country: str | None = None
+    """ISO2 implied in Indonesian text only (Kapolri, Bupati -> ID)."""
+    role: str | None = None
+    """``"reporter"`` for spokespeople, who are never a meeting side on their own."""
+    honorific: bool = False
+    """A rank (General, Admiral) rather than an office: kept out of ``title`` when an office is known."""
+    generic: bool = False
+    """A word like "leader" that refers to whoever holds the top office of its country."""
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """All the word lists the extractor uses."""
+
+    titles: tuple[TitleEntry, ...]
+    honorifics: frozenset[str]
+    name_particles: frozenset[str]
+    name_stopwords: frozenset[str]
+    non_name_words: frozenset[str]
+    former_markers: frozenset[str]
+    title_modifiers: frozenset[str]
+    """Words between an office and its country ("Duta Besar ... Designate Resident Malaysia")."""
+    """Words before a title that make it a description ("mantan Duta Besar"), not an office held now."""
+    """Words that mark a capitalised run as an organisation, event or venue, not a person."""
+    triggers: dict[str, dict[Strength, tuple[str, ...]]]
+    status_cues: dict[str, dict[Cue, tuple[str, ...]]]
+    exclusions: dict[str, tuple[str, ...]]
+    pair_references: dict[str, tuple[str, ...]]
+    """Phrases naming both sides of the meeting just reported ("the two leaders", "keduanya")."""
+    bilateral_cues: dict[str, tuple[str, ...]]
+    """Words that make "A met B, C and D" a series of separate bilateral meetings."""
+    boilerplate_prefixes: tuple[str, ...]
+    stopwords: dict[str, frozenset[str]]
+    versions: dict[str, int]
+
+
+def _read(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = orjson.loads(resources.files("stream.data").joinpath(name).read_bytes())
+    return data
+
+
+def load_lexicon() -> Lexicon:
+    """Read every data file the extractor needs (called once, at start-up)."""
+    titles_doc = _read("titles.json")
+    triggers_doc = _read("meeting_triggers.json")
+    hygiene_doc = _read("hygiene.json")
+    stop_doc = _read("language_stopwords.json")
+    titles = tuple(
+        TitleEntry(
+            title=t["title"],
+            forms={"id": tuple(t.get("id", ())), "en": tuple(t.get("en", ()))},
+            country=t.get("country"),
+            id_country=t.get("idcountry"),
+            role=t.get("role"),
+            honorific=bool(t.get("honorific", False)),
+            generic=bool(t.get("generic", False)),
+        )
+        for t in titles_doc["titles"]
+    )
+    return Lexicon(
+        titles=titles,
+        honorifics=frozenset(h.casefold() for h in titles_doc["honorifics"]),
+        name_particles=frozenset(titles_doc["name_particles"]),
+        name_stopwords=frozenset(titles_doc["name_stopwords"]),
+        non_name_words=frozenset(titles_doc.get("non_name_words", ())),
+        former_markers=frozenset(titles_doc.get("former_markers", ())),
+        title_modifiers=frozenset(titles_doc.get("title_modifiers", ())),
+        triggers={
+            lang: {k: tuple(v) for k, v in kinds.items()}  # type: ignore[misc]
+            for lang, kinds in triggers_doc["triggers"].items()
+        },
+        status_cues={
+            lang: {k: tuple(v) for k, v in cues.items()}  # type: ignore[misc]
+            for lang, cues in triggers_doc["status"].items()
+        },
+        exclusions={lang: tuple(v) for lang, v in triggers_doc["exclusions"].items()},
+        pair_references={lang: tuple(v) for lang, v in triggers_doc["pair_references"].items()},
+        bilateral_cues={lang: tuple(v) for lang, v in triggers_doc["bilateral_cues"].items()},
+        boilerplate_prefixes=tuple(p.casefold() for p in hygiene_doc["line_prefixes"]),
+        stopwords={lang: frozenset(v) for lang, v in stop_doc.items() if isinstance(v, list)},
+        versions={
+            "titles": int(titles_doc["version"]),
+            "meeting_triggers": int(triggers_doc["version"]),
+            "hygiene": int(hygiene_doc["version"]),
+        },
+    )

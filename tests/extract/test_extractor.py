@@ -1,0 +1,160 @@
+"""The meeting extractor end to end, on small invented articles (names are made up)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from stream.extract import MeetingExtractor
+from stream.records import MeetingEvent, WireItem
+
+SEED_LIKE = (
+    "Ankara (ANTARA) - Kedua negara sepakat memperkuat kerja sama, kata Kementerian Luar Negeri.\n\n"
+    "Dalam pertemuan dengan Menteri Luar Negeri Rusia Ivan Petrovsky di Moskow, Senin (18/9), "
+    "Menteri Luar Negeri China Chen Baoguo mengatakan bahwa kedua negara menjalankan kebijakan "
+    "yang independen.\n\n"
+    "Chen mengatakan kerja sama kedua negara tidak menargetkan pihak ketiga.\n\n"
+    "Baca juga: Presiden Korea Utara Park Dosan bertemu Presiden Rusia Oleg Smirnov\n"
+    "Editor: Siti Aminah\n"
+    "Copyright \u00a9 ANTARA 2023"
+)
+
+
+def _item(text: str, language: str | None = "id", **kw: str | None) -> WireItem:
+    return WireItem(id=str(kw.pop("id", "t-1")), text=text, language=language, **kw)  # type: ignore[arg-type]
+
+
+def _held(events: list[MeetingEvent]) -> list[MeetingEvent]:
+    return [e for e in events if e.status == "held"]
+
+
+@pytest.mark.parametrize("text", [SEED_LIKE])
+def test_extractor_reads_seed_like_article(extractor: MeetingExtractor, text: str) -> None:
+    events = extractor.extract(_item(text))
+    assert len(events) == 1
+    ev = events[0]
+    assert ev.status == "held"
+    by_name = {p.name: p for p in ev.participants}
+    assert set(by_name) == {"Ivan Petrovsky", "Chen Baoguo"}
+    assert (by_name["Ivan Petrovsky"].title, by_name["Ivan Petrovsky"].country) == ("Foreign Minister", "RU")
+    assert (by_name["Chen Baoguo"].affiliation, by_name["Chen Baoguo"].country) == ("China", "CN")
+    assert ev.location is not None and (ev.location.name, ev.location.mention) == ("Moscow", "Moskow")
+    assert ev.date is not None and ev.date.value == "2023-09-18"
+    assert ev.topic is not None and ev.topic.category == "politics"
+
+
+@pytest.mark.parametrize("text", [SEED_LIKE])
+def test_extractor_spans_index_the_original_text(extractor: MeetingExtractor, text: str) -> None:
+    for ev in extractor.extract(_item(text)):
+        for p in ev.participants:
+            assert text[p.span[0] : p.span[1]] == p.mention
+        if ev.location:
+            assert text[ev.location.span[0] : ev.location.span[1]] == ev.location.mention
+        if ev.date:
+            assert text[ev.date.span[0] : ev.date.span[1]] == ev.date.mention
+        assert text[ev.evidence.span[0] : ev.evidence.span[1]] == ev.evidence.text
+        assert 0.0 <= ev.confidence <= 1.0
+
+
+@pytest.mark.parametrize("text", [SEED_LIKE])
+def test_extractor_ignores_related_link_lines(extractor: MeetingExtractor, text: str) -> None:
+    names = {p.name for ev in extractor.extract(_item(text)) for p in ev.participants}
+    assert not names & {"Park Dosan", "Oleg Smirnov", "Siti Aminah"}
+
+
+@pytest.mark.parametrize("text", [SEED_LIKE])
+def test_extractor_is_deterministic(extractor: MeetingExtractor, text: str) -> None:
+    first = [e.to_dict() for e in extractor.extract(_item(text))]
+    second = [e.to_dict() for e in extractor.extract(_item(text))]
+    assert first == second
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("JAKARTA - Presiden Budi Santoso berbicara melalui telepon dengan Presiden Prancis Luc Moreau, Senin.", "id"),
+        ("Foreign Minister Ana Ruiz spoke by phone with her Chinese counterpart Zhao Lei on Monday.", "en"),
+        ("Pelatih Andi Wijaya mengatakan pertemuan kedua tim berakhir dengan skor 2-1 di stadion.", "id"),
+    ],
+)
+def test_extractor_skips_calls_and_matches(extractor: MeetingExtractor, text: str, language: str) -> None:
+    assert _held(extractor.extract(_item(text, language))) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "status"),
+    [
+        ("Menteri Luar Negeri Dewi Lestari akan bertemu Menteri Luar Negeri Jepang Kenji Sato di Tokyo.", "id", "planned"),
+        ("Chinese Foreign Minister Zhao Lei is expected to meet Brazilian Foreign Minister Ana Ruiz in Beijing.", "en", "planned"),
+        ("Pertemuan antara Presiden Budi Santoso dan Presiden Prancis Luc Moreau dibatalkan.", "id", "cancelled"),
+        ("U.S. President Tom Walker called off his summit with Russian President Oleg Smirnov.", "en", "cancelled"),
+        ("Chinese Foreign Minister Zhao Lei met Brazilian Foreign Minister Ana Ruiz in Beijing on Friday.", "en", "held"),
+    ],
+)
+def test_extractor_reads_status(extractor: MeetingExtractor, text: str, language: str, status: str) -> None:
+    events = extractor.extract(_item(text, language))
+    assert [e.status for e in events] == [status]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NEW YORK - Menlu Dewi Lestari melakukan sejumlah pertemuan bilateral di sela sidang PBB. "
+        "Dewi bertemu dengan Menteri Luar Negeri Jepang Kenji Sato, Menteri Luar Negeri Kenya "
+        "Grace Wanjiru, dan Menteri Luar Negeri Peru Diego Salas."
+    ],
+)
+def test_extractor_splits_a_list_of_bilaterals(extractor: MeetingExtractor, text: str) -> None:
+    events = _held(extractor.extract(_item(text)))
+    pairs = sorted(tuple(sorted(p.name for p in e.participants)) for e in events)
+    assert pairs == [
+        ("Dewi Lestari", "Diego Salas"),
+        ("Dewi Lestari", "Grace Wanjiru"),
+        ("Dewi Lestari", "Kenji Sato"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chinese President Zhao Lei on Wednesday held talks with his Brazilian counterpart Paulo Souza "
+        "in Beijing. Zhao said the two countries would deepen trade ties, and Souza agreed."
+    ],
+)
+def test_extractor_merges_mentions_of_one_meeting(extractor: MeetingExtractor, text: str) -> None:
+    events = extractor.extract(_item(text, "en", published_at="2024-05-10"))
+    assert len(events) == 1
+    souza = next(p for p in events[0].participants if p.name == "Paulo Souza")
+    assert (souza.country, souza.title) == ("BR", "President")
+    assert events[0].date is not None and events[0].date.value == "2024-05-08"
+
+
+@pytest.mark.parametrize("text", ["Le ministre a rencontré son homologue à Paris pour discuter du commerce."])
+def test_extractor_returns_nothing_for_unsupported_languages(extractor: MeetingExtractor, text: str) -> None:
+    assert extractor.extract(_item(text, "fr")) == []
+    assert extractor.extract(_item(text, None)) == []
+
+
+@pytest.mark.parametrize("text", [SEED_LIKE])
+def test_extractor_detects_language_when_absent(extractor: MeetingExtractor, text: str) -> None:
+    assert extractor.language_of(_item(text, None)) == "id"
+    assert len(extractor.extract(_item(text, None))) == 1
+
+
+@pytest.mark.parametrize("text", [SEED_LIKE])
+def test_extractor_extract_many_matches_extract(extractor: MeetingExtractor, text: str) -> None:
+    items = [
+        (_item(text, id="a"), None),
+        (_item("Chinese Foreign Minister Zhao Lei met Ana Ruiz.", "en", id="b"), datetime(2024, 1, 2, tzinfo=UTC)),
+        (_item("Bonjour tout le monde, rien ici.", "fr", id="c"), None),
+    ]
+    many = extractor.extract_many(items)
+    single = [extractor.extract(item, received_at=ts) for item, ts in items]
+    assert [[e.to_dict() for e in evs] for evs in many] == [[e.to_dict() for e in evs] for evs in single]
+
+
+@pytest.mark.parametrize("key", ["spacy_version", "pipeline_id", "pipeline_en", "data_titles"])
+def test_extractor_reports_version_info(extractor: MeetingExtractor, key: str) -> None:
+    assert extractor.version_info[key]
+    assert extractor.supported_languages == frozenset({"id", "en"})

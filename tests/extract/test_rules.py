@@ -1,0 +1,183 @@
+"""Unit tests of the extractor's rule modules, on hand-made text with invented names."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+
+from stream.extract.hygiene import boilerplate_mask
+from stream.extract.language import detect_language
+from stream.extract.lexicon import Lexicon, load_lexicon
+from stream.extract.participants import ParticipantFinder, fold, resolve, short_mentions
+from stream.extract.pipeline import split_sentences
+from stream.extract.places import Gazetteer, load_gazetteer
+from stream.extract.triggers import TriggerFinder
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    return load_lexicon()
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return load_gazetteer()
+
+
+_FINDERS: dict[str, ParticipantFinder] = {}
+
+
+def _finder(lang: str, lexicon: Lexicon, gazetteer: Gazetteer) -> tuple[spacy.language.Language, ParticipantFinder]:
+    """One finder per language for the module: building the country matchers is the slow part."""
+    if lang not in _FINDERS:
+        _FINDERS[lang] = ParticipantFinder(spacy.blank(lang), lang, lexicon, gazetteer)
+    finder = _FINDERS[lang]
+    return finder.nlp, finder
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Menteri itu mengatakan bahwa kerja sama kedua negara akan terus diperkuat dalam waktu dekat.", "id"),
+        ("The minister said that the two countries would deepen their cooperation in the coming years.", "en"),
+        ("Der Minister sagte, dass beide Länder ihre Zusammenarbeit vertiefen wollen.", None),
+        ("", None),
+    ],
+)
+def test_language_detects_by_stopwords(lexicon: Lexicon, text: str, expected: str | None) -> None:
+    assert detect_language(text, lexicon.stopwords) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "masked"),
+    [
+        ("Baca juga: Presiden bertemu raja", True),
+        ("  Read also: Leaders meet in Rome", True),
+        ("Editor: Budi", True),
+        ("Copyright \u00a9 ANTARA 2023", True),
+        ("Pewarta: Ani", True),
+        ("Presiden bertemu raja di Istana.", False),
+    ],
+)
+def test_hygiene_masks_boilerplate_lines(lexicon: Lexicon, line: str, masked: bool) -> None:
+    text = "Paragraf pertama.\n" + line + "\nParagraf akhir."
+    mask = boilerplate_mask(text, lexicon.boilerplate_prefixes)
+    offset = text.index(line.strip())
+    assert mask.covers(offset) is masked
+    assert not mask.covers(0)
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("Marty M. Natalegawa tiba. Ia bertemu Dr. Ali.\nBaris baru", 3),
+        ('Dia berkata "ya." Lalu pergi.', 2),
+        ("U.S. officials met on Monday. They talked.", 2),
+    ],
+)
+def test_pipeline_splits_sentences(text: str, count: int) -> None:
+    doc = spacy.blank("en")(text)
+    sents = split_sentences(doc)
+    assert len(sents) == count
+    assert all(text[s.start_char : s.end_char] == doc[s.start : s.end].text for s in sents)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "status"),
+    [
+        ("id", "Presiden Ahmad Fauzi akan bertemu Raja Hamid.", "planned"),
+        ("id", "Presiden Ahmad Fauzi bertemu Raja Hamid.", "held"),
+        ("id", "Pertemuan Presiden Ahmad Fauzi dengan Raja Hamid ditunda.", "cancelled"),
+        ("en", "President Ahmad Fauzi will meet King Hamid.", "planned"),
+        ("en", "President Ahmad Fauzi met King Hamid after he had planned to.", "held"),
+        ("en", "President Ahmad Fauzi postponed his meeting with King Hamid.", "cancelled"),
+    ],
+)
+def test_triggers_read_status(lexicon: Lexicon, lang: str, text: str, status: str) -> None:
+    nlp = spacy.blank(lang)
+    finder = TriggerFinder(nlp, lang, lexicon)
+    doc = nlp(text)
+    sent = split_sentences(doc)[0]
+    triggers = finder.in_doc(doc)
+    assert triggers
+    assert finder.with_status(doc, sent, triggers[0]).status == status
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "excluded"),
+    [
+        ("id", "Presiden Ahmad Fauzi berbicara melalui telepon dengan Raja Hamid.", True),
+        ("id", "Pertemuan kedua tim berakhir dengan skor 1-1.", True),
+        ("id", "Presiden Ahmad Fauzi bertemu Sekjen Liga Arab Omar Zaki.", False),
+        ("en", "President Ahmad Fauzi held a phone call with King Hamid.", True),
+        ("en", "President Ahmad Fauzi paid a courtesy call on King Hamid.", False),
+    ],
+)
+def test_triggers_exclude_calls_and_sports(lexicon: Lexicon, lang: str, text: str, excluded: bool) -> None:
+    nlp = spacy.blank(lang)
+    finder = TriggerFinder(nlp, lang, lexicon)
+    doc = nlp(text)
+    sent = split_sentences(doc)[0]
+    triggers = finder.in_doc(doc)
+    assert finder.excluded(doc, sent, triggers) is excluded
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "name", "title", "country"),
+    [
+        ("id", "Menteri Luar Negeri Rusia Ivan Petrovsky tiba.", "Ivan Petrovsky", "Foreign Minister", "RU"),
+        ("id", "Menlu RI Dewi Lestari hadir.", "Dewi Lestari", "Foreign Minister", "ID"),
+        ("id", "Menhan Malaysia, Ahmad Zaki, hadir.", "Ahmad Zaki", "Defence Minister", "MY"),
+        ("id", "Duta Besar Jepang untuk Indonesia Kenji Sato datang.", "Kenji Sato", "Ambassador", "JP"),
+        ("en", "Chinese Foreign Minister Zhao Lei arrived.", "Zhao Lei", "Foreign Minister", "CN"),
+        ("en", "U.S. Secretary of State Tom Walker arrived.", "Tom Walker", "Secretary of State", "US"),
+        ("en", "President Budi \u201cBudiman\u201d Santoso arrived.", "Budi Santoso", "President", None),
+        ("en", "General Tan Sri Dato' Wira Ahmad Zaki bin Osman arrived.", "Ahmad Zaki bin Osman", None, None),
+    ],
+)
+def test_participants_read_title_country_and_name(
+    lexicon: Lexicon, gazetteer: Gazetteer, lang: str, text: str, name: str, title: str | None, country: str | None
+) -> None:
+    nlp, finder = _finder(lang, lexicon, gazetteer)
+    doc = nlp(text)
+    mask = boilerplate_mask(text, lexicon.boilerplate_prefixes)
+    persons = [m for m in finder.find(doc, mask) if m.kind == "person"]
+    assert [(m.name, m.title, m.country) for m in persons] == [(name, title, country)]
+    assert text[persons[0].span[0] : persons[0].span[1]] == persons[0].mention
+
+
+@pytest.mark.parametrize(
+    ("text", "counterpart", "country"),
+    [("President Zhao Lei met his Brazilian counterpart Paulo Souza.", "Paulo Souza", "BR")],
+)
+def test_participants_read_counterparts(
+    lexicon: Lexicon, gazetteer: Gazetteer, text: str, counterpart: str, country: str
+) -> None:
+    nlp, finder = _finder("en", lexicon, gazetteer)
+    doc = nlp(text)
+    mentions = finder.find(doc, boilerplate_mask(text, ()))
+    match = [m for m in mentions if m.counterpart]
+    assert [(m.name, m.country) for m in match] == [(counterpart, country)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Menteri Luar Negeri China Chen Baoguo tiba. Chen mengatakan hal itu. Kata Menlu China tersebut, ya."],
+)
+def test_participants_resolve_short_forms_and_roles(lexicon: Lexicon, gazetteer: Gazetteer, text: str) -> None:
+    nlp, finder = _finder("id", lexicon, gazetteer)
+    doc = nlp(text)
+    mask = boilerplate_mask(text, ())
+    mentions = finder.find(doc, mask)
+    entities = resolve(mentions, finder.particles)
+    taken = {t for m in mentions for t in range(m.start, m.end)}
+    short = short_mentions(doc, entities, mask, taken, finder.particles, finder.stop)
+    persons = [e for e in entities if e.kind == "person"]
+    assert [e.name for e in persons] == ["Chen Baoguo"]
+    assert len(persons[0].mentions) == 3
+    assert [m.name for m in short] == ["Chen"]
+
+
+@pytest.mark.parametrize(("word", "key"), [("Çavuşoğlu", "cavusoglu"), ("Ma'ruf", "ma'ruf")])
+def test_participants_fold_names(word: str, key: str) -> None:
+    assert fold(word) == key
