@@ -30,17 +30,26 @@ echo "   broker at $bootstrap"
 echo "== starting the worker (log: $STATE/worker.log)"
 setsid "$BIN/meetwire" worker >"$STATE/worker.log" 2>&1 &
 echo $! >"$STATE/worker.pid"
-for _ in $(seq 1 240); do
-  curl -fs "http://127.0.0.1:$PORT/metrics" 2>/dev/null | grep -q meetwire_build_info && break
+metric() {  # sum of a metric's samples on the worker's /metrics (0 when absent)
+  curl -fs "http://127.0.0.1:$PORT/metrics" 2>/dev/null \
+    | awk -v m="$1" '$1 ~ "^"m"({|$)" {s += $2} END {print s + 0}'
+}
+for _ in $(seq 1 240); do  # ready = extractor loaded and the agent consuming
+  [[ $(metric meetwire_worker_ready) == 1 ]] && break
   kill -0 "$(cat "$STATE/worker.pid")" 2>/dev/null || { tail -n 30 "$STATE/worker.log"; exit 1; }
   sleep 0.5
 done
 
 echo "== sending samples/wire.jsonl to ${MEETWIRE_TOPIC_RAW:-wire.raw}"
 "$BIN/meetwire" produce samples/wire.jsonl
+sent=$(grep -c . samples/wire.jsonl)
+for _ in $(seq 1 240); do  # until the worker has consumed every line we sent
+  (( $(metric meetwire_items_total | cut -d. -f1) >= sent )) && break
+  sleep 0.5
+done
 
 echo "== meeting events on ${MEETWIRE_TOPIC_EVENTS:-meetings.events} (one JSON per line)"
-"$BIN/meetwire" tail "${MEETWIRE_TOPIC_EVENTS:-meetings.events}" --idle-timeout 15
+"$BIN/meetwire" tail "${MEETWIRE_TOPIC_EVENTS:-meetings.events}" --idle-timeout 5
 echo "== dead letters on ${MEETWIRE_TOPIC_DEADLETTER:-wire.deadletter}"
 "$BIN/meetwire" tail "${MEETWIRE_TOPIC_DEADLETTER:-wire.deadletter}" --idle-timeout 5 \
   | "$BIN/python" -c 'import json,sys; [print(" ", d["reason"], "-", d["detail"]) for d in map(json.loads, sys.stdin)]'

@@ -5,8 +5,17 @@ from __future__ import annotations
 
 from stream.app import app, settings
 
+# ``internal=True`` makes Faust create the raw topic before it subscribes: a worker that
+# starts before anything was produced would otherwise join the group with no partitions
+# ("Ignoring missing topic") and sit idle until the next metadata refresh.
 raw_topic = app.topic(
-    settings.topic_raw, key_type=bytes, value_type=bytes, value_serializer="raw", key_serializer="raw"
+    settings.topic_raw,
+    key_type=bytes,
+    value_type=bytes,
+    value_serializer="raw",
+    key_serializer="raw",
+    internal=True,
+    partitions=settings.topic_partitions,
 )
 events_topic = app.topic(
     settings.topic_events, key_type=bytes, value_type=bytes, value_serializer="raw", key_serializer="raw"
