@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 import pytest
+import pytest_asyncio
 
 from agents.extract import extract
 from stream.app import app
@@ -24,7 +25,7 @@ SEED_LIKE = orjson.dumps(
 )
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def sent(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[dict[str, list[tuple[bytes, bytes]]]]:
     """Capture what the agent publishes instead of reaching for a broker."""
     captured: dict[str, list[tuple[bytes, bytes]]] = {"events": [], "deadletter": []}
@@ -38,8 +39,12 @@ async def sent(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[dict[str, list[
 
         return send
 
-    monkeypatch.setattr(events_topic, "send", recorder("events"))
-    monkeypatch.setattr(deadletter_topic, "send", recorder("deadletter"))
+    async def declared() -> None:
+        return None
+
+    for topic, name in ((events_topic, "events"), (deadletter_topic, "deadletter")):
+        monkeypatch.setattr(topic, "send", recorder(name))
+        monkeypatch.setattr(topic, "maybe_declare", declared)
     app.finalize()
     app.flow_control.resume()
     yield captured

@@ -66,6 +66,7 @@ def running_worker(env: dict[str, str], log_path: Path) -> Iterator[WorkerHandle
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            cwd=log_path.parent,  # Faust writes its <app id>-data folder into the working directory
         )
     handle = WorkerHandle(process, settings, env, log_path)
     try:
