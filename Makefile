@@ -5,9 +5,10 @@ BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
 .PHONY: help setup demo down test lint unit kafka-up kafka-down eval bench
+.PHONY: promtool compose-up compose-down
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 setup: $(VENV)/.installed ## create .venv and install meetwire with its dev tools
 
@@ -41,3 +42,16 @@ kafka-down: setup ## stop it
 
 eval: setup ## score the extractor on ../shared/eval/dev.jsonl
 	$(BIN)/meetwire eval ../shared/eval/dev.jsonl
+
+bench: setup ## performance benchmark, own local Kafka, ~5 min (README: Performance)
+	$(BIN)/meetwire bench
+
+promtool: ## check the Prometheus config and alert rules, run the alert unit tests
+	cd deploy/prometheus && promtool check config prometheus.yml && promtool check rules alerts.yml \
+		&& promtool test rules alerts_test.yml
+
+compose-up: ## where Docker exists: Kafka, worker, Prometheus and Grafana (docker-compose.yml)
+	docker compose -p meetwire up -d --build
+
+compose-down: ## stop the compose stack
+	docker compose -p meetwire down

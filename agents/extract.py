@@ -8,9 +8,12 @@ after that, so a crash replays the batch (at-least-once; ``event_id`` de-duplica
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import time
 from collections.abc import AsyncIterable
 from datetime import UTC, datetime
+from typing import NoReturn
 
 from faust.types import EventT
 
@@ -18,8 +21,14 @@ from stream.app import app, metrics, settings
 from stream.codec import RecordOrigin
 from stream.extract import load_extractor
 from stream.metrics import language_label
+from stream.passthrough import PassthroughExtractor
 from stream.process import BatchResult, RawRecord, process_batch
 from stream.topics import deadletter_topic, events_topic, raw_topic
+
+EXIT_UNPUBLISHED = 75
+"""Exit status (EX_TEMPFAIL) when a batch could not be processed or published: restart the worker."""
+
+log = logging.getLogger(__name__)
 
 
 @app.agent(raw_topic, concurrency=1)  # concurrency 1: faust #606 commits past in-flight messages otherwise
@@ -27,13 +36,19 @@ async def extract(stream: AsyncIterable[EventT[bytes]]) -> None:
     # Declared up front so downstream consumers can subscribe before the first event.
     await events_topic.maybe_declare()
     await deadletter_topic.maybe_declare()
-    extractor = load_extractor()
+    # Loading takes seconds (spaCy tokenizer exceptions, gazetteers): off the loop, so
+    # heartbeats and the web server keep running meanwhile.
+    extractor = await asyncio.to_thread(load_extractor) if settings.extract else PassthroughExtractor()
     metrics.set_build_info(extractor.version_info)
+    metrics.ready.set(1)
     async for batch in stream.take_events(settings.batch_size, within=settings.batch_within_s):  # type: ignore[attr-defined]
         records = [_raw_record(event) for event in batch]
-        # CPU-bound: a worker thread keeps the loop free for heartbeats and fetches.
-        result = await asyncio.to_thread(process_batch, records, extractor, max_item_bytes=settings.max_item_bytes)
-        await _publish(result)
+        try:
+            # CPU-bound: a worker thread keeps the loop free for heartbeats and fetches.
+            result = await asyncio.to_thread(process_batch, records, extractor, max_item_bytes=settings.max_item_bytes)
+            await _publish(result)
+        except Exception as exc:  # noqa: BLE001 - logged; ending here is the only way not to ack the batch
+            _halt_unacknowledged(exc, records)
         _count(result, records, batch)
 
 
@@ -46,6 +61,31 @@ def _raw_record(event: EventT[bytes]) -> RawRecord:
     )
 
 
+def _halt_unacknowledged(exc: BaseException, records: list[RawRecord]) -> NoReturn:
+    """End the process now, so the batch is neither acked nor committed and a restart redoes it.
+
+    ``process_batch`` never raises for a bad record, so this is a bug or a broker that refuses
+    our sends for good (authorisation, record too large). Letting the exception out of the
+    agent is not an option: ``take_events`` acks the batch in a ``finally`` and Faust commits
+    it, which would lose the items. A clean Faust shutdown would commit them as well.
+    """
+    first, last = records[0].origin, records[-1].origin
+    log.critical(
+        "could not process or publish %d record(s) %s[%s]@%s..%s; exiting with %d so they are redone: %s: %s",
+        len(records),
+        first.topic,
+        first.partition,
+        first.offset,
+        last.offset,
+        EXIT_UNPUBLISHED,
+        type(exc).__name__,
+        exc,
+        exc_info=exc,
+    )
+    logging.shutdown()
+    os._exit(EXIT_UNPUBLISHED)
+
+
 async def _publish(result: BatchResult) -> None:
     pending = [await events_topic.send(key=out.key, value=out.value) for out, _ in result.events]
     pending += [await deadletter_topic.send(key=out.key, value=out.value) for out, _ in result.dead_letters]
@@ -53,24 +93,38 @@ async def _publish(result: BatchResult) -> None:
     await asyncio.gather(*pending)
 
 
+_REASONS_AFTER_EXTRACTION = frozenset({"extraction_error", "invalid_event"})
+"""Dead-letter reasons of items that went through the extractor (the others failed decoding)."""
+
+
 def _count(result: BatchResult, records: list[RawRecord], batch: list[EventT[bytes]]) -> None:
+    """Update the metrics for a batch whose events and dead letters the broker acknowledged."""
     for outcome in result.outcomes:
         metrics.items.labels(outcome).inc()
     for _, event in result.events:
         category = event.topic.category if event.topic else "none"
         metrics.events.labels(event.status, language_label(event.language), category).inc()
+    if result.events:
+        metrics.last_event.set_to_current_time()
     for _, reason in result.dead_letters:
         metrics.dead_letters.labels(reason).inc()
     if records:
         metrics.batch_size.observe(len(records))
-        per_item = result.extract_seconds / len(records)
-        for _ in records:
+    # Items that reached the extractor: not those the codec already rejected.
+    extracted = sum(o != "dead_letter" for o in result.outcomes) + sum(
+        reason in _REASONS_AFTER_EXTRACTION for _, reason in result.dead_letters
+    )
+    if extracted:
+        metrics.extract_batch_duration.observe(result.extract_seconds)
+        # The extractor runs the batch through nlp.pipe at once, so per-item time is the batch mean.
+        per_item = result.extract_seconds / extracted
+        for _ in range(extracted):
             metrics.extract_duration.observe(per_item)
     now = time.time()
     for record in records:
         if record.timestamp is not None:
             metrics.end_to_end_latency.observe(max(0.0, now - record.timestamp.timestamp()))
-    last = batch[-1].message
-    highwater = app.consumer.highwater(last.tp)
-    if highwater is not None:
-        metrics.consumer_lag.labels(last.topic, str(last.partition)).set(max(0, highwater - last.offset - 1))
+    for consumed in batch:
+        # Every partition in the batch, not just the last one: the lag timer reads these.
+        message = consumed.message
+        metrics.progress.processed(message.topic, message.partition, message.offset)

@@ -14,7 +14,9 @@ from faust.auth import SASLCredentials, SSLCredentials
 from faust.web import Request, Response, View
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from stream.logs import logging_config
 from stream.metrics import Metrics
+from stream.producer import MeetwireApp
 from stream.settings import Settings
 
 
@@ -38,8 +40,8 @@ def broker_credentials(settings: Settings) -> Any:
 
 
 def create_app(settings: Settings) -> faust.App:
-    """A Faust app configured from ``settings``, at-least-once, acks from all replicas."""
-    return faust.App(
+    """A Faust app configured from ``settings``: at-least-once, idempotent producer, acks from all replicas."""
+    return MeetwireApp(
         settings.app_id,
         broker=settings.faust_broker,
         broker_credentials=broker_credentials(settings),
@@ -53,6 +55,7 @@ def create_app(settings: Settings) -> faust.App:
         web_host=settings.web_host,
         store="memory://",
         table_cleanup_interval=3600.0,
+        logging_config=logging_config(settings),
     )
 
 

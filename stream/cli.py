@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import sys
 from collections.abc import Iterator, Sequence
@@ -21,6 +22,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_KAFKA_DIR = Path(".cache/kafka-data")
 DEFAULT_SCORER = REPO_ROOT.parent / "shared" / "eval" / "score.py"
 
+EXIT_BROKER_ACCESS = 78
+"""Exit status (EX_CONFIG) when the broker rejects the worker's credentials or TLS settings."""
+
 log = logging.getLogger("meetwire")
 
 
@@ -28,6 +32,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The client library's INFO lines (subscriptions, metadata) drown the records `tail` prints.
+    logging.getLogger("aiokafka").setLevel(logging.WARNING)
     code: int = args.handler(args)
     return code
 
@@ -72,6 +78,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--explain", action="store_true", help="list every miss, spurious event and wrong field")
     p.add_argument("--scorer", type=Path, default=DEFAULT_SCORER, help=f"score.py (default: {DEFAULT_SCORER})")
     p.set_defaults(handler=cmd_eval)
+
+    p = sub.add_parser("bench", help="performance benchmark with its own local Kafka (a few minutes)")
+    p.add_argument("--json", action="store_true", help="end with one JSON line of the figures")
+    p.add_argument("--items", type=int, default=600, help="corpus size (default: 600)")
+    p.add_argument("--passthrough-items", type=int, default=12_000, help="items for the passthrough stage")
+    p.add_argument("--latency-seconds", type=float, default=30.0, help="how long to pace items for latency")
+    p.add_argument("--seed", type=int, default=None, help="corpus seed (default: fixed)")
+    p.add_argument("--workdir", type=Path, default=None, help="keep broker, logs and Faust data here")
+    p.set_defaults(handler=cmd_bench)
     return parser
 
 
@@ -113,7 +128,20 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from stream.app import app, settings
+    from stream.client import check_broker_access
+    from stream.errors import BrokerAccessError
 
+    # Wrong credentials would leave Faust retrying for ever; say so and stop instead. A loop of
+    # its own, not asyncio.run(), which would unset the event loop Faust is about to use.
+    loop = asyncio.new_event_loop()
+    try:
+        if not loop.run_until_complete(check_broker_access(settings)):
+            log.warning("no Kafka broker answered at %s yet; the worker keeps trying", settings.broker)
+    except BrokerAccessError as exc:
+        log.error("cannot start the worker: %s", exc)
+        return EXIT_BROKER_ACCESS
+    finally:
+        loop.close()
     loglevel = args.loglevel or settings.log_level
     sys.argv = ["meetwire", "worker", "--loglevel", loglevel.lower()]
     app.main()  # Faust's own command line; exits the process itself
@@ -182,6 +210,27 @@ def cmd_eval(args: argparse.Namespace) -> int:
         log.error("scorer not found: %s (pass --scorer)", args.scorer)
         return 2
     sys.stdout.write(evaluate(args.gold, explain=args.explain, scorer=args.scorer))
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    import os
+
+    from stream.bench import BenchOptions, format_table, run_bench
+
+    options = BenchOptions(
+        items=args.items,
+        passthrough_items=args.passthrough_items,
+        latency_seconds=args.latency_seconds,
+        workdir=args.workdir,
+    )
+    if args.seed is not None:
+        options = dataclasses.replace(options, seed=args.seed)
+    report = run_bench(options, base_env=dict(os.environ))
+    if args.json:
+        sys.stdout.write(orjson.dumps(report.result.as_dict()).decode() + "\n")
+    else:
+        sys.stdout.write(format_table(report) + "\n")
     return 0
 
 

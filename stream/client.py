@@ -13,8 +13,14 @@ from typing import Any
 
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.conn import create_conn
+from aiokafka.errors import AuthenticationFailedError, KafkaError, SaslAuthenticationFailed
 
+from stream.errors import BrokerAccessError
 from stream.settings import Settings
+
+PRODUCE_MAX_REQUEST_BYTES = 2 * 1_048_576
+"""Room for a record at the default ``MEETWIRE_MAX_ITEM_BYTES`` plus overhead (the broker's own limit is ~1 MiB)."""
 
 
 def client_config(settings: Settings) -> dict[str, Any]:
@@ -37,6 +43,40 @@ def client_config(settings: Settings) -> dict[str, Any]:
     return config
 
 
+async def check_broker_access(settings: Settings, *, timeout_s: float = 10.0) -> bool:
+    """Connect and authenticate to the bootstrap servers the way the worker will.
+
+    Raises ``BrokerAccessError`` when a broker rejects the credentials or the TLS handshake:
+    the worker would otherwise retry for ever with nothing but library warnings in its log.
+    Returns False if no broker answered in time (it may be restarting: the worker retries),
+    True once one accepted us. Never puts the password in a message.
+    """
+    config = client_config(settings)
+    config.pop("bootstrap_servers")
+    for server in settings.bootstrap_servers:
+        host, _, port = server.rpartition(":")
+        try:
+            conn = await asyncio.wait_for(
+                create_conn(host, int(port), request_timeout_ms=int(timeout_s * 1000), **config), timeout_s
+            )
+        except (SaslAuthenticationFailed, AuthenticationFailedError) as exc:
+            raise BrokerAccessError(
+                f"Kafka at {server} rejected {settings.security_protocol} {settings.sasl_mechanism} login as "
+                f"{settings.sasl_username!r}: {exc}; check MEETWIRE_SASL_USERNAME, MEETWIRE_SASL_PASSWORD "
+                f"and MEETWIRE_SASL_MECHANISM"
+            ) from exc
+        except ssl.SSLError as exc:
+            raise BrokerAccessError(
+                f"TLS handshake with Kafka at {server} failed: {exc}; check MEETWIRE_SSL_CAFILE, "
+                f"MEETWIRE_SSL_CERTFILE and MEETWIRE_SSL_KEYFILE"
+            ) from exc
+        except (OSError, TimeoutError, KafkaError):
+            continue
+        conn.close()
+        return True
+    return False
+
+
 def _key_of(line: bytes) -> bytes | None:
     """The item's id as the record key, when the line is a JSON object with a string id."""
     try:
@@ -48,15 +88,25 @@ def _key_of(line: bytes) -> bytes | None:
 
 
 async def produce_lines(settings: Settings, topic: str, lines: Sequence[bytes]) -> int:
-    """Send each line as one record, byte for byte; returns how many the broker acknowledged."""
-    producer = AIOKafkaProducer(**client_config(settings), acks="all", enable_idempotence=True)
+    """Send each line as one record, byte for byte, keyed by its item id; returns how many were acknowledged."""
+    return await produce_records(settings, topic, [(_key_of(line), line) for line in lines])
+
+
+async def produce_records(settings: Settings, topic: str, records: Sequence[tuple[bytes | None, bytes | None]]) -> int:
+    """Send ``(key, value)`` records in order (a ``None`` value is a tombstone); returns how many were acknowledged.
+
+    Idempotent with ``acks=all``, so a retried send never lands twice.
+    """
+    producer = AIOKafkaProducer(
+        **client_config(settings), acks="all", enable_idempotence=True, max_request_size=PRODUCE_MAX_REQUEST_BYTES
+    )
     await producer.start()
     try:
-        futures = [await producer.send(topic, value=line, key=_key_of(line)) for line in lines]
+        futures = [await producer.send(topic, value=value, key=key) for key, value in records]
         await asyncio.gather(*futures)
     finally:
         await producer.stop()
-    return len(lines)
+    return len(records)
 
 
 async def tail(

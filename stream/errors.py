@@ -2,8 +2,10 @@
 
     MeetwireError
     ├── PoisonRecord       this record can never be processed: dead-letter it and go on
-    └── TransientError     the world is briefly wrong (broker, network): retry, or crash
-                           and resume from the last committed offset
+    ├── TransientError     the world is briefly wrong (broker, network): retry, or crash
+    │                      and resume from the last committed offset
+    └── BrokerAccessError  the broker refuses us (credentials, TLS): no retry can help,
+                           stop with a message that says which setting to fix
 
 Callers branch on ``retriable``, as aiokafka's errors let them.
 """
@@ -30,3 +32,7 @@ class TransientError(MeetwireError):
     """A failure that may pass if the same work is tried again."""
 
     retriable = True
+
+
+class BrokerAccessError(MeetwireError):
+    """The broker rejected our credentials or TLS handshake; a configuration error, not a retriable one."""

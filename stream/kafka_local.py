@@ -339,11 +339,13 @@ def broker_properties(
     log_dir: Path,
     node_id: int = 1,
     extra: Mapping[str, str] | None = None,
+    extra_listeners: Mapping[str, int] | None = None,
 ) -> dict[str, str]:
     """Return ``server.properties`` for a combined broker+controller node.
 
-    ``extra`` is merged last, so it can add a listener (e.g. SASL_PLAINTEXT by
-    overriding ``listeners``/``advertised.listeners``/the protocol map) or
+    ``extra_listeners`` adds client listeners next to PLAINTEXT, by name and port; a
+    name is also its security protocol (``{"SASL_PLAINTEXT": 9094}``). ``extra`` is
+    merged last, so it can configure them (``sasl.enabled.mechanisms``, JAAS) or
     override any default.
     """
     props = {
@@ -373,6 +375,10 @@ def broker_properties(
         "broker.session.timeout.ms": "4000",
         "broker.heartbeat.interval.ms": "1000",
     }
+    for name, listener_port in (extra_listeners or {}).items():
+        props["listeners"] += f",{name}://{host}:{listener_port}"
+        props["advertised.listeners"] += f",{name}://{host}:{listener_port}"
+        props["listener.security.protocol.map"] += f",{name}:{name}"
     if extra:
         props.update({str(k): str(v) for k, v in extra.items()})
     return props
@@ -482,6 +488,7 @@ def start(
     host: str = "127.0.0.1",
     timeout_s: float = 90,
     extra_listener_config: Mapping[str, str] | None = None,
+    extra_listeners: Mapping[str, int] | None = None,
 ) -> Broker:
     """Start a broker in ``data_dir`` and block until it serves metadata.
 
@@ -540,6 +547,7 @@ def start(
         controller_port=state.controller_port,
         log_dir=storage,
         extra=extra_listener_config,
+        extra_listeners=extra_listeners,
     )
     server_props = data_dir / SERVER_PROPERTIES
     log4j_props = data_dir / LOG4J2_PROPERTIES
@@ -616,6 +624,7 @@ def restart(
     timeout_s: float = 90,
     stop_timeout_s: float = 30,
     extra_listener_config: Mapping[str, str] | None = None,
+    extra_listeners: Mapping[str, int] | None = None,
 ) -> Broker:
     """Stop the broker of a formatted ``data_dir`` (if running) and start it again."""
     state = _State.load(data_dir.resolve())
@@ -628,6 +637,7 @@ def restart(
         host=state.host,
         timeout_s=timeout_s,
         extra_listener_config=extra_listener_config,
+        extra_listeners=extra_listeners,
     )
 
 

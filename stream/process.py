@@ -71,8 +71,13 @@ def process_batch(records: Sequence[RawRecord], extractor: MeetingExtractor, *, 
     per_item = _extract_isolating_failures(extractor, records, decoded, result, slots)
     result.extract_seconds = time.perf_counter() - started
 
-    for (i, _item), events in zip(decoded, per_item, strict=True):
+    for (i, item), events in zip(decoded, per_item, strict=True):
         if events is None:
+            continue
+        problem = next((p for p in (event_problem(e, item.text) for e in events) if p), None)
+        if problem is not None:
+            _reject(result, records[i], "invalid_event", f"the extractor produced an invalid event: {problem}")
+            slots[i] = "dead_letter"
             continue
         for event in events:
             payload = encode(event.to_dict())
@@ -91,9 +96,13 @@ def _extract_isolating_failures(
 ) -> list[list[MeetingEvent] | None]:
     """Extract the batch at once; if that raises, retry item by item so only the culprit fails."""
     try:
-        return list(extractor.extract_many([(item, records[i].timestamp) for i, item in decoded]))
-    except Exception:  # noqa: BLE001 - any extractor bug must cost one record, not the batch
-        log.warning("batch extraction failed; retrying %d items one by one", len(decoded))
+        pairs = [(item, records[i].timestamp) for i, item in decoded]
+        batch: list[list[MeetingEvent] | None] = list(extractor.extract_many(pairs))
+        if len(batch) == len(decoded):
+            return batch
+        log.warning("extract_many returned %d results for %d items; retrying one by one", len(batch), len(decoded))
+    except Exception:  # any extractor bug must cost one record, not the batch (logged, so BLE001 is quiet)
+        log.warning("batch extraction failed; retrying %d items one by one", len(decoded), exc_info=True)
     out: list[list[MeetingEvent] | None] = []
     for i, item in decoded:
         try:
@@ -103,6 +112,28 @@ def _extract_isolating_failures(
             slots[i] = "dead_letter"
             out.append(None)
     return out
+
+
+def event_problem(event: MeetingEvent, text: str) -> str | None:
+    """Why ``event`` must not be published for an item with this ``text``, or None if it is sound.
+
+    Every span must lie inside the text and cover exactly its mention: consumers slice the
+    article with them, so a wrong span is a wrong event, not a cosmetic issue.
+    """
+    spans: list[tuple[str, tuple[int, int], str]] = [("evidence", event.evidence.span, event.evidence.text)]
+    spans += [(f"participant {p.name!r}", p.span, p.mention) for p in event.participants]
+    if event.location is not None:
+        spans.append(("location", event.location.span, event.location.mention))
+    if event.date is not None:
+        spans.append(("date", event.date.span, event.date.mention))
+    for what, (start, end), mention in spans:
+        if not 0 <= start <= end <= len(text):
+            return f"{what} span [{start}, {end}) is outside the text of {len(text)} characters"
+        if text[start:end] != mention:
+            return f"{what} span [{start}, {end}) covers {text[start:end][:60]!r}, not {mention[:60]!r}"
+    if not event.event_id:
+        return "empty event_id"
+    return None
 
 
 def _reject(result: BatchResult, record: RawRecord, reason: str, detail: str) -> None:

@@ -64,6 +64,12 @@ class Settings:
     batch_within_s: float = _opt(
         "MEETWIRE_BATCH_WITHIN_S", 0.05, "Longest wait, in seconds, to fill a batch before extracting it."
     )
+    extract: bool = _opt(
+        "MEETWIRE_EXTRACT",
+        True,
+        "`false` switches extraction off: items are still decoded, dead-lettered and counted, no events "
+        "(the benchmark's streaming floor).",
+    )
     security_protocol: str = _opt(
         "MEETWIRE_SECURITY_PROTOCOL",
         "PLAINTEXT",
@@ -76,6 +82,7 @@ class Settings:
     ssl_certfile: str | None = _opt("MEETWIRE_SSL_CERTFILE", None, "Client certificate, for mutual TLS.")
     ssl_keyfile: str | None = _opt("MEETWIRE_SSL_KEYFILE", None, "Client private key, for mutual TLS.")
     log_level: str = _opt("MEETWIRE_LOG_LEVEL", "INFO", "Worker log level.")
+    log_json: bool = _opt("MEETWIRE_LOG_JSON", False, "Worker logs as one JSON object per line (stdout).")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

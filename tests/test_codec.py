@@ -32,7 +32,7 @@ LIMIT = 8192
         (b'{"id": "a", "text": "x", "language": "Indonesian"}', "invalid_language"),
         (b'{"id": "a", "text": "x", "published_at": "yesterday"}', "invalid_published_at"),
         (b'{"id": "a", "text": "' + b"x" * LIMIT + b'"}', "too_large"),
-        (b"[" * 2000 + b"]" * 2000, "invalid_json"),
+        (b"[" * 2000 + b"]" * 2000, "too_deep"),
     ],
 )
 def test_codec_rejects_with_reason(raw: bytes | None, reason: str) -> None:

@@ -26,6 +26,8 @@ class Candidate:
     """The mention of each party in this sentence (when it has one)."""
     date_value: str | None = None
     sentences: list[Sentence] = field(default_factory=list)
+    earlier: bool = False
+    """The sentence places the meeting in the past relative to the story ("last month")."""
 
 
 def sentence_parties(
@@ -56,7 +58,7 @@ def split_bilaterals(
     subject: int | None,
     bilateral: bool,
 ) -> list[list[int]]:
-    """"A met B of X, C of Y and D of Z" is three bilateral meetings; "A met B, C, D" of one body is one.
+    """ "A met B of X, C of Y and D of Z" is three bilateral meetings; "A met B, C, D" of one body is one.
 
     Bodies (delegations) are dropped when two named people already make the meeting.
     """
@@ -85,7 +87,9 @@ def merge(candidates: list[Candidate]) -> list[Candidate]:
         for m in merged:
             a, b = set(m.parties), set(cand.parties)
             same = a == b or ((a <= b or b <= a) and len(a & b) >= 2)
-            clash = m.date_value and cand.date_value and m.date_value != cand.date_value
+            clash = (m.date_value and cand.date_value and m.date_value != cand.date_value) or (
+                m.earlier != cand.earlier and not (m.date_value and m.date_value == cand.date_value)
+            )
             status_clash = m.status != cand.status and m.date_value and cand.date_value is None and False
             if same and not clash and not status_clash:
                 target = m

@@ -19,11 +19,12 @@ class Mask:
     """Sorted, non-overlapping character ranges that extraction ignores."""
 
     regions: tuple[tuple[int, int], ...]
+    starts: tuple[int, ...] = ()
+    """Start offsets of ``regions``, for bisection."""
 
     def covers(self, offset: int) -> bool:
         """True when the character at ``offset`` lies in a masked region."""
-        starts = [r[0] for r in self.regions]
-        i = bisect_right(starts, offset) - 1
+        i = bisect_right(self.starts, offset) - 1
         return i >= 0 and self.regions[i][0] <= offset < self.regions[i][1]
 
 
@@ -38,4 +39,4 @@ def boilerplate_mask(text: str, prefixes: Sequence[str]) -> Mask:
         if body and body.startswith(tuple(prefixes)):
             regions.append((pos, end))
         pos = end
-    return Mask(regions=tuple(regions))
+    return Mask(regions=tuple(regions), starts=tuple(r[0] for r in regions))

@@ -89,14 +89,8 @@ def load_lexicon() -> Lexicon:
         non_name_words=frozenset(titles_doc.get("non_name_words", ())),
         former_markers=frozenset(titles_doc.get("former_markers", ())),
         title_modifiers=frozenset(titles_doc.get("title_modifiers", ())),
-        triggers={
-            lang: {k: tuple(v) for k, v in kinds.items()}  # type: ignore[misc]
-            for lang, kinds in triggers_doc["triggers"].items()
-        },
-        status_cues={
-            lang: {k: tuple(v) for k, v in cues.items()}  # type: ignore[misc]
-            for lang, cues in triggers_doc["status"].items()
-        },
+        triggers={lang: {k: tuple(v) for k, v in kinds.items()} for lang, kinds in triggers_doc["triggers"].items()},
+        status_cues={lang: {k: tuple(v) for k, v in cues.items()} for lang, cues in triggers_doc["status"].items()},
         exclusions={lang: tuple(v) for lang, v in triggers_doc["exclusions"].items()},
         pair_references={lang: tuple(v) for lang, v in triggers_doc["pair_references"].items()},
         bilateral_cues={lang: tuple(v) for lang, v in triggers_doc["bilateral_cues"].items()},

@@ -16,6 +16,7 @@ from typing import Literal, Protocol
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 from spacy.util import filter_spans
 
@@ -31,7 +32,9 @@ _COUNTERPART = {
 MAX_NAME_TOKENS = 8
 """Longest name read after a title ("Muhammad Hafizuddean bin Jantan", "Abdullah bin Zayed Al Nahyan")."""
 _HYPHEN_PREFIXES = frozenset({"al", "el", "abu", "abdul", "abd", "bin", "ben", "ibn", "ould", "ag"})
-_PLURAL_MARKERS = frozenset({"kedua", "para", "both", "two", "all", "semua", "sejumlah", "beberapa", "several", "other"})
+_PLURAL_MARKERS = frozenset(
+    {"kedua", "para", "both", "two", "all", "semua", "sejumlah", "beberapa", "several", "other"}
+)
 _POSSESSIVE_EN = frozenset({"his", "her", "their", "its"})
 _QUOTES = frozenset({'"', "\u201c", "\u201d", "'", "\u2018", "\u2019"})
 _OPEN = frozenset({"(", "["})
@@ -60,6 +63,8 @@ class CountryRefLike(Protocol):
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive key of a word."""
+    if text.isascii():
+        return text.casefold()
     norm = unicodedata.normalize("NFKD", text)
     return "".join(c for c in norm if not unicodedata.combining(c)).casefold()
 
@@ -126,7 +131,8 @@ class ParticipantFinder:
             self.title_matcher.add(key, [nlp.make_doc(f) for f in sorted(set(forms))])
         self.country_matcher_cs = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.country_matcher_ci = PhraseMatcher(nlp.vocab, attr="LOWER")
-        cs, ci = [], []
+        cs: list[Doc] = []
+        ci: list[Doc] = []
         for form in sorted(countries.country_names()):
             if not form.strip():
                 continue
@@ -136,6 +142,8 @@ class ParticipantFinder:
         self.particles = frozenset(lexicon.name_particles)
         self.stop = frozenset(lexicon.name_stopwords)
         self.honorifics = lexicon.honorifics
+        self._honorific_heads = frozenset(h.split()[0].rstrip("'\u2019") for h in lexicon.honorifics if h.split())
+        """First words of the honorifics: a cheap test before trying multi-word ones."""
         self.vocab_strings = nlp.vocab.strings
         self.non_name = frozenset(lexicon.non_name_words)
 
@@ -179,12 +187,15 @@ class ParticipantFinder:
     def _skip_honorifics(self, doc: Doc, i: int, end: int) -> int:
         """Past any honorifics ("Yang Mulia", "Tan Sri Dato' Wira", "Jenderal TNI") at ``i``."""
         while i < end:
+            first = fold(doc[i].text)
+            if first not in self._honorific_heads and first.rstrip(".") not in self._honorific_heads:
+                return i
             for width in (4, 3, 2, 1):
                 if i + width > end:
                     continue
-                toks = doc[i : i + width]
-                joined = fold(toks.text)
-                spaced = fold(" ".join(t.text for t in toks))
+                toks = [doc[k].text for k in range(i, i + width)]
+                joined = fold("".join(toks))
+                spaced = fold(" ".join(toks))
                 if joined in self.honorifics or spaced in self.honorifics or joined.rstrip(".") in self.honorifics:
                     i += width
                     while i < end and doc[i].text in _QUOTES and not doc[i - 1].whitespace_:
@@ -220,19 +231,10 @@ class ParticipantFinder:
                 and i + 1 < end
                 and not tok.whitespace_
                 and doc[i + 1].text[:1].isalpha()
-                and (
-                    doc[i + 1].text[:1].islower()
-                    or i - start >= 2
-                    or fold(doc[i - 1].text) in _HYPHEN_PREFIXES
-                )
+                and (doc[i + 1].text[:1].islower() or i - start >= 2 or fold(doc[i - 1].text) in _HYPHEN_PREFIXES)
             ):
                 i += 2  # Jae-in, Kim Jong-Un, Al-Jubeir; not "Jokowi-Xi Jinping"
-            elif (
-                i > start
-                and fold(tok.text) in self.particles
-                and i + 1 < end
-                and self._is_name_token(doc[i + 1])
-            ):
+            elif i > start and fold(tok.text) in self.particles and i + 1 < end and self._is_name_token(doc[i + 1]):
                 i += 1
             elif (
                 i > start
@@ -256,14 +258,24 @@ class ParticipantFinder:
 
     # -- mentions ----------------------------------------------------------------------
 
-    def find(self, doc: Doc, mask: Mask, places: set[int] | None = None) -> list[Mention]:
+    def titles_in(self, doc: Doc) -> dict[int, tuple[int, TitleEntry]]:
+        """Title matches by start token: (end token, entry). Computed once per Doc by the caller."""
+        return self._titles(doc)
+
+    def find(
+        self,
+        doc: Doc,
+        mask: Mask,
+        places: set[int] | None = None,
+        titles: dict[int, tuple[int, TitleEntry]] | None = None,
+    ) -> list[Mention]:
         """Every titled person, role, counterpart and body mention outside masked regions.
 
         ``places`` are token indices the gazetteer read as places: a name never starts there.
         """
         blocked = places or set()
         countries = self._countries(doc)
-        titles = self._titles(doc)
+        titles = self._titles(doc) if titles is None else titles
         country_tokens: set[int] = {t for s, (e, _) in countries.items() for t in range(s, e)}
         mentions: list[Mention] = []
         used: set[int] = set()
@@ -285,7 +297,7 @@ class ParticipantFinder:
             m_start = t_start
             ref: CountryRefLike | None = None
             for c_start, (c_end, c_ref) in countries.items():
-                if c_end == t_start or (c_end + 1 == t_start and doc[c_end].text in {"'s", "’s"}):
+                if c_end == t_start or (c_end + 1 == t_start and doc[c_end].text in {"'s", "\u2019s"}):
                     ref, m_start = c_ref, c_start
                     break
             if m_start > 0 and doc[m_start - 1].lower_ in {"the"}:
@@ -296,15 +308,20 @@ class ParticipantFinder:
                 j += 3
             # a long office name continued before the country: "dan Pertahanan", "Designate Resident"
             k2 = j
-            while k2 < min(n, j + 5) and k2 not in countries and (
-                doc[k2].lower_ in {"dan", "and", "&", "bidang"}
-                or doc[k2].text in self.lexicon.title_modifiers
-                or (doc[k2].text[:1].isupper() and doc[k2].text in self.non_name)
-                or doc[k2].text in {"(", ")"}
-                or (k2 > j and doc[k2 - 1].text == "(" and self._is_acronym(doc[k2]))
+            while (
+                k2 < min(n, j + 5)
+                and k2 not in countries
+                and (
+                    doc[k2].lower_ in {"dan", "and", "&", "bidang"}
+                    or doc[k2].text in self.lexicon.title_modifiers
+                or doc[k2].text.capitalize() in self.lexicon.title_modifiers
+                    or (doc[k2].text[:1].isupper() and doc[k2].text in self.non_name)
+                    or doc[k2].text in {"(", ")"}
+                    or (k2 > j and doc[k2 - 1].text == "(" and self._is_acronym(doc[k2]))
+                )
             ):
                 k2 += 1
-            if k2 in countries and k2 > j:
+            if k2 in countries and k2 > j and doc[k2 - 1].lower_ not in {"dan", "and", "&"}:
                 j = k2
             # Indonesian/English: country after the title, possibly "of"/"untuk" + country
             if j < n and j in countries:
@@ -325,16 +342,18 @@ class ParticipantFinder:
             if j < n and j in titles and titles[j][1].honorific:
                 j = titles[j][0]
             k = j + 1 if j < n and doc[j].text == "," else j
-            run = self.name_run(doc, k, min(n, k + 8))
+            run = self.name_run(doc, k, n)
             if run is None or self._org_like(doc, run[0], run[1]):
                 # "Juru Bicara Kemlu RI, Rolliansyah Soemirat": skip the office's body up to a comma
                 k3 = k
-                while k3 < min(n, k + 6) and doc[k3].text != "," and (
-                    self._is_acronym(doc[k3]) or doc[k3].text in self.non_name or k3 in country_tokens
+                while (
+                    k3 < min(n, k + 6)
+                    and doc[k3].text != ","
+                    and (self._is_acronym(doc[k3]) or doc[k3].text in self.non_name or k3 in country_tokens)
                 ):
                     k3 += 1
                 if k3 > k and k3 < n and doc[k3].text == ",":
-                    alt = self.name_run(doc, k3 + 1, min(n, k3 + 9))
+                    alt = self.name_run(doc, k3 + 1, n)
                     if alt is not None and not self._org_like(doc, alt[0], alt[1]):
                         run = alt
             if run is not None:
@@ -342,7 +361,7 @@ class ParticipantFinder:
                 if inner and inner[-1] + 1 < run[1]:
                     # "Uni Comoros Mohamed ...": the name starts after the country
                     c_end = max(e for s_, (e, _) in countries.items() if s_ <= inner[-1] < e)
-                    run = self.name_run(doc, c_end, min(n, c_end + 8))
+                    run = self.name_run(doc, c_end, n)
                 elif inner:
                     run = None
             if run is not None and (run[0] in blocked or self._org_like(doc, run[0], run[1])):
@@ -416,8 +435,9 @@ class ParticipantFinder:
     ) -> Iterable[Mention]:
         words = _COUNTERPART[self.language]
         n = len(doc)
-        for tok in doc:
-            if tok.lower_ not in words or tok.i in used or mask.covers(tok.idx):
+        for i in token_positions(doc, words):
+            tok = doc[i]
+            if tok.i in used or mask.covers(tok.idx):
                 continue
             ref: CountryRefLike | None = None
             m_start = tok.i
@@ -433,7 +453,7 @@ class ParticipantFinder:
                 j = c_end
             if j < n and doc[j].text == ",":
                 j += 1
-            run = self.name_run(doc, j, min(n, j + 6))
+            run = self.name_run(doc, j, n)
             if run is None:
                 continue
             r_start, r_end, aliases = run
@@ -460,8 +480,9 @@ class ParticipantFinder:
     ) -> Iterable[Mention]:
         """Delegations named by country: "a Chinese delegation", "delegasi Uni Emirat Arab"."""
         heads = _BODY_HEADS[self.language]
-        for tok in doc:
-            if tok.lower_ not in heads or tok.i in used or mask.covers(tok.idx):
+        for i in token_positions(doc, heads):
+            tok = doc[i]
+            if tok.i in used or mask.covers(tok.idx):
                 continue
             ref: CountryRefLike | None = None
             start, end = tok.i, tok.i + 1
@@ -494,6 +515,7 @@ class ParticipantFinder:
         taken: set[int],
         blocked: set[int],
         tagged: list[tuple[int, int]] | None = None,
+        titles: dict[int, tuple[int, TitleEntry]] | None = None,
     ) -> list[Mention]:
         """Names in a sentence that no title introduced: the tagger's person spans when there is a
         tagger, else capitalised runs of two or more name tokens.
@@ -504,7 +526,7 @@ class ParticipantFinder:
         if tagged:
             # the tagger adds names the capital-run rule misses (single tokens, lower-case particles)
             spans += [s for s in tagged if s[1] - s[0] >= 2 and not any(a < s[1] and s[0] < b for a, b in spans)]
-        titles = self._titles(doc)
+        titles = self._titles(doc) if titles is None else titles
         found: list[Mention] = []
         for r_start, r_end in spans:
             r_start = self._skip_honorifics(doc, r_start, r_end)
@@ -543,7 +565,13 @@ class ParticipantFinder:
         runs: list[tuple[int, int]] = []
         i = start
         while i < end:
-            if i in taken or i in blocked or (i > start and self._is_name_token(doc[i - 1]) and (i - 1) not in taken):
+            tok = doc[i]
+            if (
+                i in taken
+                or i in blocked
+                or not tok.text[:1].isupper()
+                or (i > start and self._is_name_token(doc[i - 1]) and (i - 1) not in taken)
+            ):
                 i += 1
                 continue
             run = self.name_run(doc, i, end)
@@ -581,9 +609,7 @@ def _dependent_role(doc: Doc, start: int, mentions: Sequence[Mention]) -> bool:
         k -= 1
     if k >= 0 and doc[k].lower_ in _GOVERNED:
         return True
-    if start > 0 and doc[start - 1].text == "," and mentions and mentions[-1].end == start - 1:
-        return True
-    return False
+    return start > 0 and doc[start - 1].text == "," and bool(mentions) and mentions[-1].end == start - 1
 
 
 def name_tokens(name: str, particles: frozenset[str]) -> set[str]:
@@ -617,7 +643,14 @@ def resolve(mentions: Sequence[Mention], particles: frozenset[str]) -> list[Enti
         if best is None:
             entities.append(
                 Entity(
-                    m.name, set(toks), m.title, m.affiliation, m.country, "person", m.reporter, [m],
+                    m.name,
+                    set(toks),
+                    m.title,
+                    m.affiliation,
+                    m.country,
+                    "person",
+                    m.reporter,
+                    [m],
                     explicit_country=m.explicit_country,
                 )
             )
@@ -662,7 +695,14 @@ def resolve(mentions: Sequence[Mention], particles: frozenset[str]) -> list[Enti
         if best is None:
             entities.append(
                 Entity(
-                    m.name, {fold(m.name)}, m.title, m.affiliation, m.country, m.kind, m.reporter, [m],
+                    m.name,
+                    {fold(m.name)},
+                    m.title,
+                    m.affiliation,
+                    m.country,
+                    m.kind,
+                    m.reporter,
+                    [m],
                     explicit_country=m.explicit_country,
                 )
             )
@@ -671,6 +711,12 @@ def resolve(mentions: Sequence[Mention], particles: frozenset[str]) -> list[Enti
             entities[best].mentions.append(m)
             m.entity = best
     return entities
+
+
+def token_positions(doc: Doc, words: Iterable[str]) -> list[int]:
+    """Indices of tokens whose lower-case form is one of ``words`` (one array pass, no Token objects)."""
+    wanted = {get_string_id(w) for w in words}  # hashes only: the shared StringStore must not grow
+    return [i for i, h in enumerate(doc.to_array("LOWER").tolist()) if h in wanted]
 
 
 def short_mentions(
@@ -684,8 +730,10 @@ def short_mentions(
         for t in e.tokens:
             if len(t) >= 2:
                 index.setdefault(t, []).append(i)
+    surfaces = {w.lower() for e in entities if e.kind == "person" for m in e.mentions for w in m.name.split()}
     found: list[Mention] = []
-    for tok in doc:
+    for i in token_positions(doc, surfaces | set(index)):
+        tok = doc[i]
         if tok.i in taken or not tok.text[:1].isupper() or tok.text in stop or mask.covers(tok.idx):
             continue
         key = fold(tok.text)
@@ -695,7 +743,9 @@ def short_mentions(
         # a capitalised neighbour that is not part of the same name means another name
         prev_ok = tok.i == 0 or not doc[tok.i - 1].text[:1].isupper() or doc[tok.i - 1].i in taken
         nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
-        next_ok = nxt is None or not nxt.text[:1].isupper() or nxt.i in taken or fold(nxt.text) in entities[owners[0]].tokens
+        next_ok = (
+            nxt is None or not nxt.text[:1].isupper() or nxt.i in taken or fold(nxt.text) in entities[owners[0]].tokens
+        )
         if not (prev_ok and next_ok):
             continue
         # the most recently introduced owner wins

@@ -93,11 +93,8 @@ class TriggerFinder:
     def excluded(self, doc: Doc, sent: Sentence, triggers: list[Trigger]) -> bool:
         """Phone calls, letters, sports matches: the sentence reports no meeting."""
         sub = doc[sent.start : sent.end]
-        # PhraseMatcher on a Span reports Doc offsets
-        for _, s, e in self.exclusions(sub):
-            if not any(t.start < e and s < t.end for t in triggers):
-                return True
-        return False
+        # PhraseMatcher on a Span reports Doc offsets; a match inside a trigger ("courtesy call") does not count
+        return any(not any(t.start < e and s < t.end for t in triggers) for _, s, e in self.exclusions(sub))
 
     def with_status(self, doc: Doc, sent: Sentence, trig: Trigger) -> Trigger:
         """The trigger with its status read from cue words around it."""

@@ -22,7 +22,7 @@ SEED_LIKE = (
 
 
 def _item(text: str, language: str | None = "id", **kw: str | None) -> WireItem:
-    return WireItem(id=str(kw.pop("id", "t-1")), text=text, language=language, **kw)  # type: ignore[arg-type]
+    return WireItem(id=str(kw.pop("id", "t-1")), text=text, language=language, **kw)
 
 
 def _held(events: list[MeetingEvent]) -> list[MeetingEvent]:
@@ -85,11 +85,23 @@ def test_extractor_skips_calls_and_matches(extractor: MeetingExtractor, text: st
 @pytest.mark.parametrize(
     ("text", "language", "status"),
     [
-        ("Menteri Luar Negeri Dewi Lestari akan bertemu Menteri Luar Negeri Jepang Kenji Sato di Tokyo.", "id", "planned"),
-        ("Chinese Foreign Minister Zhao Lei is expected to meet Brazilian Foreign Minister Ana Ruiz in Beijing.", "en", "planned"),
+        (
+            "Menteri Luar Negeri Dewi Lestari akan bertemu Menteri Luar Negeri Jepang Kenji Sato di Tokyo.",
+            "id",
+            "planned",
+        ),
+        (
+            "Chinese Foreign Minister Zhao Lei is expected to meet Brazilian Foreign Minister Ana Ruiz in Beijing.",
+            "en",
+            "planned",
+        ),
         ("Pertemuan antara Presiden Budi Santoso dan Presiden Prancis Luc Moreau dibatalkan.", "id", "cancelled"),
         ("U.S. President Tom Walker called off his summit with Russian President Oleg Smirnov.", "en", "cancelled"),
-        ("Chinese Foreign Minister Zhao Lei met Brazilian Foreign Minister Ana Ruiz in Beijing on Friday.", "en", "held"),
+        (
+            "Chinese Foreign Minister Zhao Lei met Brazilian Foreign Minister Ana Ruiz in Beijing on Friday.",
+            "en",
+            "held",
+        ),
     ],
 )
 def test_extractor_reads_status(extractor: MeetingExtractor, text: str, language: str, status: str) -> None:

@@ -1,0 +1,165 @@
+"""The benchmark's pieces on a tiny corpus: corpus, in-process stages, figures and their JSON shape."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import orjson
+import pytest
+
+from stream.bench import BenchOptions, BenchReport, BenchResult, bars, format_table, run_bench
+from stream.bench.corpus import MAX_WORDS, MIN_WORDS, build_corpus
+from stream.bench.inprocess import extract_rate, tokenizer_rate
+from stream.bench.kafka_io import LatencySample
+from stream.cli import main
+from stream.codec import decode_wire_item
+from stream.extract import MeetingExtractor
+from stream.passthrough import PassthroughExtractor
+from stream.records import WireItem
+from stream.settings import Settings
+
+JSON_KEYS = {
+    "tokenizer_items_per_s",
+    "extract_items_per_s",
+    "passthrough_items_per_s",
+    "e2e_items_per_s",
+    "e2e_latency_p50_s",
+    "e2e_latency_p99_s",
+    "scale_2_workers",
+    "worker_rss_mb",
+}
+
+
+MEETS_EVERY_BAR = {
+    "tokenizer_items_per_s": 1000.0,
+    "extract_items_per_s": 300.0,
+    "passthrough_items_per_s": 3000.0,
+    "e2e_items_per_s": 280.0,
+    "e2e_latency_p50_s": 0.1,
+    "e2e_latency_p99_s": 0.3,
+    "scale_2_workers": 1.8,
+    "worker_rss_mb": 300.0,
+}
+
+
+def _result(**overrides: float) -> BenchResult:
+    return BenchResult(**(MEETS_EVERY_BAR | overrides))
+
+
+@pytest.mark.parametrize("seed", [1, 20240914])
+def test_corpus_is_deterministic_for_a_seed(seed: int) -> None:
+    assert build_corpus(12, seed=seed).lines() == build_corpus(12, seed=seed).lines()
+    assert build_corpus(12, seed=seed).lines() != build_corpus(12, seed=seed + 1).lines()
+
+
+@pytest.mark.parametrize("samples", [None, Path("samples/wire.jsonl")])
+def test_corpus_items_have_wire_length_and_both_languages(samples: Path | None) -> None:
+    corpus = build_corpus(40, samples=samples)
+    assert len(corpus.items) == 40
+    assert all(MIN_WORDS <= words <= MAX_WORDS + 60 for words in corpus.words)  # a sample's lead may add a little
+    assert {item.language for item in corpus.items} == {"id", "en"}
+    assert len({item.id for item in corpus.items}) == 40
+
+
+@pytest.mark.parametrize("copy", [0, 3])
+def test_corpus_lines_decode_as_wire_items_with_fresh_ids(copy: int) -> None:
+    corpus = build_corpus(6, samples=None)
+    items = [decode_wire_item(line, max_bytes=1 << 20) for line in corpus.lines(copy=copy)]
+    assert [item.text for item in items] == [item.text for item in corpus.items]
+    if copy:
+        assert all(item.id.endswith(f"~{copy}") for item in items)
+
+
+@pytest.mark.parametrize("size", [5])
+def test_inprocess_tokenizer_rate_times_every_item(size: int) -> None:
+    rate = tokenizer_rate(build_corpus(size, samples=None).items)
+    assert rate.items == size
+    assert rate.seconds > 0 and rate.items_per_s > 0
+
+
+@pytest.mark.parametrize("size", [4])
+def test_inprocess_extract_rate_runs_the_extractor(extractor: MeetingExtractor, size: int) -> None:
+    corpus = build_corpus(size)  # starts with the samples' variants, which report meetings
+    rate, events = extract_rate(extractor, corpus.items, batch_size=2)
+    assert rate.items == size
+    assert events >= 1
+
+
+@pytest.mark.parametrize("item", [WireItem(id="a", text="Menteri A bertemu Menteri B di Tokyo.", language="id")])
+def test_passthrough_extractor_finds_nothing(item: WireItem) -> None:
+    passthrough = PassthroughExtractor()
+    assert passthrough.extract(item) == []
+    assert passthrough.extract_many([(item, None), (item, None)]) == [[], []]
+    assert passthrough.supported_languages >= {"id", "en"}
+
+
+@pytest.mark.parametrize(("raw", "expected"), [(None, True), ("false", False), ("true", True)])
+def test_passthrough_setting_switches_extraction(raw: str | None, expected: bool) -> None:
+    env = {} if raw is None else {"MEETWIRE_EXTRACT": raw}
+    assert Settings.from_env(env).extract is expected
+
+
+@pytest.mark.parametrize(
+    ("latencies", "q", "expected"),
+    [((0.3, 0.1, 0.2), 0.5, 0.2), ((0.3, 0.1, 0.2), 0.99, 0.3), (tuple(i / 100 for i in range(1, 101)), 0.99, 0.99)],
+)
+def test_latency_quantile_is_nearest_rank(latencies: tuple[float, ...], q: float, expected: float) -> None:
+    assert LatencySample(latencies, len(latencies), 1.0).quantile(q) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("empty", [LatencySample((), 10, 1.0)])
+def test_latency_quantile_without_events_is_nan(empty: LatencySample) -> None:
+    assert math.isnan(empty.quantile(0.5))
+
+
+@pytest.mark.parametrize("result", [_result(worker_rss_mb=321.5)])
+def test_runner_json_has_exactly_the_issue_keys(result: BenchResult) -> None:
+    line = orjson.dumps(result.as_dict())
+    assert set(orjson.loads(line)) == JSON_KEYS
+    table = format_table(BenchReport(result, {"corpus": "tiny"}))
+    assert all(key in table for key in JSON_KEYS)
+
+
+@pytest.mark.parametrize(
+    ("result", "unmet"),
+    [
+        (_result(), set()),
+        (
+            _result(extract_items_per_s=100, e2e_items_per_s=90, scale_2_workers=1.2, worker_rss_mb=900),
+            {"extract >= 25% of tokenizer", "two workers >= 1.7x one", "worker RSS <= 500 MB"},
+        ),
+        (
+            _result(e2e_items_per_s=200, e2e_latency_p99_s=0.8),
+            {"e2e >= 80% of extract", "p99 latency <= 0.5 s at half load"},
+        ),
+    ],
+)
+def test_runner_bars_say_which_targets_are_missed(result: BenchResult, unmet: set[str]) -> None:
+    assert {bar.name for bar in bars(result) if not bar.met} == unmet
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+@pytest.mark.parametrize("items", [8])
+def test_bench_runs_every_stage_against_the_real_broker(kafka_bootstrap: str, tmp_path: Path, items: int) -> None:
+    options = BenchOptions(items=items, passthrough_items=200, latency_seconds=2.0, workdir=tmp_path)
+    report = run_bench(options, base_env=_base_env(), bootstrap=kafka_bootstrap)
+    figures = report.result.as_dict()
+    assert set(figures) == JSON_KEYS
+    assert all(figures[k] > 0 for k in JSON_KEYS - {"e2e_latency_p50_s", "e2e_latency_p99_s"})
+    assert figures["worker_rss_mb"] < 2000
+
+
+@pytest.mark.parametrize("argv", [["bench", "--help"]])
+def test_cli_bench_is_a_command(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 0
+    assert "--json" in capsys.readouterr().out
+
+
+def _base_env() -> dict[str, str]:
+    import os
+
+    return {k: v for k, v in os.environ.items() if not k.startswith("MEETWIRE_")}

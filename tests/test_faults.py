@@ -1,0 +1,128 @@
+"""At-least-once against the real broker: kill the worker, restart the broker, stop it cleanly.
+
+Each test sends the same mix of a few hundred good items and every malformed kind, breaks
+something mid-stream, and compares what was published with a clean run's outcome: the sets
+of event ids and dead letters must be equal (nothing lost, nothing invented); repeats are
+the duplicate rate at-least-once allows, and a clean stop must cause none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from pathlib import Path
+
+import pytest
+
+from stream import kafka_local
+from stream.client import produce_records
+from stream.extract import MeetingExtractor
+from stream.settings import Settings
+from tests.conftest import free_port
+from tests.delivery import Outcome, expected_outcome, mixed_input, wait_for_outcome, wait_until_processed
+from tests.malformed import MALFORMED, MALFORMED_MAX_ITEM_BYTES
+from tests.worker_process import running_worker, stop_worker, worker_env
+
+GOOD_ITEMS = 250
+PROGRESS_TIMEOUT_S = 120.0
+COMPLETE_TIMEOUT_S = 180.0
+BROKER_START_TIMEOUT_S = 120.0
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+log = logging.getLogger(__name__)
+
+
+@pytest.fixture(scope="module")
+def records() -> list[tuple[bytes | None, bytes | None]]:
+    return mixed_input(GOOD_ITEMS)
+
+
+@pytest.fixture
+def expected(records: list[tuple[bytes | None, bytes | None]], extractor: MeetingExtractor) -> Outcome:
+    return expected_outcome(records, extractor)
+
+
+def _env(bootstrap: str, unique: str) -> dict[str, str]:
+    return worker_env(bootstrap, unique, free_port(), MEETWIRE_MAX_ITEM_BYTES=str(MALFORMED_MAX_ITEM_BYTES))
+
+
+def _assert_nothing_lost(seen: Outcome, expected: Outcome, what: str) -> None:
+    log.info("%s: expected %s; seen %s", what, expected.summary(), seen.summary())
+    assert set(seen.event_ids) == set(expected.event_ids), what
+    assert set(seen.dead_letters) == set(expected.dead_letters), what
+
+
+@pytest.mark.parametrize("kill_at", [(0.3, 0.5)])
+def test_faults_sigkill_twice_loses_nothing(
+    kafka_bootstrap: str,
+    unique: str,
+    tmp_path: Path,
+    records: list[tuple[bytes | None, bytes | None]],
+    expected: Outcome,
+    kill_at: tuple[float, float],
+) -> None:
+    env = _env(kafka_bootstrap, unique)
+    settings = Settings.from_env(env)
+    asyncio.run(produce_records(settings, settings.topic_raw, records))
+    killed_after: list[float] = []
+    for run, fraction in enumerate(kill_at):
+        with running_worker(env, tmp_path / f"worker-{run}.log") as worker:
+            killed_after.append(wait_until_processed(worker, len(records) * fraction, PROGRESS_TIMEOUT_S))
+            stop_worker(worker, signal.SIGKILL)
+    with running_worker(env, tmp_path / "worker-final.log") as worker:
+        seen = wait_for_outcome(settings, expected, COMPLETE_TIMEOUT_S)
+        assert worker.process.poll() is None, worker.log_tail()
+
+    log.info("SIGKILLed after %s of %d records processed", killed_after, len(records))
+    _assert_nothing_lost(seen, expected, "two SIGKILLs")
+    assert len(killed_after) == 2
+
+
+@pytest.mark.parametrize("stop_at", [0.3])
+def test_faults_sigterm_commits_and_restart_adds_no_duplicates(
+    kafka_bootstrap: str,
+    unique: str,
+    tmp_path: Path,
+    records: list[tuple[bytes | None, bytes | None]],
+    expected: Outcome,
+    stop_at: float,
+) -> None:
+    env = _env(kafka_bootstrap, unique)
+    settings = Settings.from_env(env)
+    asyncio.run(produce_records(settings, settings.topic_raw, records))
+    with running_worker(env, tmp_path / "worker-0.log") as worker:
+        wait_until_processed(worker, len(records) * stop_at, PROGRESS_TIMEOUT_S)
+        code = stop_worker(worker, signal.SIGTERM)
+        assert code == 0, worker.log_tail()
+    with running_worker(env, tmp_path / "worker-1.log"):
+        seen = wait_for_outcome(settings, expected, COMPLETE_TIMEOUT_S)
+
+    _assert_nothing_lost(seen, expected, "SIGTERM and restart")
+    assert seen.duplicates == 0
+    assert {reason for _, reason in seen.dead_letters} >= {m.reason for m in MALFORMED}
+
+
+@pytest.mark.parametrize("restart_at", [0.3])
+def test_faults_broker_restart_loses_nothing(
+    unique: str,
+    tmp_path: Path,
+    records: list[tuple[bytes | None, bytes | None]],
+    expected: Outcome,
+    restart_at: float,
+) -> None:
+    data_dir = tmp_path / "kafka"
+    broker = kafka_local.start(data_dir=data_dir, timeout_s=BROKER_START_TIMEOUT_S)
+    try:
+        env = _env(broker.bootstrap, unique)
+        settings = Settings.from_env(env)
+        asyncio.run(produce_records(settings, settings.topic_raw, records))
+        with running_worker(env, tmp_path / "worker.log") as worker:
+            wait_until_processed(worker, len(records) * restart_at, PROGRESS_TIMEOUT_S)
+            kafka_local.restart(data_dir, timeout_s=BROKER_START_TIMEOUT_S)
+            seen = wait_for_outcome(settings, expected, COMPLETE_TIMEOUT_S)
+            assert worker.process.poll() is None, worker.log_tail()
+    finally:
+        kafka_local.stop(data_dir)
+
+    _assert_nothing_lost(seen, expected, "broker restart")
