@@ -72,9 +72,9 @@ def split_bilaterals(
     others = [p for p in parties if p != subj]
     if len(others) < 2 or not bilateral:
         return [parties]
-    countries = [entities[p].country if entities[p].explicit_country else None for p in others]
+    countries = [entities[p].country for p in others if entities[p].explicit_country]
     subject_country = entities[subj].country
-    if all(countries) and len(set(countries)) == len(countries) and subject_country not in countries:
+    if countries and len(set(countries)) == len(countries) and subject_country not in countries:
         return [[subj, p] for p in others]
     return [parties]
 
@@ -90,8 +90,7 @@ def merge(candidates: list[Candidate]) -> list[Candidate]:
             clash = (m.date_value and cand.date_value and m.date_value != cand.date_value) or (
                 m.earlier != cand.earlier and not (m.date_value and m.date_value == cand.date_value)
             )
-            status_clash = m.status != cand.status and m.date_value and cand.date_value is None and False
-            if same and not clash and not status_clash:
+            if same and not clash:
                 target = m
                 break
         if target is None:

@@ -28,7 +28,7 @@ from stream.extract.hygiene import Mask, boilerplate_mask
 from stream.extract.language import detect_language
 from stream.extract.lexicon import Lexicon, load_lexicon
 from stream.extract.names import PersonTagger, load_pipeline_with_ner
-from stream.extract.participants import Entity, Mention, ParticipantFinder, resolve, short_mentions
+from stream.extract.participants import Entity, Mention, ParticipantFinder, PlaceAt, resolve, short_mentions
 from stream.extract.pipeline import Sentence, build_pipeline, split_sentences
 from stream.extract.places import Gazetteer, PlaceMention, load_gazetteer
 from stream.extract.topics import TopicClassifier, load_topic_classifier
@@ -143,16 +143,19 @@ class MeetingExtractor:
         triggers = [t for t in bundle.triggers.in_doc(doc) if not mask.covers(doc[t.start].idx)]
         if not triggers:
             return []
-        sentences = split_sentences(doc)
+        sentences = split_sentences(doc, item.text)
         cand_sents = _sentences_with(sentences, triggers)
         if not cand_sents:
             return []
         finder = bundle.participants
+        titles = finder.titles_in(doc)
+        if not any(not mask.covers(doc[t].idx) for t in titles):
+            # no office title anywhere: no party we could name (and places/dates are the costly part)
+            return []
         places = self.gazetteer.find_places(doc)
         dateline = self.gazetteer.dateline(item.text)
-        blocked = _place_tokens(doc, places)
-        titles = finder.titles_in(doc)
-        mentions = finder.find(doc, mask, blocked, titles)
+        blocked, place_starts = _place_tokens(doc, places)
+        mentions = finder.find(doc, mask, blocked, titles, place_starts)
         taken = {t for m in mentions for t in range(m.start, m.end)}
         starts = sorted(m.start for m in mentions)
         for sent, sent_triggers in cand_sents:
@@ -308,7 +311,7 @@ class MeetingExtractor:
         evidence = Evidence(text=item.text[sent.start_char : sent.end_char], span=(sent.start_char, sent.end_char))
         context = " ".join(item.text[s.start_char : s.end_char] for s in cand.sentences)
         topic = self.topics.classify(f"{item.title or ''}\n{context}", lang)
-        confidence = _confidence(cand, participants, location is not None, date is not None)
+        confidence = _confidence(cand, participants, entities, location is not None, date is not None)
         return MeetingEvent(
             event_id=make_event_id(item.id, [p.name for p in participants], sent.start_char),
             item_id=item.id,
@@ -342,13 +345,18 @@ def _sentences_with(sentences: list[Sentence], triggers: list[Trigger]) -> list[
     return out
 
 
-def _place_tokens(doc: Doc, places: list[PlaceMention]) -> set[int]:
+def _place_tokens(doc: Doc, places: list[PlaceMention]) -> tuple[set[int], dict[int, PlaceAt]]:
+    """Token indices covered by places, and the place each of them belongs to."""
     out: set[int] = set()
+    starts: dict[int, PlaceAt] = {}
     for p in places:
         span = doc.char_span(p.span[0], p.span[1], alignment_mode="expand")
         if span is not None:
             out.update(range(span.start, span.end))
-    return out
+            # every token maps to its place: "Wali Kota" + "Kota Bandung" overlap on "Kota"
+            for t in range(span.start, span.end):
+                starts.setdefault(t, PlaceAt(span.end, p.name, p.country))
+    return out, starts
 
 
 _ANAPHORA_AFTER = frozenset({"tersebut", "itu", "ini"})
@@ -454,7 +462,7 @@ def _main_subject(entities: list[Entity], mask: Mask, doc: Doc) -> int | None:
 def _participant(entities: list[Entity], idx: int, cand: Candidate) -> Participant:
     ent = entities[idx]
     m = cand.mentions.get(idx)
-    if m is None or (m.kind == "person" and m.title is None and ent.best_mention().title is not None and False):
+    if m is None:
         m = ent.best_mention()
     title = ent.title
     if title is None and any(x.counterpart for x in ent.mentions):
@@ -497,6 +505,7 @@ _EARLIER = re.compile(
     re.IGNORECASE,
 )
 _POSSESSIVE_AFTER = re.compile(r"['\u2019]s\b")
+_SAID_AFTER = re.compile(r"\s*(?:said|says|told|announced|mengatakan|menyatakan|kata|menyebut)\b", re.IGNORECASE)
 _HERE = re.compile(r"\b(?:here|di sini|disini)\b", re.IGNORECASE)
 
 
@@ -521,6 +530,8 @@ def _pick_location(
             return False
         if _POSSESSIVE_AFTER.match(text[p.span[1] : p.span[1] + 3]):
             return False  # "Washington's ambassador": an affiliation, not a place
+        if _SAID_AFTER.match(text[p.span[1] : p.span[1] + 20]):
+            return False  # "the State Department said": a source, not a place
         return p.kind in ("city", "venue", "region")
 
     def within(lo: int, hi: int) -> list[PlaceMention]:
@@ -531,8 +542,8 @@ def _pick_location(
             found,
             key=lambda p: (
                 p.kind == "region",
-                p.kind != "venue",
                 not _LOCATIVE.search(text[max(0, p.span[0] - 12) : p.span[0]]),
+                p.kind != "venue",
                 abs(p.span[0] - anchor),
             ),
         )
@@ -589,15 +600,26 @@ def _article_place(
     return dateline if dateline is not None and dateline.kind in ("city", "venue") else None
 
 
-def _confidence(cand: Candidate, participants: tuple[Participant, ...], has_place: bool, has_date: bool) -> float:
-    score = 0.35
+def _confidence(
+    cand: Candidate, participants: tuple[Participant, ...], entities: list[Entity], has_place: bool, has_date: bool
+) -> float:
+    """A score that ranks right above wrong: trigger strength, parties named with office and
+    country, a lead-paragraph report, repeated mentions, and a place and date found."""
+    score = 0.3
     score += {"strong": 0.2, "object": 0.15, "weak": 0.05}[cand.trigger.strength]
-    titled = sum(1 for p in participants if p.title)
-    score += 0.1 * min(titled, 2)
+    score += 0.08 * min(sum(1 for p in participants if p.title), 2)
+    score += 0.04 * min(sum(1 for i in cand.parties if entities[i].explicit_country), 2)
+    if any(p.title is None for p in participants):
+        score -= 0.05  # a name no title introduced is a likelier mistake
+    if any(len(p.name.split()) < 2 for p in participants):
+        score -= 0.12  # a lone word never seen as a full name: often not a person at all
+    score += 0.05 if cand.sentence.start_char < LEAD_CHARS else 0.0
     score += 0.05 * min(len(cand.sentences) - 1, 2)
-    score += 0.08 if has_place else 0.0
-    score += 0.07 if has_date else 0.0
-    return round(min(score, 0.99), 4)
+    score += 0.06 if has_place else 0.0
+    score += 0.06 if has_date else 0.0
+    if cand.status != "held":
+        score -= 0.05
+    return round(min(max(score, 0.05), 0.99), 4)
 
 
 def load_extractor(*, use_ner: bool = False) -> MeetingExtractor:

@@ -27,7 +27,8 @@ MentionKind = Literal["person", "role", "body"]
 
 _COUNTERPART = {
     "en": frozenset({"counterpart", "counterparts"}),
-    "id": frozenset({"mitranya", "sejawatnya", "koleganya", "mitra", "sejawat", "kolega", "rekannya", "rekan"}),
+    # possessive forms only: "Mitra Wicara" (dialogue partner) is a term, not a counterpart
+    "id": frozenset({"mitranya", "sejawatnya", "koleganya", "rekannya"}),
 }
 MAX_NAME_TOKENS = 8
 """Longest name read after a title ("Muhammad Hafizuddean bin Jantan", "Abdullah bin Zayed Al Nahyan")."""
@@ -67,6 +68,16 @@ def fold(text: str) -> str:
         return text.casefold()
     norm = unicodedata.normalize("NFKD", text)
     return "".join(c for c in norm if not unicodedata.combining(c)).casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceAt:
+    """A place the gazetteer found, keyed elsewhere by its first token."""
+
+    end: int
+    """One past its last token."""
+    name: str
+    country: str | None
 
 
 @dataclass(slots=True)
@@ -268,6 +279,7 @@ class ParticipantFinder:
         mask: Mask,
         places: set[int] | None = None,
         titles: dict[int, tuple[int, TitleEntry]] | None = None,
+        place_starts: dict[int, PlaceAt] | None = None,
     ) -> list[Mention]:
         """Every titled person, role, counterpart and body mention outside masked regions.
 
@@ -314,7 +326,7 @@ class ParticipantFinder:
                 and (
                     doc[k2].lower_ in {"dan", "and", "&", "bidang"}
                     or doc[k2].text in self.lexicon.title_modifiers
-                or doc[k2].text.capitalize() in self.lexicon.title_modifiers
+                    or doc[k2].text.capitalize() in self.lexicon.title_modifiers
                     or (doc[k2].text[:1].isupper() and doc[k2].text in self.non_name)
                     or doc[k2].text in {"(", ")"}
                     or (k2 > j and doc[k2 - 1].text == "(" and self._is_acronym(doc[k2]))
@@ -333,6 +345,12 @@ class ParticipantFinder:
                 if doc[j].lower_ not in {"untuk", "to"}:
                     ref = ref or c_ref
                 j = c_end
+            # a regional office: "Gubernur Jawa Barat", "Wali Kota Bandung", "Mayor of Surabaya"
+            region: PlaceAt | None = None
+            at = j + 1 if j + 1 < n and doc[j].lower_ in {"of", "provinsi", "kota", "kabupaten"} else j
+            if ref is None and place_starts and at in place_starts:
+                region = place_starts[at]
+                j = region.end
             # "Duta Besar RI untuk Argentina": the host country is not the affiliation
             if j + 1 < n and doc[j].lower_ in {"untuk", "to"} and (j + 1) in countries:
                 j = countries[j + 1][0]
@@ -356,6 +374,11 @@ class ParticipantFinder:
                     alt = self.name_run(doc, k3 + 1, n)
                     if alt is not None and not self._org_like(doc, alt[0], alt[1]):
                         run = alt
+                elif k3 > k:
+                    # no comma: accept only a full name (two words or more)
+                    alt = self.name_run(doc, k3, n)
+                    if alt is not None and alt[1] - alt[0] >= 2 and not self._org_like(doc, alt[0], alt[1]):
+                        run = alt
             if run is not None:
                 inner = [t for t in range(run[0], run[1]) if t in country_tokens]
                 if inner and inner[-1] + 1 < run[1]:
@@ -377,6 +400,8 @@ class ParticipantFinder:
                 run = None
             country = ref.iso2 if ref else entry.country or (entry.id_country if self.language == "id" else None)
             affiliation = ref.name if ref else None
+            if region is not None:
+                affiliation, country = region.name, region.country or country
             if country is None and self.language == "id" and not entry.honorific:
                 # Indonesian press names foreign officials with their country: bare titles are Indonesian
                 home = self.countries.country("Indonesia")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import spacy
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -36,38 +37,45 @@ def build_pipeline(language: str) -> Language:
     return spacy.blank(language)
 
 
-def split_sentences(doc: Doc) -> list[Sentence]:
-    """Sentences of ``doc``: newlines end sentences, so do ``. ! ?`` before a capital or quote."""
+def split_sentences(doc: Doc, text: str | None = None) -> list[Sentence]:
+    """Sentences of ``doc``: newlines end sentences, so do ``. ! ?`` before a capital or quote.
+
+    ``text`` is ``doc.text`` when the caller has it (building it from the Doc is not free).
+    """
+    # token texts from offsets: no Token objects; spaCy keeps newlines in tokens of their own
+    raw = doc.text if text is None else text
+    offsets = doc.to_array([IDX, LENGTH]).tolist() if len(doc) else []
+    idx: list[int] = [o[0] for o in offsets]
+    texts: list[str] = [raw[o[0] : o[0] + o[1]] for o in offsets]
+    breaks: list[bool] = ["\n" in t for t in texts]
     sentences: list[Sentence] = []
     paragraph = 0
     start = 0
-    n = len(doc)
+    n = len(texts)
 
     def close(end: int) -> None:
         nonlocal start
-        while start < end and doc[start].is_space:
+        while start < end and texts[start].isspace():
             start += 1
         stop = end
-        while stop > start and doc[stop - 1].is_space:
+        while stop > start and texts[stop - 1].isspace():
             stop -= 1
         if stop > start:
-            sentences.append(
-                Sentence(start, stop, doc[start].idx, doc[stop - 1].idx + len(doc[stop - 1].text), paragraph)
-            )
+            sentences.append(Sentence(start, stop, idx[start], idx[stop - 1] + len(texts[stop - 1]), paragraph))
         start = end
 
     i = 0
     while i < n:
-        tok = doc[i]
-        if "\n" in tok.text or "\n" in tok.whitespace_:
+        text = texts[i]
+        if breaks[i]:
             close(i + 1)
             paragraph += 1
-        elif tok.text in _END and i + 1 < n:
+        elif text in _END and i + 1 < n:
             j = i + 1
-            while j < n and doc[j].text in _CLOSERS:
+            while j < n and texts[j] in _CLOSERS:
                 j += 1
-            nxt = doc[j] if j < n else None
-            if nxt is None or nxt.is_space or nxt.text[:1].isupper() or nxt.text[:1] in "\"\u201c'(":
+            nxt = texts[j] if j < n else None
+            if nxt is None or nxt.isspace() or nxt[:1].isupper() or nxt[:1] in "\"\u201c'(":
                 close(j)
                 i = j
                 continue

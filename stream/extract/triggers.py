@@ -24,6 +24,7 @@ PLANNED_WINDOW = 10
 _PAST_EN = frozenset({"met", "held", "received", "hosted", "welcomed", "visited", "conferred", "sat", "paid", "called"})
 _HELD_ID = frozenset({"telah", "sudah", "usai", "seusai", "setelah", "sesudah", "selepas", "kemarin", "tadi"})
 _HELD_EN = frozenset({"after", "following", "during", "had"})
+"""Words that place a meeting in the past: before a trigger, or opening it ("usai pertemuan")."""
 _CLAUSE_BREAK = frozenset({".", ";", ":", "!", "?"})
 
 
@@ -80,6 +81,7 @@ class TriggerFinder:
                 first.text[:1].isupper()
                 and first.i > 0
                 and not doc[first.i - 1].is_punct
+                and not doc[first.i - 1].is_space
                 and "\n" not in doc[first.i - 1].whitespace_
                 and (
                     (span.end < len(doc) and doc[span.end].text[:1].isupper())
@@ -117,7 +119,8 @@ class TriggerFinder:
         before = {t.lower_ for t in doc[max(sent.start, trig.start - 3) : trig.start]}
         if self.language == "en" and first in _PAST_EN and not (before & {"will", "would", "to"}):
             planned = False
-        if before & (_HELD_ID if self.language == "id" else _HELD_EN):
-            planned = False
+        held_words = _HELD_ID if self.language == "id" else _HELD_EN
+        if before & held_words or first in held_words:
+            planned = False  # "usai pertemuan", "after the meeting": it took place
         status: Status = "cancelled" if cancelled else "planned" if planned else "held"
         return Trigger(trig.start, trig.end, trig.strength, status, trig.text)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from stream.extract import MeetingExtractor
 from stream.records import MeetingEvent, WireItem
@@ -170,3 +172,56 @@ def test_extractor_extract_many_matches_extract(extractor: MeetingExtractor, tex
 def test_extractor_reports_version_info(extractor: MeetingExtractor, key: str) -> None:
     assert extractor.version_info[key]
     assert extractor.supported_languages == frozenset({"id", "en"})
+
+
+_WORDS = st.sampled_from(
+    [
+        "Presiden",
+        "Menlu",
+        "bertemu",
+        "dengan",
+        "Rusia",
+        "China",
+        "met",
+        "President",
+        "Foreign",
+        "Minister",
+        "Ivan",
+        "Petrovsky",
+        "Chen",
+        "Baoguo",
+        "di",
+        "Moskow",
+        "Senin",
+        "(18/9)",
+        "akan",
+        "batal",
+        ",",
+        ".",
+        "\n",
+        "Baca juga:",
+        "talks",
+        "with",
+        "his",
+        "counterpart",
+        "\u201c",
+        "\u201d",
+        "-",
+        "Al",
+        "bin",
+        "(",
+        ")",
+        "Jakarta",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(words=st.lists(_WORDS, max_size=60), language=st.sampled_from(["id", "en"]))
+def test_extractor_never_raises_and_keeps_spans(extractor: MeetingExtractor, words: list[str], language: str) -> None:
+    text = " ".join(words)
+    for ev in extractor.extract(_item(text, language)):
+        for p in ev.participants:
+            assert text[p.span[0] : p.span[1]] == p.mention
+        assert text[ev.evidence.span[0] : ev.evidence.span[1]] == ev.evidence.text
+        assert len(ev.participants) >= 2

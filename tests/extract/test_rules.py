@@ -181,3 +181,17 @@ def test_participants_resolve_short_forms_and_roles(lexicon: Lexicon, gazetteer:
 @pytest.mark.parametrize(("word", "key"), [("Çavuşoğlu", "cavusoglu"), ("Ma'ruf", "ma'ruf")])
 def test_participants_fold_names(word: str, key: str) -> None:
     assert fold(word) == key
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("Menteri Pertanian Andi Saputra bertemu dengan Ketua KADIN Rudi Hartono, Senin.", "Rudi Hartono")],
+)
+def test_names_shipped_tagger_finds_untitled_people(text: str, name: str) -> None:
+    from stream.extract.names import PersonTagger, load_pipeline_with_ner
+
+    nlp = load_pipeline_with_ner("id")
+    assert nlp is not None and "ner" in nlp.pipe_names
+    doc = nlp.make_doc(text)
+    spans = PersonTagger(nlp).persons(doc, 0, len(doc))
+    assert name in {doc[s:e].text for s, e in spans}
