@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
-STATE=.cache/demo
+STATE=${MEETWIRE_DEMO_DIR:-.cache/demo}
 PORT=${MEETWIRE_WEB_PORT:-6066}
 
 down() {
