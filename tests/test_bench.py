@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
+import os
 from pathlib import Path
 
 import orjson
 import pytest
 
 from stream.bench import BenchOptions, BenchReport, BenchResult, bars, format_table, run_bench
-from stream.bench.corpus import MAX_WORDS, MIN_WORDS, build_corpus
+from stream.bench.corpus import MAX_WORDS, MIN_WORDS, SAMPLES_PATH, build_corpus
 from stream.bench.inprocess import extract_rate, tokenizer_rate
 from stream.bench.kafka_io import LatencySample
+from stream.bench.workers import Worker, watch_progress
 from stream.cli import main
+from stream.client import produce_lines
 from stream.codec import decode_wire_item
 from stream.extract import MeetingExtractor
 from stream.passthrough import PassthroughExtractor
 from stream.records import WireItem
 from stream.settings import Settings
+from tests.conftest import free_port
+from tests.worker_process import collect, running_worker, worker_env
 
 JSON_KEYS = {
     "tokenizer_items_per_s",
@@ -53,7 +59,7 @@ def test_corpus_is_deterministic_for_a_seed(seed: int) -> None:
     assert build_corpus(12, seed=seed).lines() != build_corpus(12, seed=seed + 1).lines()
 
 
-@pytest.mark.parametrize("samples", [None, Path("samples/wire.jsonl")])
+@pytest.mark.parametrize("samples", [None, SAMPLES_PATH])
 def test_corpus_items_have_wire_length_and_both_languages(samples: Path | None) -> None:
     corpus = build_corpus(40, samples=samples)
     assert len(corpus.items) == 40
@@ -160,6 +166,21 @@ def test_cli_bench_is_a_command(argv: list[str], capsys: pytest.CaptureFixture[s
 
 
 def _base_env() -> dict[str, str]:
-    import os
-
     return {k: v for k, v in os.environ.items() if not k.startswith("MEETWIRE_")}
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("count", [6])
+def test_passthrough_worker_counts_items_and_publishes_nothing(
+    kafka_bootstrap: str, unique: str, tmp_path: Path, count: int
+) -> None:
+    env = worker_env(kafka_bootstrap, unique, free_port(), MEETWIRE_EXTRACT="false")
+    settings = Settings.from_env(env)
+    lines = build_corpus(count).lines()
+    with running_worker(env, tmp_path / "worker.log") as worker:
+        asyncio.run(produce_lines(settings, settings.topic_raw, lines))
+        watched = Worker(worker.process, settings.web_port, worker.log_path)
+        progress = watch_progress([watched], until=count, timeout_s=60.0)
+        events = collect(settings, settings.topic_events, until=1, timeout_s=3.0)
+    assert progress.last_count == count
+    assert events == []

@@ -1,4 +1,4 @@
-"""The two in-process stages: the spaCy tokenizer alone, and the full extractor, on one core.
+"""The two in-process stages: the spaCy tokenizer alone, and the full extractor, in one thread.
 
 Both warm up on the first batch (spaCy's tokenizer caches, lazily built matchers), then time
 one pass over the whole corpus in batches of ``batch_size``, as the worker would.

@@ -21,6 +21,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 POLL_INTERVAL_S = 0.25
 """Each scrape costs the worker a few milliseconds of its event loop: poll no faster than needed."""
+WARM_UP_FRACTION = 0.1
+"""Share of a stage's items left out of its throughput: the worker's start-up transients."""
 READY_TIMEOUT_S = 180.0
 STOP_TIMEOUT_S = 30.0
 HTTP_TIMEOUT_S = 5.0
@@ -60,11 +62,21 @@ class Progress:
     last_count: float
     cpu_seconds: float
     """CPU time (user + system, all threads) the workers used between the two polls."""
+    extract_seconds: float
+    """Wall time the workers spent inside the extractor between the two polls (their own metric)."""
+    per_worker: tuple[float, ...]
+    """Items each worker had done at the end: how the partitions shared the work."""
 
     @property
     def items_per_s(self) -> float:
         elapsed = self.last_at - self.first_at
         return (self.last_count - self.first_count) / elapsed if elapsed > 0 else 0.0
+
+    @property
+    def extracting_share(self) -> float:
+        """Share of the elapsed time (summed over workers) spent extracting; the rest is streaming."""
+        elapsed = self.last_at - self.first_at
+        return self.extract_seconds / elapsed if elapsed > 0 else 0.0
 
     @property
     def items_per_cpu_s(self) -> float:
@@ -115,39 +127,78 @@ def wait_ready(workers: Sequence[Worker], timeout_s: float = READY_TIMEOUT_S) ->
 
 def items_done(worker: Worker) -> float | None:
     """The worker's ``meetwire_items_total`` over all outcomes, or None if it did not answer."""
+    sampled = _samples(worker)
+    return None if sampled is None else sampled[0]
+
+
+def _samples(worker: Worker) -> tuple[float, float] | None:
+    """Items done, and seconds spent in the extractor, from one scrape."""
     text = _scrape(worker)
     if text is None:
         return None
-    total = 0.0
+    items = extracting = 0.0
     for family in text_string_to_metric_families(text):
-        if family.name == "meetwire_items":
-            total += sum(s.value for s in family.samples if s.name == "meetwire_items_total")
-    return total
+        for sample in family.samples:
+            if sample.name == "meetwire_items_total":
+                items += sample.value
+            elif sample.name == "meetwire_extract_batch_duration_seconds_sum":
+                extracting += sample.value
+    return items, extracting
 
 
-def watch_progress(workers: Sequence[Worker], *, until: int, timeout_s: float) -> Progress:
+def watch_progress(
+    workers: Sequence[Worker],
+    *,
+    until: int,
+    timeout_s: float,
+    warm_up: float = WARM_UP_FRACTION,
+    poll_s: float = POLL_INTERVAL_S,
+) -> Progress:
     """Poll the workers' counters until their sum reaches ``until``; times are ``time.monotonic``.
 
-    The measurement starts at the last poll that saw nothing done (so the first batch's work
-    counts), or at the first poll if the workers had already begun.
+    The measurement starts at the first poll that saw ``warm_up`` of the items done, which
+    leaves out start-up transients (first fetches, cold caches). When the items go too fast
+    for that (a tiny run), it starts at the last poll that saw nothing done.
     """
     deadline = time.monotonic() + timeout_s
-    first: tuple[float, float, float] | None = None
+    idle: _Poll | None = None
+    warm: _Poll | None = None
     while True:
         now = time.monotonic()
-        counts = []
+        per_worker = []
+        extracting = 0.0
         for worker in workers:
             _check_alive(worker)
-            counts.append(items_done(worker) or 0.0)
-        done = sum(counts)
-        cpu = sum(cpu_seconds(w.process.pid) for w in workers)
-        if done >= until and first is not None:
-            return Progress(first[0], first[1], now, done, cpu - first[2])
-        if first is None or first[1] == 0:
-            first = (now, done, cpu)
+            items, seconds = _samples(worker) or (0.0, 0.0)
+            per_worker.append(items)
+            extracting += seconds
+        poll = _Poll(now, sum(per_worker), sum(cpu_seconds(w.process.pid) for w in workers), extracting)
+        if poll.done >= until:
+            start = warm or idle or poll
+            return Progress(
+                start.at,
+                start.done,
+                poll.at,
+                poll.done,
+                poll.cpu - start.cpu,
+                poll.extracting - start.extracting,
+                tuple(per_worker),
+            )
+        if poll.done == 0:
+            idle = poll
+        elif warm is None and poll.done >= warm_up * until:
+            warm = poll
         if now > deadline:
-            raise WorkerError(f"only {done:.0f}/{until} items done after {timeout_s}s:\n{workers[0].log_tail()}")
-        time.sleep(POLL_INTERVAL_S)
+            raise WorkerError(f"only {poll.done:.0f}/{until} items done after {timeout_s}s:\n{workers[0].log_tail()}")
+        time.sleep(poll_s)
+
+
+@dataclass(frozen=True, slots=True)
+class _Poll:
+    at: float
+    done: float
+    cpu: float
+    extracting: float
 
 
 def cpu_seconds(pid: int) -> float:
