@@ -50,6 +50,7 @@ def create_app(settings: Settings) -> faust.App:
         topic_partitions=settings.topic_partitions,
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
+        broker_commit_interval=settings.commit_interval_s,
         web_port=settings.web_port,
         web_bind=settings.web_host,
         web_host=settings.web_host,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import logging
 import sys
 from collections.abc import Iterator, Sequence
@@ -63,6 +62,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--from-end", action="store_true", help="only records that arrive from now on")
     p.set_defaults(handler=cmd_tail)
 
+    p = sub.add_parser("replay-deadletters", help="send dead letters' original bytes back to the raw topic")
+    p.add_argument("--reason", action="append", default=None, help="only dead letters with this reason (repeatable)")
+    p.add_argument("--group", default=None, help="consumer group keeping replay progress (default: APP_ID.replay)")
+    p.add_argument("--to-topic", default=None, help="where to send them (default: MEETWIRE_TOPIC_RAW)")
+    p.add_argument("--dry-run", action="store_true", help="count what would be replayed; send nothing, move nothing")
+    p.set_defaults(handler=cmd_replay_deadletters)
+
     kafka = sub.add_parser("kafka", help="a local single-node Apache Kafka for development and tests")
     ksub = kafka.add_subparsers(required=True, metavar="ACTION")
     p = ksub.add_parser("up", help="start it; prints the bootstrap address once it answers metadata requests")
@@ -81,11 +87,11 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="performance benchmark with its own local Kafka (a few minutes)")
     p.add_argument("--json", action="store_true", help="end with one JSON line of the figures")
-    p.add_argument("--items", type=int, default=600, help="corpus size (default: 600)")
-    p.add_argument("--passthrough-items", type=int, default=12_000, help="items for the passthrough stage")
-    p.add_argument("--latency-seconds", type=float, default=30.0, help="how long to pace items for latency")
-    p.add_argument("--seed", type=int, default=None, help="corpus seed (default: fixed)")
-    p.add_argument("--workdir", type=Path, default=None, help="keep broker, logs and Faust data here")
+    p.add_argument("--items", type=int, help="corpus size for the extraction stages")
+    p.add_argument("--passthrough-items", type=int, help="items for the passthrough stage")
+    p.add_argument("--latency-seconds", type=float, help="seconds of paced items for latency")
+    p.add_argument("--seed", type=int, help="corpus seed")
+    p.add_argument("--workdir", type=Path, help="keep broker, logs and Faust data here (default: a temporary dir)")
     p.set_defaults(handler=cmd_bench)
     return parser
 
@@ -179,6 +185,20 @@ def cmd_tail(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_replay_deadletters(args: argparse.Namespace) -> int:
+    from stream.replay import replay_dead_letters
+    from stream.settings import Settings
+
+    report = asyncio.run(
+        replay_dead_letters(
+            Settings.from_env(), reasons=args.reason, group_id=args.group, dry_run=args.dry_run, to_topic=args.to_topic
+        )
+    )
+    summary = {"replayed": dict(report.replayed), "skipped": dict(report.skipped), "unreadable": report.unreadable}
+    sys.stdout.write(orjson.dumps(summary).decode() + "\n")
+    return 0
+
+
 def cmd_kafka_up(args: argparse.Namespace) -> int:
     from stream import kafka_local
 
@@ -218,16 +238,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     from stream.bench import BenchOptions, format_table, run_bench
 
-    options = BenchOptions(
-        items=args.items,
-        passthrough_items=args.passthrough_items,
-        latency_seconds=args.latency_seconds,
-        workdir=args.workdir,
-    )
-    if args.seed is not None:
-        options = dataclasses.replace(options, seed=args.seed)
-    report = run_bench(options, base_env=dict(os.environ))
-    if args.json:
+    given = {
+        name: getattr(args, name)
+        for name in ("items", "passthrough_items", "latency_seconds", "seed", "workdir")
+        if getattr(args, name) is not None
+    }
+    report = run_bench(BenchOptions(**given), base_env=dict(os.environ))
+    if args.json:  # the table (with the conditions) to stderr; stdout ends with the one JSON line
+        sys.stderr.write(format_table(report) + "\n")
         sys.stdout.write(orjson.dumps(report.result.as_dict()).decode() + "\n")
     else:
         sys.stdout.write(format_table(report) + "\n")

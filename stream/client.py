@@ -72,7 +72,7 @@ async def check_broker_access(settings: Settings, *, timeout_s: float = 10.0) ->
             ) from exc
         except (OSError, TimeoutError, KafkaError):
             continue
-        conn.close()
+        await asyncio.wait_for(conn.close(), timeout_s)  # the socket closes a moment after the transport
         return True
     return False
 

@@ -64,6 +64,11 @@ class Settings:
     batch_within_s: float = _opt(
         "MEETWIRE_BATCH_WITHIN_S", 0.05, "Longest wait, in seconds, to fill a batch before extracting it."
     )
+    commit_interval_s: float = _opt(
+        "MEETWIRE_COMMIT_INTERVAL_S",
+        1.0,
+        "Seconds between offset commits; a killed worker redoes at most about this much work.",
+    )
     extract: bool = _opt(
         "MEETWIRE_EXTRACT",
         True,
@@ -110,6 +115,18 @@ class Settings:
             raise SettingsError("MEETWIRE_SASL_MECHANISM must be PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512")
         if self.security_protocol.startswith("SASL") and not (self.sasl_username and self.sasl_password):
             raise SettingsError("SASL needs MEETWIRE_SASL_USERNAME and MEETWIRE_SASL_PASSWORD")
+        if self.security_protocol in {"SSL", "SASL_SSL"}:
+            for env, path in (
+                ("MEETWIRE_SSL_CAFILE", self.ssl_cafile),
+                ("MEETWIRE_SSL_CERTFILE", self.ssl_certfile),
+                ("MEETWIRE_SSL_KEYFILE", self.ssl_keyfile),
+            ):
+                if path is not None and not os.path.isfile(path):
+                    raise SettingsError(f"{env}={path!r} is not a file")
+            if self.ssl_keyfile and not self.ssl_certfile:
+                raise SettingsError("MEETWIRE_SSL_KEYFILE needs MEETWIRE_SSL_CERTFILE")
+        if self.commit_interval_s <= 0:
+            raise SettingsError("MEETWIRE_COMMIT_INTERVAL_S must be positive")
         if self.max_item_bytes <= 0 or self.batch_size <= 0 or self.topic_partitions <= 0:
             raise SettingsError("sizes and counts must be positive")
 

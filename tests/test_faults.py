@@ -14,20 +14,25 @@ import signal
 from pathlib import Path
 
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
+from agents.extract import EXIT_UNPUBLISHED
 from stream import kafka_local
+from stream.app import create_app
 from stream.client import produce_records
 from stream.extract import MeetingExtractor
 from stream.settings import Settings
 from tests.conftest import free_port
 from tests.delivery import Outcome, expected_outcome, mixed_input, wait_for_outcome, wait_until_processed
 from tests.malformed import MALFORMED, MALFORMED_MAX_ITEM_BYTES
-from tests.worker_process import running_worker, stop_worker, worker_env
+from tests.worker_process import collect, running_worker, stop_worker, worker_env
 
 GOOD_ITEMS = 250
 PROGRESS_TIMEOUT_S = 120.0
 COMPLETE_TIMEOUT_S = 180.0
 BROKER_START_TIMEOUT_S = 120.0
+EXIT_TIMEOUT_S = 120.0
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 log = logging.getLogger(__name__)
@@ -51,6 +56,26 @@ def _assert_nothing_lost(seen: Outcome, expected: Outcome, what: str) -> None:
     log.info("%s: expected %s; seen %s", what, expected.summary(), seen.summary())
     assert set(seen.event_ids) == set(expected.event_ids), what
     assert set(seen.dead_letters) == set(expected.dead_letters), what
+
+
+@pytest.mark.parametrize("guarantee", ["at_least_once"])
+def test_faults_worker_producer_is_idempotent_on_the_wire(kafka_bootstrap: str, unique: str, guarantee: str) -> None:
+    settings = Settings.from_env(_env(kafka_bootstrap, unique))
+    app = create_app(settings)
+    assert app.conf.processing_guarantee.value == guarantee
+
+    async def granted_producer_id() -> tuple[int, int]:
+        producer = app.producer._new_producer()  # the aiokafka producer Faust would start
+        await producer.start()
+        try:
+            await producer.send_and_wait(settings.topic_events, b"{}", key=b"probe")
+            return producer._txn_manager.producer_id, producer._sender._acks
+        finally:
+            await producer.stop()
+
+    producer_id, acks = asyncio.run(granted_producer_id())
+    assert producer_id >= 0  # the broker answered InitProducerId: sequence numbers de-duplicate retries
+    assert acks == -1
 
 
 @pytest.mark.parametrize("kill_at", [(0.3, 0.5)])
@@ -126,3 +151,42 @@ def test_faults_broker_restart_loses_nothing(
         kafka_local.stop(data_dir)
 
     _assert_nothing_lost(seen, expected, "broker restart")
+
+
+async def _set_topic_config(bootstrap: str, topic: str, configs: dict[str, str], *, create: bool) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        if create:
+            await admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1, topic_configs=configs)])
+        else:
+            await admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, topic, configs)])
+    finally:
+        await admin.close()
+
+
+@pytest.mark.parametrize("max_message_bytes", ["200"])
+def test_faults_refused_publish_exits_without_committing(
+    kafka_bootstrap: str, unique: str, tmp_path: Path, max_message_bytes: str
+) -> None:
+    """A send the broker refuses for good (here: events topic limit smaller than an event) stops the
+    worker with exit status 75 before the batch is acked; after the fix the batch is redone."""
+    env = _env(kafka_bootstrap, unique)
+    settings = Settings.from_env(env)
+    small = {"max.message.bytes": max_message_bytes}
+    asyncio.run(_set_topic_config(kafka_bootstrap, settings.topic_events, small, create=True))
+    seed = [record for record in mixed_input(1) if record[0] == b"antara-seed-0001~0"]
+    asyncio.run(produce_records(settings, settings.topic_raw, seed))
+    log_path = tmp_path / "worker-refused.log"
+    with running_worker(env, log_path) as worker:
+        code = worker.process.wait(EXIT_TIMEOUT_S)
+    assert code == EXIT_UNPUBLISHED, worker.log_tail()
+    assert "could not process or publish 1 record(s)" in log_path.read_text(errors="replace")
+
+    asyncio.run(
+        _set_topic_config(kafka_bootstrap, settings.topic_events, {"max.message.bytes": "1048588"}, create=False)
+    )
+    with running_worker(env, tmp_path / "worker-fixed.log") as worker:
+        events = collect(settings, settings.topic_events, until=1, timeout_s=COMPLETE_TIMEOUT_S)
+        assert events, worker.log_tail()
+    assert events[0]["item_id"] == "antara-seed-0001~0"

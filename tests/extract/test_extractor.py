@@ -112,6 +112,43 @@ def test_extractor_reads_status(extractor: MeetingExtractor, text: str, language
 
 
 @pytest.mark.parametrize(
+    ("text", "language", "status", "value"),
+    [
+        # published on Wednesday 2023-09-20: a planned Friday is two days ahead, a held one five days back
+        (
+            "Chinese Foreign Minister Zhao Lei will meet Brazilian Foreign Minister Ana Ruiz in Beijing on Friday.",
+            "en",
+            "planned",
+            "2023-09-22",
+        ),
+        (
+            "Menteri Luar Negeri China Zhao Lei akan bertemu Menteri Luar Negeri Brasil Ana Ruiz di Beijing, Jumat.",
+            "id",
+            "planned",
+            "2023-09-22",
+        ),
+        (
+            "Chinese Foreign Minister Zhao Lei met Brazilian Foreign Minister Ana Ruiz in Beijing on Friday.",
+            "en",
+            "held",
+            "2023-09-15",
+        ),
+        (
+            "Menteri Luar Negeri China Zhao Lei bertemu Menteri Luar Negeri Brasil Ana Ruiz di Beijing, Jumat.",
+            "id",
+            "held",
+            "2023-09-15",
+        ),
+    ],
+)
+def test_extractor_reads_a_weekday_by_status(
+    extractor: MeetingExtractor, text: str, language: str, status: str, value: str
+) -> None:
+    events = extractor.extract(_item(text, language, published_at="2023-09-20"))
+    assert [(e.status, e.date.value if e.date else None) for e in events] == [(status, value)]
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "NEW YORK - Menlu Dewi Lestari melakukan sejumlah pertemuan bilateral di sela sidang PBB. "
