@@ -6,7 +6,6 @@ Agents live in ``agents/`` and are found by autodiscovery when the worker starts
 
 from __future__ import annotations
 
-import ssl
 from typing import Any
 
 import faust
@@ -22,11 +21,7 @@ from stream.settings import Settings
 
 def broker_credentials(settings: Settings) -> Any:
     """Faust credentials for the configured security protocol, or None for PLAINTEXT."""
-    context = None
-    if settings.security_protocol in {"SSL", "SASL_SSL"}:
-        context = ssl.create_default_context(cafile=settings.ssl_cafile)
-        if settings.ssl_certfile:
-            context.load_cert_chain(settings.ssl_certfile, settings.ssl_keyfile)
+    context = settings.ssl_context()
     if settings.security_protocol.startswith("SASL"):
         return SASLCredentials(
             username=settings.sasl_username,

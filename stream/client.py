@@ -29,10 +29,8 @@ def client_config(settings: Settings) -> dict[str, Any]:
         "bootstrap_servers": settings.bootstrap_servers,
         "security_protocol": settings.security_protocol,
     }
-    if settings.security_protocol in {"SSL", "SASL_SSL"}:
-        context = ssl.create_default_context(cafile=settings.ssl_cafile)
-        if settings.ssl_certfile:
-            context.load_cert_chain(settings.ssl_certfile, settings.ssl_keyfile)
+    context = settings.ssl_context()
+    if context is not None:
         config["ssl_context"] = context
     if settings.security_protocol.startswith("SASL"):
         config |= {

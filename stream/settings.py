@@ -8,6 +8,7 @@ Nothing else in meetwire reads ``os.environ``.
 from __future__ import annotations
 
 import os
+import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -129,6 +130,15 @@ class Settings:
             raise SettingsError("MEETWIRE_COMMIT_INTERVAL_S must be positive")
         if self.max_item_bytes <= 0 or self.batch_size <= 0 or self.topic_partitions <= 0:
             raise SettingsError("sizes and counts must be positive")
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """The TLS context for ``SSL``/``SASL_SSL`` (CA file, optional client certificate), else None."""
+        if self.security_protocol not in {"SSL", "SASL_SSL"}:
+            return None
+        context = ssl.create_default_context(cafile=self.ssl_cafile)
+        if self.ssl_certfile:
+            context.load_cert_chain(self.ssl_certfile, self.ssl_keyfile)
+        return context
 
     @property
     def bootstrap_servers(self) -> list[str]:
