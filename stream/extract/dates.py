@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
@@ -72,6 +73,10 @@ class DateMention:
     span: tuple[int, int]
     relative: bool
     """True when the value depends on the anchor (weekday names, "kemarin", "(18/9)")."""
+    ahead: str | None = None
+    """For a bare weekday name ("on Friday", "Jumat"): the next such day, anchor day included.
+    ``value`` reads it as the most recent one (news reports the past); a planned meeting
+    ("will meet on Friday", "akan bertemu Jumat") is the ``ahead`` one."""
 
 
 def _alternation(words: dict[str, int]) -> str:
@@ -134,28 +139,32 @@ _WEEKDAY_SLASH = re.compile(
 _WEEKDAY_PRE = re.compile(r"\b(?P<pre>last|next|this|on|pada|hari)\s+$")
 
 
-def _candidates(text: str) -> list[tuple[int, str, re.Match[str]]]:
-    """Every possible date expression: (pattern order, kind, match)."""
-    out = [
-        (order, kind, m)
-        for order, (kind, pattern) in enumerate(_PATTERNS)
-        for m in pattern.finditer(text)
-        if m.end() > m.start()
-    ]
-    order = len(_PATTERNS)
-    for word in _TRIGGER_WORD.finditer(text):
-        lower = word.group(0).lower()
-        if lower in _RELATIVE_TRIGGERS:
-            m = _RELATIVE.match(text, word.start())
-            if m is not None:
-                out.append((order, "relative", m))
-        if lower in _WEEKDAY_NAMES and word.group(0)[0].isupper():
-            m = _WEEKDAY.match(text, word.start())
-            if m is not None:
-                out.append((order + 1, "weekday", m))
-            m = _WEEKDAY_SLASH.match(text, word.start())
-            if m is not None:
-                out.append((0, "weekday_slash", m))
+def _candidates(text: str, ranges: Sequence[tuple[int, int]] | None = None) -> list[tuple[int, str, re.Match[str]]]:
+    """Every possible date expression: (pattern order, kind, match); only inside ``ranges``
+    (``[start, end)`` character ranges) when given."""
+    windows = ranges if ranges is not None else ((0, len(text)),)
+    out: list[tuple[int, str, re.Match[str]]] = []
+    for lo, hi in windows:
+        out.extend(
+            (order, kind, m)
+            for order, (kind, pattern) in enumerate(_PATTERNS)
+            for m in pattern.finditer(text, lo, hi)
+            if m.end() > m.start()
+        )
+        order = len(_PATTERNS)
+        for word in _TRIGGER_WORD.finditer(text, lo, hi):
+            lower = word.group(0).lower()
+            if lower in _RELATIVE_TRIGGERS:
+                m = _RELATIVE.match(text, word.start(), hi)
+                if m is not None:
+                    out.append((order, "relative", m))
+            if lower in _WEEKDAY_NAMES and word.group(0)[0].isupper():
+                m = _WEEKDAY.match(text, word.start(), hi)
+                if m is not None:
+                    out.append((order + 1, "weekday", m))
+                m = _WEEKDAY_SLASH.match(text, word.start(), hi)
+                if m is not None:
+                    out.append((0, "weekday_slash", m))
     return out
 
 
@@ -330,20 +339,38 @@ class _Resolver:
         elif pre == "last" or post in {"lalu", "kemarin"}:
             value = self.anchor_day - timedelta(days=back or 7)
         else:
-            # News reports the past: the most recent such day, the anchor day included.
+            # News reports the past: the most recent such day, the anchor day included; a
+            # planned meeting takes the next one (``ahead``), which the caller knows.
             value = self.anchor_day - timedelta(days=back)
+            next_day = self.anchor_day + timedelta(days=(weekday - self.anchor_day.weekday()) % 7)
+            mention = self.text[span[0] : span[1]]
+            return DateMention(value.isoformat(), "day", mention, span, relative=True, ahead=next_day.isoformat())
         return _day_mention(value, self.text, span, relative=True)
 
 
-def find_dates(doc: Doc, language: str, anchor: DateAnchor | None) -> list[DateMention]:
+def find_dates(
+    doc: Doc | None,
+    language: str,
+    anchor: DateAnchor | None,
+    *,
+    text: str | None = None,
+    ranges: Sequence[tuple[int, int]] | None = None,
+) -> list[DateMention]:
     """Every date expression in ``doc.text``, resolved against ``anchor``, sorted by span.
+
+    ``text`` is ``doc.text`` when the caller has it (building it from the Doc is not free);
+    ``ranges`` limits the search to those ``[start, end)`` character ranges (paragraphs).
 
     Expressions that need an anchor (weekday names, "kemarin", "(18/9)") are skipped when
     it is missing or not precise enough; weekday names need a day-precision anchor.
     """
-    text = doc.text
+    if text is None:
+        if doc is None:
+            msg = "find_dates needs a doc or its text"
+            raise ValueError(msg)
+        text = doc.text
     resolver = _Resolver(text, language, anchor)
-    spans = [(resolver.span(kind, m), order, kind, m) for order, kind, m in _candidates(text)]
+    spans = [(resolver.span(kind, m), order, kind, m) for order, kind, m in _candidates(text, ranges)]
     # Longest expression first ("Sabtu pekan lalu" over "pekan lalu"), then pattern order.
     spans.sort(key=lambda c: (c[0][0] - c[0][1], c[1], c[0][0]))
     taken: list[tuple[int, int]] = []

@@ -2,14 +2,16 @@
 
 Everything heavy (spaCy pipelines, matchers, gazetteer, word lists) is built once by
 :func:`load_extractor`; :meth:`MeetingExtractor.extract` is then pure and deterministic.
-Expensive steps (places, dates, untitled names) run only for articles with a trigger, and
-untitled names only in trigger sentences.
+Expensive steps (places, participants) run only for articles with a trigger and an office
+title, untitled names only in trigger sentences, and dates only in the paragraphs of
+candidate meetings. The text is passed along as ``item.text``: ``Doc.text`` is rebuilt on
+every access.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +19,7 @@ from importlib import metadata
 from itertools import pairwise
 from typing import cast
 
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
@@ -28,8 +31,16 @@ from stream.extract.hygiene import Mask, boilerplate_mask
 from stream.extract.language import detect_language
 from stream.extract.lexicon import Lexicon, load_lexicon
 from stream.extract.names import PersonTagger, load_pipeline_with_ner
-from stream.extract.participants import Entity, Mention, ParticipantFinder, PlaceAt, resolve, short_mentions
-from stream.extract.pipeline import Sentence, build_pipeline, split_sentences
+from stream.extract.participants import (
+    Entity,
+    Mention,
+    ParticipantFinder,
+    PlaceAt,
+    resolve,
+    short_mentions,
+    token_positions,
+)
+from stream.extract.pipeline import TOKEN_COLUMNS, Sentence, build_pipeline, split_sentences, token_arrays
 from stream.extract.places import Gazetteer, PlaceMention, load_gazetteer
 from stream.extract.topics import TopicClassifier, load_topic_classifier
 from stream.extract.triggers import Trigger, TriggerFinder
@@ -152,7 +163,7 @@ class MeetingExtractor:
         if not any(not mask.covers(doc[t].idx) for t in titles):
             # no office title anywhere: no party we could name (and places/dates are the costly part)
             return []
-        places = self.gazetteer.find_places(doc)
+        places = self.gazetteer.find_places(doc, item.text)
         dateline = self.gazetteer.dateline(item.text)
         blocked, place_starts = _place_tokens(doc, places)
         mentions = finder.find(doc, mask, blocked, titles, place_starts)
@@ -170,9 +181,9 @@ class MeetingExtractor:
         mentions.extend(short_mentions(doc, entities, mask, taken | blocked, finder.particles, finder.stop))
         mentions.sort(key=lambda m: m.start)
         subject = _main_subject(entities, mask, doc)
-        anchor = article_anchor(item.text, item.published_at, received_at)
-        dates = find_dates(doc, lang, anchor)
+        dates = _ParagraphDates(item, lang, received_at, sentences)
         bilateral = bundle.triggers.bilateral_context(item.text)
+        companions = token_positions(doc, _COMPANION)
         candidates: list[Candidate] = []
         for sent, sent_triggers in cand_sents:
             if bundle.triggers.excluded(doc, sent, sent_triggers):
@@ -190,6 +201,7 @@ class MeetingExtractor:
                     candidates,
                     bilateral,
                     item.text,
+                    companions,
                 )
             )
         fallback = _article_place(places, dateline, mask, mentions)
@@ -212,10 +224,11 @@ class MeetingExtractor:
         entities: list[Entity],
         subject: int | None,
         bundle: _Language,
-        dates: list[DateMention],
+        dates: _ParagraphDates,
         previous: list[Candidate],
         bilateral: bool,
         text: str,
+        companions: list[int],
     ) -> list[Candidate]:
         parties, first = sentence_parties(mentions, entities, sent)
         last = previous[-1] if previous else None
@@ -240,11 +253,11 @@ class MeetingExtractor:
                         sentence=sent,
                         trigger=strong_here[0],
                         mentions={},
-                        date_value=date.value if date else None,
+                        date_value=_date_value(date, strong_here[0].status),
                     )
                 ]
             return []
-        parties = _without_companions(doc, sent, parties, first, triggers)
+        parties = _without_companions(sent, parties, first, triggers, companions)
         speakers = [p for p in parties if _is_speaker(doc, first[p]) and p != subject]
         if len(speakers) < len(parties):
             parties = [p for p in parties if p not in speakers]
@@ -282,7 +295,7 @@ class MeetingExtractor:
                     sentence=sent,
                     trigger=trig,
                     mentions={p: first[p] for p in group if p in first},
-                    date_value=date.value if date else None,
+                    date_value=_date_value(date, trig.status),
                     earlier=bool(_EARLIER.search(text[sent.start_char : sent.end_char])),
                 )
             )
@@ -296,7 +309,7 @@ class MeetingExtractor:
         entities: list[Entity],
         sentences: list[Sentence],
         place: PlaceMention | None,
-        dates: list[DateMention],
+        dates: _ParagraphDates,
     ) -> MeetingEvent:
         participants = tuple(_participant(entities, p, cand) for p in cand.parties)
         sent = cand.sentence
@@ -324,7 +337,12 @@ class MeetingExtractor:
             url=item.url,
             language=lang,
             location=location,
-            date=EventDate(value=date.value, precision=date.precision, mention=date.mention, span=date.span)
+            date=EventDate(
+                value=_date_value(date, cand.status) or date.value,
+                precision=date.precision,
+                mention=date.mention,
+                span=date.span,
+            )
             if date
             else None,
             topic=topic,
@@ -349,13 +367,21 @@ def _place_tokens(doc: Doc, places: list[PlaceMention]) -> tuple[set[int], dict[
     """Token indices covered by places, and the place each of them belongs to."""
     out: set[int] = set()
     starts: dict[int, PlaceAt] = {}
+    if not places:
+        return out, starts
+    # the tokens a character range touches (``char_span(..., alignment_mode="expand")``), by bisection
+    arr = token_arrays(doc)
+    tok_starts: list[int] = arr[:, TOKEN_COLUMNS.index(IDX)].tolist()
+    tok_ends: list[int] = (arr[:, TOKEN_COLUMNS.index(IDX)] + arr[:, TOKEN_COLUMNS.index(LENGTH)]).tolist()
     for p in places:
-        span = doc.char_span(p.span[0], p.span[1], alignment_mode="expand")
-        if span is not None:
-            out.update(range(span.start, span.end))
-            # every token maps to its place: "Wali Kota" + "Kota Bandung" overlap on "Kota"
-            for t in range(span.start, span.end):
-                starts.setdefault(t, PlaceAt(span.end, p.name, p.country))
+        first = bisect_right(tok_ends, p.span[0])
+        last = bisect_left(tok_starts, p.span[1])
+        if first >= last:
+            continue
+        out.update(range(first, last))
+        # every token maps to its place: "Wali Kota" + "Kota Bandung" overlap on "Kota"
+        for t in range(first, last):
+            starts.setdefault(t, PlaceAt(last, p.name, p.country))
     return out, starts
 
 
@@ -376,10 +402,13 @@ def _anaphoric(doc: Doc, trig: Trigger) -> bool:
 
 
 def _without_companions(
-    doc: Doc, sent: Sentence, parties: list[int], first: dict[int, Mention], triggers: list[Trigger]
+    sent: Sentence, parties: list[int], first: dict[int, Mention], triggers: list[Trigger], companions: list[int]
 ) -> list[int]:
-    """Drop people named as accompanying a delegation ("didampingi Menlu X") rather than meeting."""
-    cues = [t.i for t in doc[sent.start : sent.end] if t.lower_ in _COMPANION]
+    """Drop people named as accompanying a delegation ("didampingi Menlu X") rather than meeting.
+
+    ``companions`` are the article's companion words ("didampingi", "accompanied") by token index.
+    """
+    cues = companions[bisect_left(companions, sent.start) : bisect_left(companions, sent.end)]
     if not cues:
         return parties
     trig_starts = [t.start for t in triggers]
@@ -478,8 +507,38 @@ def _participant(entities: list[Entity], idx: int, cand: Candidate) -> Participa
     )
 
 
-def _pick_date(dates: list[DateMention], sent: Sentence, trig: Trigger | None) -> DateMention | None:
-    inside = [d for d in dates if sent.start_char <= d.span[0] < sent.end_char and d.precision == "day"]
+class _ParagraphDates:
+    """Date mentions of an article, found paragraph by paragraph on first use: only the
+    paragraphs of candidate meetings ever need them (and most articles have none)."""
+
+    def __init__(self, item: WireItem, lang: str, received_at: datetime | None, sentences: list[Sentence]) -> None:
+        self._item = item
+        self._lang = lang
+        self._received_at = received_at
+        self._anchor: DateAnchor | None = None
+        self._anchored = False
+        self._ranges: dict[int, tuple[int, int]] = {}
+        for s in sentences:
+            lo, hi = self._ranges.get(s.paragraph, (s.start_char, s.end_char))
+            self._ranges[s.paragraph] = (min(lo, s.start_char), max(hi, s.end_char))
+        self._found: dict[int, list[DateMention]] = {}
+
+    def in_sentence(self, sent: Sentence) -> list[DateMention]:
+        """Day-precision dates that start in ``sent``, in text order."""
+        found = self._found.get(sent.paragraph)
+        if found is None:
+            if not self._anchored:
+                item = self._item
+                self._anchor = article_anchor(item.text, item.published_at, self._received_at)
+                self._anchored = True
+            window = self._ranges.get(sent.paragraph, (sent.start_char, sent.end_char))
+            found = find_dates(None, self._lang, self._anchor, text=self._item.text, ranges=[window])
+            self._found[sent.paragraph] = found
+        return [d for d in found if sent.start_char <= d.span[0] < sent.end_char and d.precision == "day"]
+
+
+def _pick_date(dates: _ParagraphDates, sent: Sentence, trig: Trigger | None) -> DateMention | None:
+    inside = dates.in_sentence(sent)
     if not inside:
         return None
     if trig is None:
@@ -487,7 +546,15 @@ def _pick_date(dates: list[DateMention], sent: Sentence, trig: Trigger | None) -
     return min(inside, key=lambda d: abs(d.span[0] - sent.start_char))
 
 
-def _pick_paragraph_date(dates: list[DateMention], cand: Candidate, sentences: list[Sentence]) -> DateMention | None:
+def _date_value(date: DateMention | None, status: Status) -> str | None:
+    """The date's value for a meeting of ``status``: a bare weekday of a planned meeting is
+    the next such day ("will meet on Friday"), of a held one the last ("met on Friday")."""
+    if date is None:
+        return None
+    return date.ahead if status == "planned" and date.ahead else date.value
+
+
+def _pick_paragraph_date(dates: _ParagraphDates, cand: Candidate, sentences: list[Sentence]) -> DateMention | None:
     paras = {s.paragraph for s in cand.sentences}
     for s in sentences:
         if s.paragraph in paras:
@@ -626,8 +693,9 @@ def load_extractor(*, use_ner: bool = False) -> MeetingExtractor:
     """Build the extractor (pipelines, gazetteers, word lists) once, at start-up.
 
     ``use_ner`` adds the shipped statistical person tagger (Indonesian) for names no title
-    introduces. Off by default: on the dev set it added one participant (F1 +0.01 on id) and
-    cost a third of the throughput.
+    introduces. Off by default: on the dev set it added one participant (F1 +0.01 on id),
+    on invented untitled names it found none the capitalised-run rule misses, and it costs a
+    third of the throughput and ~5 s of start-up.
     """
     return MeetingExtractor(
         lexicon=load_lexicon(), gazetteer=load_gazetteer(), topics=load_topic_classifier(), use_ner=use_ner

@@ -14,14 +14,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+import numpy
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
-from spacy.util import filter_spans
 
 from stream.extract.hygiene import Mask
 from stream.extract.lexicon import Lexicon, TitleEntry
+from stream.extract.pipeline import TOKEN_COLUMNS, token_arrays
 
 MentionKind = Literal["person", "role", "body"]
 
@@ -165,21 +167,21 @@ class ParticipantFinder:
 
     def _countries(self, doc: Doc) -> dict[int, tuple[int, CountryRefLike]]:
         """Country mentions by start token: (end token, country)."""
-        spans = [doc[s:e] for _, s, e in self.country_matcher_cs(doc)]
-        spans += [doc[s:e] for _, s, e in self.country_matcher_ci(doc)]
+        pairs = [(s, e) for _, s, e in self.country_matcher_cs(doc)]
+        pairs += [(s, e) for _, s, e in self.country_matcher_ci(doc)]
         found: dict[int, tuple[int, CountryRefLike]] = {}
-        for span in filter_spans(spans):
-            ref = self.countries.country(span.text)
+        for start, end in longest_spans(pairs):
+            ref = self.countries.country(doc[start:end].text)
             if ref is not None:
-                found[span.start] = (span.end, ref)
+                found[start] = (end, ref)
         return found
 
     def _titles(self, doc: Doc) -> dict[int, tuple[int, TitleEntry]]:
-        matches = [doc[s:e] for m, s, e in self.title_matcher(doc)]
-        labels = {(s, e): self.vocab_strings[m] for m, s, e in self.title_matcher(doc)}
+        found_ids = self.title_matcher(doc)
+        labels = {(s, e): m for m, s, e in found_ids}
         found: dict[int, tuple[int, TitleEntry]] = {}
-        for span in filter_spans(matches):
-            found[span.start] = (span.end, self.titles[labels[(span.start, span.end)]])
+        for start, end in longest_spans([(s, e) for _, s, e in found_ids]):
+            found[start] = (end, self.titles[self.vocab_strings[labels[(start, end)]]])
         return found
 
     @staticmethod
@@ -289,9 +291,13 @@ class ParticipantFinder:
         countries = self._countries(doc)
         titles = self._titles(doc) if titles is None else titles
         country_tokens: set[int] = {t for s, (e, _) in countries.items() for t in range(s, e)}
+        country_ends: dict[int, tuple[int, CountryRefLike]] = {}
+        for c_start, (c_end, c_ref) in countries.items():
+            country_ends.setdefault(c_end, (c_start, c_ref))
         mentions: list[Mention] = []
         used: set[int] = set()
         n = len(doc)
+        modifiers = self.lexicon.title_modifiers
         for t_start in sorted(titles):
             if t_start in used or mask.covers(doc[t_start].idx):
                 continue
@@ -308,10 +314,11 @@ class ParticipantFinder:
             # English: "Chinese Foreign Minister", "U.S. Secretary of State"
             m_start = t_start
             ref: CountryRefLike | None = None
-            for c_start, (c_end, c_ref) in countries.items():
-                if c_end == t_start or (c_end + 1 == t_start and doc[c_end].text in {"'s", "\u2019s"}):
-                    ref, m_start = c_ref, c_start
-                    break
+            before = country_ends.get(t_start)
+            if before is None and t_start > 0 and doc[t_start - 1].text in {"'s", "\u2019s"}:
+                before = country_ends.get(t_start - 1)
+            if before is not None:
+                m_start, ref = before
             if m_start > 0 and doc[m_start - 1].lower_ in {"the"}:
                 pass
             j = t_end
@@ -320,18 +327,18 @@ class ParticipantFinder:
                 j += 3
             # a long office name continued before the country: "dan Pertahanan", "Designate Resident"
             k2 = j
-            while (
-                k2 < min(n, j + 5)
-                and k2 not in countries
-                and (
-                    doc[k2].lower_ in {"dan", "and", "&", "bidang"}
-                    or doc[k2].text in self.lexicon.title_modifiers
-                    or doc[k2].text.capitalize() in self.lexicon.title_modifiers
-                    or (doc[k2].text[:1].isupper() and doc[k2].text in self.non_name)
-                    or doc[k2].text in {"(", ")"}
-                    or (k2 > j and doc[k2 - 1].text == "(" and self._is_acronym(doc[k2]))
-                )
-            ):
+            while k2 < min(n, j + 5) and k2 not in countries:
+                tok = doc[k2]
+                text = tok.text
+                if not (
+                    tok.lower_ in {"dan", "and", "&", "bidang"}
+                    or text in modifiers
+                    or text.capitalize() in modifiers
+                    or (text[:1].isupper() and text in self.non_name)
+                    or text in {"(", ")"}
+                    or (k2 > j and doc[k2 - 1].text == "(" and self._is_acronym(tok))
+                ):
+                    break
                 k2 += 1
             if k2 in countries and k2 > j and doc[k2 - 1].lower_ not in {"dan", "and", "&"}:
                 j = k2
@@ -615,6 +622,20 @@ class ParticipantFinder:
         return runs
 
 
+def longest_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spacy.util.filter_spans`` on ``(start, end)`` token offsets, without making Span
+    objects: the (first) longest of overlapping spans wins; sorted by start."""
+    ranked = sorted(spans, key=lambda se: (se[1] - se[0], -se[0]), reverse=True)
+    kept: list[tuple[int, int]] = []
+    seen: set[int] = set()
+    for start, end in ranked:
+        if start not in seen and end - 1 not in seen:
+            kept.append((start, end))
+            seen.update(range(start, end))
+    kept.sort()
+    return kept
+
+
 _NICKNAME = re.compile(r"\s*[\"\u201c\u2018'][^\"\u201d\u2019']{1,30}[\"\u201d\u2019']\s*")
 
 
@@ -651,9 +672,10 @@ def resolve(mentions: Sequence[Mention], particles: frozenset[str]) -> list[Enti
     """Group mentions into entities: token-subset coreference for names, (title, country) for roles."""
     entities: list[Entity] = []
     persons = [m for m in mentions if m.kind == "person"]
+    own = {id(m): name_tokens(m.name, particles) for m in persons}
     # full names first so that short forms attach to them
-    for m in sorted(persons, key=lambda m: (-len(name_tokens(m.name, particles)), m.start)):
-        toks = name_tokens(m.name, particles) | {fold(a) for a in m.aliases}
+    for m in sorted(persons, key=lambda m: (-len(own[id(m)]), m.start)):
+        toks = own[id(m)] | {fold(a) for a in m.aliases}
         if not toks:
             continue
         best = None
@@ -662,7 +684,7 @@ def resolve(mentions: Sequence[Mention], particles: frozenset[str]) -> list[Enti
                 continue
             if m.explicit_country and ent.explicit_country and m.country != ent.country:
                 continue
-            if toks <= ent.tokens or (name_tokens(m.name, particles) <= ent.tokens):
+            if toks <= ent.tokens or own[id(m)] <= ent.tokens:
                 best = idx
                 break
         if best is None:
@@ -738,10 +760,23 @@ def resolve(mentions: Sequence[Mention], particles: frozenset[str]) -> list[Enti
     return entities
 
 
+_VECTOR_WORDS = 8
+"""Up to this many words, :func:`token_positions` compares arrays; beyond, one Python pass is cheaper."""
+
+
 def token_positions(doc: Doc, words: Iterable[str]) -> list[int]:
     """Indices of tokens whose lower-case form is one of ``words`` (one array pass, no Token objects)."""
     wanted = {get_string_id(w) for w in words}  # hashes only: the shared StringStore must not grow
-    return [i for i, h in enumerate(doc.to_array("LOWER").tolist()) if h in wanted]
+    if not wanted or not len(doc):
+        return []
+    lower = token_arrays(doc)[:, TOKEN_COLUMNS.index(LOWER)]
+    if len(wanted) > _VECTOR_WORDS:
+        return [i for i, h in enumerate(lower.tolist()) if h in wanted]
+    hit = numpy.zeros(len(lower), dtype=bool)
+    for h in wanted:  # a few words: one vector comparison each beats a Python pass and numpy.isin
+        hit |= lower == numpy.uint64(h)
+    positions: list[int] = numpy.flatnonzero(hit).tolist()
+    return positions
 
 
 def short_mentions(

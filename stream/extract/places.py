@@ -9,6 +9,7 @@ capitalised word runs of the text, so they cost a few microseconds per word.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,6 +32,10 @@ NAME_CONTEXT_MIN_POPULATION = 1_000_000
 """A smaller city name glued to another capitalised word is read as part of a person's name."""
 CAPS_MIN_POPULATION = 100_000
 """An ALL-CAPS word (datelines) is looked up title-cased only for cities at least this big."""
+VENUE_LOOKBACK = 300
+"""Characters before a city searched for a word that no building name can hold."""
+RESOLVE_CACHE_SIZE = 1 << 16
+"""Surface forms whose gazetteer look-up is remembered (a few MiB at most)."""
 MAX_WORDS = 7
 """Longest surface form, in words ("Negara Kesatuan Republik Indonesia", venues)."""
 
@@ -75,7 +80,18 @@ _PLACE_INTRODUCERS = frozenset((
 _RANK: dict[str, int] = {"venue": 0, "city": 1, "region": 2, "country": 3}
 # An apostrophe joins "d'Ivoire" but not the possessive "China's".
 _WORD = re.compile(r"[^\W_]+(?:['\u2019](?![sS]\b)[^\W_]+)*")
-_GAP = re.compile(r"[ \t.\-'\u2019]{1,3}")
+_NEXT_WORD = re.compile(r"[ \t.\-'\u2019]{1,3}[^\W_]+(?:['\u2019](?![sS]\b)[^\W_]+)*")
+"""A gap that can sit inside a name (space, dot, hyphen, apostrophe), then the next word."""
+_CAPITALISED_WORD = re.compile(
+    "(?<![^\\W_])["
+    + "".join(re.escape(c) for c in map(chr, range(0x10000)) if c.isupper())
+    + r"][^\W_]*(?:['\u2019](?![sS]\b)[^\W_]+)*"
+)
+"""A :data:`_WORD` word whose first letter is upper-case (unless an apostrophe joins it to the
+word before: see :func:`_joined`)."""
+_VENUE_BREAK = re.compile(r"(?<!\S)(?!(?:dan|and|of|the|de|di|in|at)\b)[^\sA-Z,]")
+"""A word that cannot sit inside a building name or before its city (see ``_load_venue_pattern``):
+it starts with neither a capital A-Z nor a comma and is no connector ("dan", "of", "di")."""
 _KEY_SEP = re.compile(r"[\s.\-]+")
 _PREFER_SENTENCE = re.compile(r"[.!?\"\u201c\u201d]\s*$")
 
@@ -129,6 +145,18 @@ def _key(surface: str) -> str:
     return _KEY_SEP.sub(" ", surface).strip()
 
 
+def _key_prefixes(keys: list[str]) -> frozenset[str]:
+    """Casefolded keys and their prefixes ending before a space or an apostrophe ("new", "new york")."""
+    out: set[str] = set()
+    for key in keys:
+        folded = key.casefold()
+        out.add(folded)
+        for k, c in enumerate(folded):
+            if c in " '\u2019":
+                out.add(folded[:k].rstrip(" '\u2019"))
+    return frozenset(out)
+
+
 def _is_exact_case(form: str) -> bool:
     """Abbreviations in capitals ("AS", "US", "U.S.", "RI") match only as written."""
     letters = [c for c in form if c.isalpha()]
@@ -161,6 +189,8 @@ class Gazetteer:
         venue_pattern: re.Pattern[str],
     ) -> None:
         self._places = places
+        self._prefixes = _key_prefixes([*places, *folded_places])
+        """Casefolded word prefixes of every key: a scan stops extending a form that leads nowhere."""
         """Exact-case key -> entries (best first)."""
         self._folded = folded_places
         """Casefolded key -> entries, for country names written in any case."""
@@ -170,6 +200,8 @@ class Gazetteer:
         self._stoplist = stoplist
         self._venue_pattern = venue_pattern
         """A capitalised building name (see ``places_venue_heads.tsv``)."""
+        # the same capitalised forms recur across articles ("Jakarta", "Menteri Luar Negeri RI")
+        self._resolve = functools.lru_cache(maxsize=RESOLVE_CACHE_SIZE)(self._resolve_uncached)
 
     # -- countries ---------------------------------------------------------------------
 
@@ -237,7 +269,7 @@ class Gazetteer:
 
     def _dateline_place(self, text: str, start: int, end: int) -> PlaceMention | None:
         surface = text[start:end].rstrip(" .,")
-        found = self._resolve(surface, "*", sentence_start=True)
+        found = self._resolve(surface, "*")
         if found is None:
             return None
         entry, _ = found
@@ -245,15 +277,17 @@ class Gazetteer:
 
     # -- places ------------------------------------------------------------------------
 
-    def find_places(self, doc: Doc) -> list[PlaceMention]:
+    def find_places(self, doc: Doc, text: str | None = None) -> list[PlaceMention]:
         """Every place named in ``doc.text``, longest match first, sorted by span.
 
+        ``text`` is ``doc.text`` when the caller has it (building it from the Doc is not free).
         Besides gazetteer entries, a named building just before a city ("Hotel Mulia,
         Jakarta", "Kediaman Gubernur di Pekanbaru", "the Shangri-La Hotel in Singapore")
         is a venue in that city; the city stays a mention of its own.
         """
-        places = self._scan(doc.text, doc.lang_)
-        venues = self._named_venues(doc.text, places)
+        text = doc.text if text is None else text
+        places = self._scan(text, doc.lang_)
+        venues = self._named_venues(text, places)
         if venues:
             # A city or region inside a building's name ("Shangri-La Hotel", "Kantor Gubernur
             # Sulawesi Selatan") is part of the name; countries stay ("Hotel Indonesia").
@@ -273,10 +307,28 @@ class Gazetteer:
         # A hand-kept venue is never part of a generic building name.
         fixed = [p.span for p in places if p.kind == "venue"]
         out: list[PlaceMention] = []
-        for m in self._venue_pattern.finditer(text):
-            city = cities.get(m.end())
-            start, end = m.start("venue"), m.end("venue")
-            if city is None or any(s < end and start < e for s, e in fixed):
+        for at in sorted(cities):
+            city = cities[at]
+            # The building ends right before its city, on the city's line or (across a comma
+            # and a line break) the line before: scanning from that line's start finds the same
+            # matches as a scan of the whole text would (none crosses a line start).
+            before = at
+            while before > 0 and text[before - 1].isspace():
+                before -= 1
+            line_start = text.rfind("\n", 0, before) + 1
+            # Nearer still: no match runs over a word no building name can hold ("bertemu",
+            # "(", "2023"), so scanning just after the last such word finds the same matches.
+            window = line_start
+            lookback = max(line_start, at - VENUE_LOOKBACK)
+            for stop in _VENUE_BREAK.finditer(text, lookback, at):
+                window = stop.start() + 1
+            found = None
+            for m in self._venue_pattern.finditer(text, window, at):
+                found = m
+            if found is None or found.end() != at:
+                continue
+            start, end = found.start("venue"), found.end("venue")
+            if any(s < end and start < e for s, e in fixed):
                 continue
             out.append(
                 PlaceMention(
@@ -295,62 +347,59 @@ class Gazetteer:
 
     def lookup(self, surface: str, language: str = "en") -> PlaceMention | None:
         """The best place for a whole surface form, or None (e.g. "Moskow", "NEW YORK")."""
-        found = self._resolve(surface, language, sentence_start=True)
+        found = self._resolve(surface, language)
         if found is None:
             return None
         entry, _ = found
         return _mention(entry, surface, (0, len(surface)))
 
     def _scan(self, text: str, language: str) -> list[PlaceMention]:
-        words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+        # Only capitalised words can start a place: visit those, not every word of the text.
         out: list[PlaceMention] = []
-        i = 0
-        while i < len(words):
-            start = words[i][0]
-            if not text[start].isupper():
-                i += 1
+        prefixes = self._prefixes
+        resume = 0
+        for word in _CAPITALISED_WORD.finditer(text):
+            start = word.start()
+            if start < resume or word.group().casefold() not in prefixes:
+                continue  # no form starts with this word (most capitalised words)
+            if start >= 2 and text[start - 1] in "'\u2019" and _joined(text, start):
                 continue
-            match = self._longest_at(text, words, i, language)
+            match = self._longest_at(text, start, word.end(), language)
             if match is None:
-                i += 1
                 continue
-            j, entry = match
-            span_end = words[j - 1][1]
+            ends, entry = match
+            span_end = ends[-1]
             # Keep the final dot of forms such as "U.S." or "Washington D.C." in the mention.
             if span_end < len(text) and text[span_end] == "." and self._dotted(text[start : span_end + 1]):
                 span_end += 1
-            if self._person_like(text, words, i, j, entry):
-                i += 1
+            if len(ends) == 1 and self._person_like(text, start, ends[0], entry):
                 continue
             out.append(_mention(entry, text[start:span_end], (start, span_end)))
-            i = j
+            resume = ends[-1]
         return out
 
     def _dotted(self, surface: str) -> bool:
         return surface in self._country_forms or surface.endswith("D.C.")
 
-    def _longest_at(self, text: str, words: list[tuple[int, int]], i: int, language: str) -> tuple[int, _Entry] | None:
-        """The longest gazetteer form starting at word ``i``: (end word index, entry)."""
-        start = words[i][0]
-        last = i
-        # Extend over gaps that can sit inside a name (space, dot, hyphen, apostrophe).
-        while last + 1 < len(words) and last + 1 - i < MAX_WORDS:
-            gap = text[words[last][1] : words[last + 1][0]]
-            if not _GAP.fullmatch(gap) or "\n" in gap:
+    def _longest_at(self, text: str, start: int, first_end: int, language: str) -> tuple[list[int], _Entry] | None:
+        """The longest gazetteer form starting with the word ``text[start:first_end]``: (end
+        offsets of its words, entry)."""
+        prefixes = self._prefixes
+        ends = [first_end]
+        # Extend over gaps that can sit inside a name (space, dot, hyphen, apostrophe), while
+        # the words so far still begin some form.
+        while len(ends) < MAX_WORDS:
+            nxt = _NEXT_WORD.match(text, ends[-1])
+            if nxt is None or _key(text[start : nxt.end()]).casefold() not in prefixes:
                 break
-            last += 1
-        sentence_start = (
-            i == 0
-            or bool(_PREFER_SENTENCE.search(text[max(0, start - 3) : start]))
-            or ("\n" in text[words[i - 1][1] : start])
-        )
-        for j in range(last + 1, i, -1):
-            found = self._resolve(text[start : words[j - 1][1]], language, sentence_start=sentence_start)
+            ends.append(nxt.end())
+        for j in range(len(ends), 0, -1):
+            found = self._resolve(text[start : ends[j - 1]], language)
             if found is not None:
-                return j, found[0]
+                return ends[:j], found[0]
         return None
 
-    def _resolve(self, surface: str, language: str, *, sentence_start: bool) -> tuple[_Entry, str] | None:
+    def _resolve_uncached(self, surface: str, language: str) -> tuple[_Entry, str] | None:
         key = _key(surface)
         if not key or self._stopped(key, language):
             return None
@@ -376,22 +425,19 @@ class Gazetteer:
         return key in self._stoplist["*"] or key in self._stoplist.get(language, frozenset())
 
     @staticmethod
-    def _person_like(text: str, words: list[tuple[int, int]], i: int, j: int, entry: _Entry) -> bool:
+    def _person_like(text: str, start: int, end: int, entry: _Entry) -> bool:
         """A small GeoNames town's one-word name next to another capitalised word is likely
         part of a person's name ("Taro Aso", "By Ilkay Guder", "Antony Blinken")."""
-        if entry.curated or j - i != 1 or entry.population >= NAME_CONTEXT_MIN_POPULATION:
+        if entry.curated or entry.population >= NAME_CONTEXT_MIN_POPULATION:
             return False
-        if j < len(words):
-            gap = text[words[j - 1][1] : words[j][0]]
-            nxt = text[words[j][0] : words[j][1]]
-            if gap == " " and nxt[0].isupper() and not nxt.isupper():
+        if text[end : end + 1] == " ":
+            nxt = _WORD.match(text, end + 1)
+            if nxt is not None and nxt.group()[0].isupper() and not nxt.group().isupper():
                 return True
-        if i > 0:
-            gap = text[words[i - 1][1] : words[i][0]]
-            prev = text[words[i - 1][0] : words[i - 1][1]]
+        if start >= 2 and text[start - 1] == " " and text[start - 2].isalnum():
+            prev = text[_word_start(text, start - 1) : start - 1]
             if (
-                gap == " "
-                and prev[0].isupper()
+                prev[0].isupper()
                 and not prev.isupper()
                 and prev.casefold() not in _PLACE_INTRODUCERS
                 and prev.casefold() not in EN_STOP_WORDS
@@ -399,6 +445,35 @@ class Gazetteer:
             ):
                 return True
         return False
+
+
+def _boundary_after(text: str, i: int) -> bool:
+    """``\\b`` right after ``text[i]`` (a word character)."""
+    return i + 1 >= len(text) or not (text[i + 1].isalnum() or text[i + 1] == "_")
+
+
+def _joined(text: str, i: int) -> bool:
+    """The word character at ``i`` continues a word over an apostrophe ("d'Ivoire"), as
+    :data:`_WORD` reads it; a possessive "'s" is a word of its own."""
+    return (
+        i >= 2
+        and text[i - 1] in "'\u2019"
+        and text[i - 2].isalnum()
+        and not (text[i] in "sS" and _boundary_after(text, i))
+    )
+
+
+def _word_start(text: str, end: int) -> int:
+    """Where the :data:`_WORD` word ending at ``end`` begins."""
+    i = end
+    while i > 0:
+        if text[i - 1].isalnum():
+            i -= 1
+        elif _joined(text, i):
+            i -= 1  # over the apostrophe; the loop continues with the word before it
+        else:
+            break
+    return i
 
 
 def _mention_from(place: PlaceMention, span: tuple[int, int]) -> PlaceMention:

@@ -70,6 +70,16 @@ class _Cues:
     max_words: int
     prefix_cuts: tuple[int, ...]
     """Lengths of the prefixes in ``prefix``, longest first: the only cuts worth trying."""
+    first_words: frozenset[str] = frozenset()
+    """First words of the cues whose first word must match whole."""
+    first_prefixes: frozenset[str] = frozenset()
+    """One-word prefix cues: a word starting with one may start a cue."""
+
+    def may_start(self, word: str) -> bool:
+        """Whether some cue can start at ``word`` (casefolded): most words are ruled out here."""
+        if word in self.first_words:
+            return True
+        return any(word[:cut] in self.first_prefixes for cut in self.prefix_cuts if cut <= len(word))
 
 
 def _compile_cues(entries: list[tuple[str, str, float]]) -> _Cues:
@@ -82,7 +92,9 @@ def _compile_cues(entries: list[tuple[str, str, float]]) -> _Cues:
         (prefix if phrase.endswith("*") else exact).setdefault(words, (key, weight))
     longest = max((len(w) for w in [*exact, *prefix]), default=1)
     cuts = tuple(sorted({len(cue[-1]) for cue in prefix}, reverse=True))
-    return _Cues(exact, prefix, longest, cuts)
+    first_words = frozenset(cue[0] for cue in [*exact, *(c for c in prefix if len(c) > 1)])
+    first_prefixes = frozenset(cue[0] for cue in prefix if len(cue) == 1)
+    return _Cues(exact, prefix, longest, cuts, first_words, first_prefixes)
 
 
 class TopicClassifier:
@@ -107,7 +119,7 @@ class TopicClassifier:
         hits: Counter[tuple[str, ...]] = Counter()
         i = 0
         while i < len(words):
-            found = _cue_at(cues, words, i)
+            found = _cue_at(cues, words, i) if cues.may_start(words[i]) else None
             if found is None:
                 i += 1
                 continue

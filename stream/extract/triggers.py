@@ -92,18 +92,29 @@ class TriggerFinder:
             out.append(Trigger(span.start, span.end, span.label_, "held", span.text))  # type: ignore[arg-type]
         return out
 
+    def _matches(self, doc: Doc, matcher: PhraseMatcher, sent: Sentence) -> list[tuple[int, int, int]]:
+        """``matcher``'s matches inside ``sent``: the whole Doc is matched once and kept in
+        ``doc.user_data`` (the same matches as on the sentence's Span, for far fewer calls)."""
+        key = f"meetwire.matches.{id(matcher)}"
+        found: list[tuple[int, int, int]] | None = doc.user_data.get(key)
+        if found is None:
+            found = [(m, s, e) for m, s, e in matcher(doc)]
+            doc.user_data[key] = found
+        return [(m, s, e) for m, s, e in found if sent.start <= s and e <= sent.end]
+
     def excluded(self, doc: Doc, sent: Sentence, triggers: list[Trigger]) -> bool:
         """Phone calls, letters, sports matches: the sentence reports no meeting."""
-        sub = doc[sent.start : sent.end]
-        # PhraseMatcher on a Span reports Doc offsets; a match inside a trigger ("courtesy call") does not count
-        return any(not any(t.start < e and s < t.end for t in triggers) for _, s, e in self.exclusions(sub))
+        # a match inside a trigger ("courtesy call") does not count
+        return any(
+            not any(t.start < e and s < t.end for t in triggers)
+            for _, s, e in self._matches(doc, self.exclusions, sent)
+        )
 
     def with_status(self, doc: Doc, sent: Sentence, trig: Trigger) -> Trigger:
         """The trigger with its status read from cue words around it."""
-        sub = doc[sent.start : sent.end]
         planned = False
         cancelled = False
-        for match_id, s, e in self.cues(sub):
+        for match_id, s, e in self._matches(doc, self.cues, sent):
             label = self.strings[match_id]
             if label == "cancelled":
                 # "Pertemuan bilateral antara A dan B yang seyogyanya digelar ... dibatalkan"
