@@ -38,7 +38,11 @@ async def extract(stream: AsyncIterable[EventT[bytes]]) -> None:
     await deadletter_topic.maybe_declare()
     # Loading takes seconds (spaCy tokenizer exceptions, gazetteers): off the loop, so
     # heartbeats and the web server keep running meanwhile.
-    extractor = await asyncio.to_thread(load_extractor) if settings.extract else PassthroughExtractor()
+    extractor = (
+        await asyncio.to_thread(load_extractor, use_ner=settings.extract_ner)
+        if settings.extract
+        else PassthroughExtractor()
+    )
     metrics.set_build_info(extractor.version_info)
     metrics.ready.set(1)
     async for batch in stream.take_events(settings.batch_size, within=settings.batch_within_s):  # type: ignore[attr-defined]

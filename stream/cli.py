@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("extract", help="offline: wire items JSONL in, meeting events JSONL out")
     p.add_argument("--input", default="-", help="wire items JSONL (default: stdin)")
     p.add_argument("--output", default="-", help="meeting events JSONL (default: stdout)")
+    p.add_argument("--ner", action="store_true", help="add the statistical name tagger (MEETWIRE_EXTRACT_NER)")
     p.set_defaults(handler=cmd_extract)
 
     p = sub.add_parser("worker", help="run the Faust worker (same as `faust -A stream.app worker`)")
@@ -110,7 +111,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from stream.errors import PoisonRecord
     from stream.extract import load_extractor
 
-    extractor = load_extractor()
+    extractor = load_extractor(use_ner=args.ner)
     failed = 0
     with _open(args.input, "rb") as src, _open(args.output, "wb") as dst:
         for number, line in enumerate(src, start=1):

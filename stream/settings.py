@@ -76,6 +76,12 @@ class Settings:
         "`false` switches extraction off: items are still decoded, dead-lettered and counted, no events "
         "(the benchmark's streaming floor).",
     )
+    extract_ner: bool = _opt(
+        "MEETWIRE_EXTRACT_NER",
+        False,
+        "`true` adds the shipped Indonesian statistical name tagger for untitled names (slower start-up "
+        "and extraction; no gain measured on the development set).",
+    )
     security_protocol: str = _opt(
         "MEETWIRE_SECURITY_PROTOCOL",
         "PLAINTEXT",
