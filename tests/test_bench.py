@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from stream.bench import BenchOptions, BenchReport, BenchResult, bars, format_table, run_bench
-from stream.bench.corpus import MAX_WORDS, MIN_WORDS, SAMPLES_PATH, build_corpus
+from stream.bench.corpus import MAX_WORDS, MIN_WORDS, SAMPLES_PATH, build_corpus, load_filler
 from stream.bench.inprocess import extract_rate, tokenizer_rate
 from stream.bench.kafka_io import LatencySample
 from stream.bench.workers import Worker, watch_progress
@@ -184,3 +184,16 @@ def test_passthrough_worker_counts_items_and_publishes_nothing(
         events = collect(settings, settings.topic_events, until=1, timeout_s=3.0)
     assert progress.last_count == count
     assert events == []
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_bench_corpus_uses_real_news_vocabulary(language: str) -> None:
+    """Background paragraphs draw on real news sentences, not only the templates' few hundred words."""
+    filler = load_filler()[language]
+    assert len(filler) >= 500
+    items = [i for i in build_corpus(60, samples=None).items if i.language == language]
+    templated = [i for i in build_corpus(60, samples=None, filler={}).items if i.language == language]
+    assert any(sentence in item.text for item in items for sentence in filler)
+    words = {w for item in items for w in item.text.split()}
+    templated_words = {w for item in templated for w in item.text.split()}
+    assert len(words) > 2 * len(templated_words)
