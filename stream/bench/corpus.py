@@ -13,6 +13,7 @@ The same ``seed`` always gives the same corpus, byte for byte.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -391,15 +392,7 @@ def _padded_variant(rng: random.Random, item: WireItem, index: int, filler: Sequ
     head = [p for p in paragraphs if not _is_trailer(p)]
     slots = _slots(rng, language)
     body = _body(rng, language, "\n\n".join(head), slots, rng.randint(MIN_WORDS, MAX_WORDS), filler)
-    return WireItem(
-        id=f"{item.id}-bench-{index:06d}",
-        text=body,
-        source=item.source,
-        url=item.url,
-        language=item.language,
-        title=item.title,
-        published_at=item.published_at,
-    )
+    return dataclasses.replace(item, id=f"{item.id}-bench-{index:06d}", text=body)
 
 
 def _is_trailer(paragraph: str) -> bool:

@@ -9,6 +9,7 @@ capitalised word runs of the text, so they cost a few microseconds per word.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Iterator
@@ -477,17 +478,7 @@ def _word_start(text: str, end: int) -> int:
 
 
 def _mention_from(place: PlaceMention, span: tuple[int, int]) -> PlaceMention:
-    return PlaceMention(
-        name=place.name,
-        mention=place.mention,
-        span=span,
-        kind=place.kind,
-        country=place.country,
-        geonames_id=place.geonames_id,
-        lat=place.lat,
-        lon=place.lon,
-        venue=place.venue,
-    )
+    return dataclasses.replace(place, span=span)
 
 
 def _mention(entry: _Entry, mention: str, span: tuple[int, int]) -> PlaceMention:
