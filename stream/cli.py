@@ -107,29 +107,16 @@ def _open(path: str, mode: str) -> Iterator[IO[bytes]]:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from stream.codec import wire_item_from_dict
-    from stream.errors import PoisonRecord
     from stream.extract import load_extractor
+    from stream.offline import extract_jsonl
+    from stream.settings import Settings
 
     extractor = load_extractor(use_ner=args.ner)
-    failed = 0
+    max_item_bytes = Settings.from_env().max_item_bytes
     with _open(args.input, "rb") as src, _open(args.output, "wb") as dst:
-        for number, line in enumerate(src, start=1):
-            if not line.strip():
-                continue
-            try:
-                value = orjson.loads(line)
-                if not isinstance(value, dict):
-                    raise PoisonRecord("not_object", "expected a JSON object")
-                item = wire_item_from_dict(value)
-            except (orjson.JSONDecodeError, PoisonRecord) as exc:
-                failed += 1
-                log.error("line %d skipped: %s", number, exc)
-                continue
-            for event in extractor.extract(item):
-                dst.write(orjson.dumps(event.to_dict()) + b"\n")
-    if failed:
-        log.error("%d line(s) could not be read as wire items", failed)
+        counts = extract_jsonl(src, dst, extractor, max_item_bytes=max_item_bytes)
+    if counts.skipped:
+        log.error("%d line(s) could not be read as wire items", counts.skipped)
     return 0
 
 

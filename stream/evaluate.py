@@ -9,52 +9,22 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
-
-import orjson
-
-from stream.records import WireItem
 
 SCORER_TIMEOUT_SECONDS = 300.0
 """Upper bound for one scorer run; the shared scorer takes well under a second on dev sets."""
-
-_ITEM_FIELDS = ("id", "text", "source", "url", "language", "title", "published_at")
-
-
-def gold_items(lines: Iterable[bytes]) -> Iterator[WireItem]:
-    """Wire items from gold JSONL lines (extra fields such as ``events`` and ``meta`` ignored)."""
-    for line in lines:
-        if not line.strip():
-            continue
-        raw: dict[str, Any] = orjson.loads(line)
-        fields = {k: raw.get(k) for k in _ITEM_FIELDS}
-        yield WireItem(
-            id=str(fields["id"]),
-            text=str(fields["text"]),
-            source=fields["source"],
-            url=fields["url"],
-            language=fields["language"],
-            title=fields["title"],
-            published_at=fields["published_at"],
-        )
 
 
 def write_events(gold: Path, out: Path) -> int:
     """Extract every item of ``gold`` into ``out`` (events JSONL); returns the number of events."""
     from stream.extract import load_extractor
+    from stream.offline import extract_jsonl
+    from stream.settings import Settings
 
     extractor = load_extractor()
-    with gold.open("rb") as f:
-        items = list(gold_items(f))
-    count = 0
-    with out.open("wb") as f:
-        for events in extractor.extract_many([(item, None) for item in items]):
-            for event in events:
-                f.write(orjson.dumps(event.to_dict()) + b"\n")
-                count += 1
-    return count
+    with gold.open("rb") as src, out.open("wb") as dst:
+        counts = extract_jsonl(src, dst, extractor, max_item_bytes=Settings.from_env().max_item_bytes)
+    return counts.events
 
 
 def evaluate(gold: Path, *, explain: bool, scorer: Path) -> str:

@@ -7,7 +7,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from stream.evaluate import evaluate, gold_items
+from stream.evaluate import evaluate
+from stream.offline import wire_items
 
 GOLD_LINE = {
     "id": "g-1",
@@ -40,5 +41,5 @@ def test_evaluate_runs_scorer_on_extracted_events(tmp_path: Path, explain: bool)
 
 @pytest.mark.parametrize("line", [GOLD_LINE])
 def test_evaluate_reads_wire_items_from_gold(line: dict[str, object]) -> None:
-    items = list(gold_items([orjson.dumps(line), b"  \n"]))
+    items = [item for _, item in wire_items([orjson.dumps(line), b"  \n"], max_item_bytes=1 << 20)]
     assert [(i.id, i.language, i.published_at) for i in items] == [("g-1", "en", "2024-05-10")]
