@@ -426,7 +426,7 @@ class ParticipantFinder:
                         country=country,
                         start=m_start,
                         end=r_end,
-                        span=(doc[m_start].idx, doc[r_end - 1].idx + len(doc[r_end - 1].text)),
+                        span=_char_span(doc, m_start, r_end),
                         mention=doc[m_start:r_end].text,
                         reporter=entry.role == "reporter",
                         aliases=aliases,
@@ -449,7 +449,7 @@ class ParticipantFinder:
                         country=country,
                         start=m_start,
                         end=end,
-                        span=(doc[m_start].idx, doc[end - 1].idx + len(doc[end - 1].text)),
+                        span=_char_span(doc, m_start, end),
                         mention=doc[m_start:end].text,
                         reporter=entry.role == "reporter",
                         explicit_country=ref is not None,
@@ -500,7 +500,7 @@ class ParticipantFinder:
                 country=ref.iso2 if ref else None,
                 start=m_start,
                 end=r_end,
-                span=(doc[m_start].idx, doc[r_end - 1].idx + len(doc[r_end - 1].text)),
+                span=_char_span(doc, m_start, r_end),
                 mention=doc[m_start:r_end].text,
                 counterpart=True,
                 aliases=aliases,
@@ -534,7 +534,7 @@ class ParticipantFinder:
                 country=ref.iso2,
                 start=start,
                 end=end,
-                span=(doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)),
+                span=_char_span(doc, start, end),
                 mention=doc[start:end].text,
                 explicit_country=True,
             )
@@ -584,7 +584,7 @@ class ParticipantFinder:
                     country=None,
                     start=r_start,
                     end=r_end,
-                    span=(doc[r_start].idx, doc[r_end - 1].idx + len(doc[r_end - 1].text)),
+                    span=_char_span(doc, r_start, r_end),
                     mention=doc[r_start:r_end].text,
                     reporter=bool(title and title.role == "reporter"),
                 )
@@ -637,6 +637,12 @@ def longest_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 _NICKNAME = re.compile(r"\s*[\"\u201c\u2018'][^\"\u201d\u2019']{1,30}[\"\u201d\u2019']\s*")
+
+
+def _char_span(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Character offsets ``[start, end)`` in the item's text of tokens ``start:end``."""
+    span = doc[start:end]
+    return span.start_char, span.end_char
 
 
 def _clean_name(text: str) -> str:
