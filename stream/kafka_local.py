@@ -308,24 +308,7 @@ def _run_mvn(mvn: str, cache_dir: Path, goal: str, *args: str) -> None:
         f"-Dkafka.build.dir={cache_dir / 'build'}",
         *args,
     ]
-    try:
-        # Fixed argv, no shell; the only variable parts are our own paths.
-        proc = subprocess.run(  # noqa: S603
-            cmd,
-            cwd=cache_dir,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            timeout=MVN_TIMEOUT_S,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise JarResolutionError(f"mvn {goal} timed out after {MVN_TIMEOUT_S:.0f}s") from exc
-    if proc.returncode != 0:
-        raise JarResolutionError(
-            f"mvn {goal} failed (exit {proc.returncode}): {' '.join(cmd)}\n"
-            f"{_tail_text(proc.stdout.decode(errors='replace'))}"
-        )
+    _run_tool(cmd, what=f"mvn {goal}", error=JarResolutionError, timeout_s=MVN_TIMEOUT_S, cwd=cache_dir)
 
 
 # ---------------------------------------------------------------------- config
@@ -643,21 +626,30 @@ def restart(
 
 def _format_storage(tool: list[str], cluster_id: str, server_props: Path) -> None:
     cmd = [*tool, "format", "-t", cluster_id, "-c", str(server_props)]
+    _run_tool(cmd, what="kafka-storage format", error=BrokerStartError, timeout_s=FORMAT_TIMEOUT_S)
+
+
+def _run_tool(
+    cmd: list[str], *, what: str, error: type[KafkaLocalError], timeout_s: float, cwd: Path | None = None
+) -> None:
+    """Run a build or setup tool to completion; ``error`` carries the tail of its output on failure."""
     try:
-        # argv built from which("java") and our own paths; no shell.
+        # argv built from which(...) and our own paths; no shell.
         proc = subprocess.run(  # noqa: S603
             cmd,
+            cwd=cwd,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            timeout=FORMAT_TIMEOUT_S,
+            timeout=timeout_s,
             check=False,
         )
     except subprocess.TimeoutExpired as exc:
-        raise BrokerStartError(f"storage format timed out after {FORMAT_TIMEOUT_S:.0f}s") from exc
+        raise error(f"{what} timed out after {timeout_s:.0f}s") from exc
     if proc.returncode != 0:
-        raise BrokerStartError(
-            f"kafka-storage format failed (exit {proc.returncode}):\n{_tail_text(proc.stdout.decode(errors='replace'))}"
+        raise error(
+            f"{what} failed (exit {proc.returncode}): {' '.join(cmd)}\n"
+            f"{_tail_text(proc.stdout.decode(errors='replace'))}"
         )
 
 
