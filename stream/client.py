@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.conn import create_conn
 from aiokafka.errors import AuthenticationFailedError, KafkaError, SaslAuthenticationFailed
 
@@ -75,7 +76,7 @@ async def check_broker_access(settings: Settings, *, timeout_s: float = 10.0) ->
     return False
 
 
-def _key_of(line: bytes) -> bytes | None:
+def record_key(line: bytes) -> bytes | None:
     """The item's id as the record key, when the line is a JSON object with a string id."""
     try:
         value = orjson.loads(line)
@@ -85,9 +86,19 @@ def _key_of(line: bytes) -> bytes | None:
     return item_id.encode("utf-8") if isinstance(item_id, str) else None
 
 
+async def create_topics(settings: Settings, names: Sequence[str], *, partitions: int) -> None:
+    """Create ``names`` with ``partitions`` partitions each (replication 1: the local broker)."""
+    admin = AIOKafkaAdminClient(**client_config(settings))
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(name, num_partitions=partitions, replication_factor=1) for name in names])
+    finally:
+        await admin.close()
+
+
 async def produce_lines(settings: Settings, topic: str, lines: Sequence[bytes]) -> int:
     """Send each line as one record, byte for byte, keyed by its item id; returns how many were acknowledged."""
-    return await produce_records(settings, topic, [(_key_of(line), line) for line in lines])
+    return await produce_records(settings, topic, [(record_key(line), line) for line in lines])
 
 
 async def produce_records(settings: Settings, topic: str, records: Sequence[tuple[bytes | None, bytes | None]]) -> int:

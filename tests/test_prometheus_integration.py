@@ -26,10 +26,9 @@ import pytest
 import yaml
 
 from scripts.promql_exprs import all_expressions
-from stream.client import produce_lines
+from stream.client import create_topics, produce_lines
 from stream.settings import Settings
 from tests.conftest import SHARED_EVAL, free_port
-from tests.kafka_topics import create_topic
 from tests.worker_process import collect, running_worker, worker_env
 
 REPO = Path(__file__).resolve().parents[1]
@@ -173,7 +172,7 @@ def test_prometheus_every_dashboard_and_alert_expression_returns_data(
         kafka_bootstrap, unique, free_port(), MEETWIRE_LOG_JSON="true", MEETWIRE_TOPIC_PARTITIONS=str(RAW_PARTITIONS)
     )
     settings = Settings.from_env(env)
-    asyncio.run(create_topic(settings, settings.topic_raw, RAW_PARTITIONS))
+    asyncio.run(create_topics(settings, [settings.topic_raw], partitions=RAW_PARTITIONS))
     with running_worker(env, tmp_path / "worker.log") as worker:
         target = f"{settings.web_host}:{settings.web_port}"
         config = scrape_config_for(target, ALERT_RULES)

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import AIOKafkaAdminClient
 
-from stream.client import client_config
+from stream.client import client_config, record_key
 from stream.settings import Settings
 
 BULK_LINGER_MS = 20
@@ -27,16 +27,6 @@ LATENCY_DRAIN_S = 10.0
 """After the last paced item, the longest wait for the events still in flight..."""
 LATENCY_QUIET_S = 2.0
 """...which ends sooner once no event has arrived for this long."""
-
-
-async def create_topics(settings: Settings, names: Sequence[str], *, partitions: int) -> None:
-    """Create ``names`` with ``partitions`` partitions each (replication 1: the local broker)."""
-    admin = AIOKafkaAdminClient(**client_config(settings))
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(name, num_partitions=partitions, replication_factor=1) for name in names])
-    finally:
-        await admin.close()
 
 
 async def load_items(settings: Settings, topic: str, lines: Sequence[bytes], *, partitions: int) -> float:
@@ -59,7 +49,7 @@ async def load_items(settings: Settings, topic: str, lines: Sequence[bytes], *, 
     started = time.monotonic()
     try:
         futures = [
-            await producer.send(topic, value=line, key=_item_id(line), partition=partition)
+            await producer.send(topic, value=line, key=record_key(line), partition=partition)
             for line, partition in zip(lines, assigned, strict=True)
         ]
         await asyncio.gather(*futures)
@@ -132,7 +122,7 @@ async def paced_latency(
                 if delay > 0:
                     await asyncio.sleep(delay)
                 now = time.time()
-                item_id = _item_id(line)
+                item_id = record_key(line)
                 sent_at[(item_id or b"").decode()] = now
                 futures.append(await producer.send(raw_topic, value=line, key=item_id, timestamp_ms=int(now * 1000)))
             await asyncio.gather(*futures)
@@ -163,9 +153,3 @@ async def _read_events(
                 item_id = str(orjson.loads(record.value or b"{}").get("item_id", ""))
                 if item_id in sent_at and item_id not in latencies:
                     latencies[item_id] = now - sent_at[item_id]
-
-
-def _item_id(line: bytes) -> bytes | None:
-    value = orjson.loads(line)
-    item_id = value.get("id") if isinstance(value, dict) else None
-    return item_id.encode("utf-8") if isinstance(item_id, str) else None

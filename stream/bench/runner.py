@@ -37,7 +37,7 @@ from pathlib import Path
 from stream import kafka_local
 from stream.bench.corpus import DEFAULT_SEED, Corpus, build_corpus, words_summary
 from stream.bench.inprocess import StageRate, extract_rate, tokenizer_rate
-from stream.bench.kafka_io import LatencySample, create_topics, load_items, paced_latency, wait_group_stable
+from stream.bench.kafka_io import LatencySample, load_items, paced_latency, wait_group_stable
 from stream.bench.workers import (
     READY_TIMEOUT_S,
     Progress,
@@ -50,6 +50,7 @@ from stream.bench.workers import (
     wait_ready,
     watch_progress,
 )
+from stream.client import create_topics
 from stream.settings import Settings
 
 log = logging.getLogger(__name__)
