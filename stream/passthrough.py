@@ -10,18 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from stream.extract import MeetingExtractor
 from stream.records import MeetingEvent, WireItem
 
 PASSTHROUGH_LANGUAGES = frozenset({"id", "en"})
 """The languages the real extractor reads, so the same items are dead-lettered in both modes."""
 
 
-class PassthroughExtractor(MeetingExtractor):
-    """Every item yields no event. Deliberately skips ``MeetingExtractor.__init__``: nothing to load."""
-
-    def __init__(self) -> None:  # no super().__init__(): it would build the spaCy pipelines
-        pass
+class PassthroughExtractor:
+    """Every item yields no event; satisfies ``stream.process.BatchExtractor`` with nothing to load."""
 
     @property
     def supported_languages(self) -> frozenset[str]:

@@ -12,13 +12,28 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 
 from stream.codec import RecordOrigin, dead_letter, decode_wire_item, encode
 from stream.errors import PoisonRecord
-from stream.extract import MeetingExtractor
 from stream.records import MeetingEvent, WireItem
 
 log = logging.getLogger(__name__)
+
+
+class BatchExtractor(Protocol):
+    """What the worker needs of an extractor: ``stream.extract.MeetingExtractor``, or the
+    passthrough one that finds nothing (``MEETWIRE_EXTRACT=false``)."""
+
+    @property
+    def supported_languages(self) -> frozenset[str]: ...
+
+    @property
+    def version_info(self) -> dict[str, str]: ...
+
+    def extract(self, item: WireItem, *, received_at: datetime | None = None) -> list[MeetingEvent]: ...
+
+    def extract_many(self, items: Sequence[tuple[WireItem, datetime | None]]) -> list[list[MeetingEvent]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +66,7 @@ class BatchResult:
     """Wall time spent in the extractor for the whole batch."""
 
 
-def process_batch(records: Sequence[RawRecord], extractor: MeetingExtractor, *, max_item_bytes: int) -> BatchResult:
+def process_batch(records: Sequence[RawRecord], extractor: BatchExtractor, *, max_item_bytes: int) -> BatchResult:
     """Decode, extract and sort a batch; never raises for a bad record."""
     result = BatchResult()
     decoded: list[tuple[int, WireItem]] = []
@@ -88,7 +103,7 @@ def process_batch(records: Sequence[RawRecord], extractor: MeetingExtractor, *, 
 
 
 def _extract_isolating_failures(
-    extractor: MeetingExtractor,
+    extractor: BatchExtractor,
     records: Sequence[RawRecord],
     decoded: list[tuple[int, WireItem]],
     result: BatchResult,
