@@ -97,10 +97,6 @@ async def _publish(result: BatchResult) -> None:
     await asyncio.gather(*pending)
 
 
-_REASONS_AFTER_EXTRACTION = frozenset({"extraction_error", "invalid_event"})
-"""Dead-letter reasons of items that went through the extractor (the others failed decoding)."""
-
-
 def _count(result: BatchResult, records: list[RawRecord], batch: list[EventT[bytes]]) -> None:
     """Update the metrics for a batch whose events and dead letters the broker acknowledged."""
     for outcome in result.outcomes:
@@ -114,15 +110,11 @@ def _count(result: BatchResult, records: list[RawRecord], batch: list[EventT[byt
         metrics.dead_letters.labels(reason).inc()
     if records:
         metrics.batch_size.observe(len(records))
-    # Items that reached the extractor: not those the codec already rejected.
-    extracted = sum(o != "dead_letter" for o in result.outcomes) + sum(
-        reason in _REASONS_AFTER_EXTRACTION for _, reason in result.dead_letters
-    )
-    if extracted:
+    if result.extracted:
         metrics.extract_batch_duration.observe(result.extract_seconds)
         # The extractor runs the batch through nlp.pipe at once, so per-item time is the batch mean.
-        per_item = result.extract_seconds / extracted
-        for _ in range(extracted):
+        per_item = result.extract_seconds / result.extracted
+        for _ in range(result.extracted):
             metrics.extract_duration.observe(per_item)
     now = time.time()
     for record in records:

@@ -64,6 +64,8 @@ class BatchResult:
     """``events``, ``no_meeting`` or ``dead_letter`` per record."""
     extract_seconds: float = 0.0
     """Wall time spent in the extractor for the whole batch."""
+    extracted: int = 0
+    """Records that reached the extractor (decoded and in a supported language)."""
 
 
 def process_batch(records: Sequence[RawRecord], extractor: BatchExtractor, *, max_item_bytes: int) -> BatchResult:
@@ -85,6 +87,7 @@ def process_batch(records: Sequence[RawRecord], extractor: BatchExtractor, *, ma
     started = time.perf_counter()
     per_item = _extract_isolating_failures(extractor, records, decoded, result, slots)
     result.extract_seconds = time.perf_counter() - started
+    result.extracted = len(decoded)
 
     for (i, item), events in zip(decoded, per_item, strict=True):
         if events is None:
