@@ -50,7 +50,6 @@ def create_app(settings: Settings) -> faust.App:
         web_bind=settings.web_host,
         web_host=settings.web_host,
         store="memory://",
-        table_cleanup_interval=3600.0,
         logging_config=logging_config(settings),
     )
 
