@@ -200,6 +200,14 @@ class Metrics:
             progress.next_offset.pop(key, None)
 
 
+def worker_ready(exposition: str) -> bool:
+    """Whether a worker's ``/metrics`` text says it is ready: extractor loaded, agent consuming.
+
+    ``meetwire_build_info`` is no such sign: its HELP line is served from the first scrape.
+    """
+    return any(line.split()[:2] == ["meetwire_worker_ready", "1.0"] for line in exposition.splitlines())
+
+
 def language_label(language: str | None) -> str:
     """Fold languages into a closed set so a producer cannot explode the label's values."""
     return language if language in KNOWN_LANGUAGES else "other"

@@ -9,7 +9,7 @@ import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
 from stream import __version__
-from stream.metrics import OUTCOMES, Metrics, PartitionKey, language_label
+from stream.metrics import OUTCOMES, Metrics, PartitionKey, language_label, worker_ready
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 BASE_UNIT_SUFFIXES = ("_total", "_seconds", "_messages", "_items", "_info", "_bytes", "_ready")
@@ -153,3 +153,11 @@ def test_metrics_process_collector_is_optional(process: bool) -> None:
     has_process = any(name.startswith("process_") for name in _exposed_names(metrics))
     # The process collector reads /proc: present on Linux, where the worker runs.
     assert has_process is (process and Path("/proc/self/stat").exists())
+
+
+@pytest.mark.parametrize("ready", [False, True])
+def test_metrics_worker_ready_reads_the_ready_gauge_not_build_info(ready: bool) -> None:
+    metrics = Metrics.create()
+    if ready:
+        metrics.ready.set(1)
+    assert worker_ready(generate_latest(metrics.registry).decode()) is ready

@@ -17,6 +17,7 @@ from pathlib import Path
 import orjson
 
 from stream.client import tail
+from stream.metrics import worker_ready
 from stream.settings import Settings
 
 WORKER_READY_TIMEOUT_S = 120.0
@@ -84,7 +85,7 @@ def wait_for_metrics(handle: WorkerHandle, timeout_s: float = WORKER_READY_TIMEO
         try:
             with urllib.request.urlopen(handle.metrics_url, timeout=2) as response:  # noqa: S310 - loopback
                 body: str = response.read().decode()
-                if "meetwire_build_info" in body:
+                if worker_ready(body):
                     return body
         except OSError:
             pass

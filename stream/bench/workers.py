@@ -19,6 +19,8 @@ from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from stream.metrics import worker_ready
+
 POLL_INTERVAL_S = 0.25
 """Each scrape costs the worker a few milliseconds of its event loop: poll no faster than needed."""
 WARM_UP_FRACTION = 0.1
@@ -111,14 +113,14 @@ def start_worker(env: Mapping[str, str], *, workdir: Path, name: str) -> Worker:
 
 
 def wait_ready(workers: Sequence[Worker], timeout_s: float = READY_TIMEOUT_S) -> None:
-    """Block until every worker serves ``/metrics`` with its build info (the extractor is loaded)."""
+    """Block until every worker says on ``/metrics`` that it is ready (the extractor is loaded)."""
     deadline = time.monotonic() + timeout_s
     pending = list(workers)
     while pending:
         for worker in list(pending):
             _check_alive(worker)
             text = _scrape(worker)
-            if text is not None and "meetwire_build_info" in text:
+            if text is not None and worker_ready(text):
                 pending.remove(worker)
         if time.monotonic() > deadline:
             raise WorkerError(f"worker not ready within {timeout_s}s:\n{pending[0].log_tail()}")
