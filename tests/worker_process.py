@@ -56,8 +56,12 @@ def worker_env(bootstrap: str, suffix: str, web_port: int, **extra: str) -> dict
 
 
 @contextmanager
-def running_worker(env: dict[str, str], log_path: Path) -> Iterator[WorkerHandle]:
-    """Start a worker, wait until it serves ``/metrics``, and always stop it afterwards."""
+def running_worker(env: dict[str, str], log_path: Path, *, wait_ready: bool = True) -> Iterator[WorkerHandle]:
+    """Start a worker, wait until it is ready (unless told not to), and always stop it afterwards.
+
+    ``wait_ready=False`` is for a worker expected to exit on its own, possibly before a scrape
+    ever sees it ready.
+    """
     full_env = {**os.environ, **env}
     settings = Settings.from_env(env)
     with open(log_path, "wb") as log:
@@ -71,7 +75,8 @@ def running_worker(env: dict[str, str], log_path: Path) -> Iterator[WorkerHandle
         )
     handle = WorkerHandle(process, settings, env, log_path)
     try:
-        wait_for_metrics(handle)
+        if wait_ready:
+            wait_for_metrics(handle)
         yield handle
     finally:
         stop_worker(handle)
