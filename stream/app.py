@@ -13,9 +13,9 @@ from faust.auth import SASLCredentials, SSLCredentials
 from faust.web import Request, Response, View
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from stream.faust_app import MeetwireApp
 from stream.logs import logging_config
 from stream.metrics import Metrics
-from stream.producer import MeetwireApp
 from stream.settings import Settings
 
 

@@ -10,7 +10,9 @@ from pathlib import Path
 import orjson
 import pytest
 
+from stream.app import create_app
 from stream.client import produce_lines
+from stream.faust_app import FETCH_MAX_WAIT_MS
 from stream.schemas import load_validator
 from stream.settings import Settings
 from tests.conftest import SHARED_EVAL, free_port
@@ -60,3 +62,21 @@ def test_worker_seed_to_event_and_bad_to_deadletter(
 
     assert 'meetwire_items_total{outcome="events"} 1.0' in metrics_text
     assert 'meetwire_deadletters_total{reason="invalid_json"} 1.0' in metrics_text
+
+
+@pytest.mark.parametrize("wait_ms", [FETCH_MAX_WAIT_MS])
+def test_worker_consumer_fetches_wait_briefly(kafka_bootstrap: str, unique: str, wait_ms: int) -> None:
+    """Faust fixes 1500 ms, which stalls a busy partition behind a fetch parked on idle ones."""
+    settings = Settings.from_env(worker_env(kafka_bootstrap, unique, free_port()))
+    app = create_app(settings)
+
+    async def started_fetch_wait() -> int:
+        consumer = app.consumer._thread._create_worker_consumer(app.transport)  # the one Faust would start
+        await consumer.start()
+        try:
+            fetch_wait: int = consumer._fetcher._fetch_max_wait_ms
+            return fetch_wait
+        finally:
+            await consumer.stop()
+
+    assert asyncio.run(started_fetch_wait()) == wait_ms
