@@ -86,9 +86,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--scorer", type=Path, default=DEFAULT_SCORER, help=f"score.py (default: {DEFAULT_SCORER})")
     p.set_defaults(handler=cmd_eval)
 
-    p = sub.add_parser("bench", help="performance benchmark with its own local Kafka (a few minutes)")
+    p = sub.add_parser("bench", help="performance benchmark with its own local Kafka (about four minutes)")
     p.add_argument("--json", action="store_true", help="end with one JSON line of the figures")
-    p.add_argument("--items", type=int, help="corpus size for the extraction stages")
+    p.add_argument("--items", type=int, help="corpus size for the tokenizer, extract and e2e stages")
+    p.add_argument("--scale-items", type=int, help="items per round for each set-up of the scale stage")
+    p.add_argument("--rounds", type=int, help="rounds of the compared stages (figures are medians)")
     p.add_argument("--passthrough-items", type=int, help="items for the passthrough stage")
     p.add_argument("--latency-seconds", type=float, help="seconds of paced items for latency")
     p.add_argument("--seed", type=int, help="corpus seed")
@@ -228,7 +230,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     given = {
         name: getattr(args, name)
-        for name in ("items", "passthrough_items", "latency_seconds", "seed", "workdir")
+        for name in ("items", "scale_items", "rounds", "passthrough_items", "latency_seconds", "seed", "workdir")
         if getattr(args, name) is not None
     }
     report = run_bench(BenchOptions(**given), base_env=dict(os.environ))

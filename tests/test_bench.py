@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 import os
 from pathlib import Path
@@ -149,7 +150,9 @@ def test_runner_bars_say_which_targets_are_missed(result: BenchResult, unmet: se
 @pytest.mark.slow
 @pytest.mark.parametrize("items", [8])
 def test_bench_runs_every_stage_against_the_real_broker(kafka_bootstrap: str, tmp_path: Path, items: int) -> None:
-    options = BenchOptions(items=items, passthrough_items=200, latency_seconds=2.0, workdir=tmp_path)
+    options = BenchOptions(
+        items=items, scale_items=items, rounds=2, passthrough_items=200, latency_seconds=2.0, workdir=tmp_path
+    )
     report = run_bench(options, base_env=_base_env(), bootstrap=kafka_bootstrap)
     figures = report.result.as_dict()
     assert set(figures) == JSON_KEYS
@@ -184,6 +187,30 @@ def test_passthrough_worker_counts_items_and_publishes_nothing(
         events = collect(settings, settings.topic_events, until=1, timeout_s=3.0)
     assert progress.last_count == count
     assert events == []
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("count", [5])
+def test_a_second_round_counts_only_its_own_items(
+    kafka_bootstrap: str, unique: str, tmp_path: Path, count: int
+) -> None:
+    """``then`` sends after a first poll, whose counts are the zero: earlier rounds are not counted again."""
+    env = worker_env(kafka_bootstrap, unique, free_port(), MEETWIRE_EXTRACT="false")
+    settings = Settings.from_env(env)
+    corpus = build_corpus(count)
+    with running_worker(env, tmp_path / "worker.log") as worker:
+        watched = Worker(worker.process, settings.web_port, worker.log_path)
+
+        def send(copy: int) -> None:
+            asyncio.run(produce_lines(settings, settings.topic_raw, corpus.lines(copy=copy)))
+
+        rounds = [
+            watch_progress([watched], until=count, timeout_s=60.0, then=functools.partial(send, copy))
+            for copy in (1, 2)
+        ]
+        total = watch_progress([watched], until=2 * count, timeout_s=5.0)
+    assert [r.per_worker for r in rounds] == [(count,), (count,)]
+    assert total.last_count == 2 * count
 
 
 @pytest.mark.parametrize("language", ["id", "en"])

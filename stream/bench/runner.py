@@ -1,23 +1,29 @@
-"""``meetwire bench``: every stage in one run, on one corpus, with its own local Kafka.
+"""``meetwire bench``: every stage in one run, with its own local Kafka.
 
-Stages, in order (each broker stage has its own topics and consumer group):
+This machine's speed drifts by 10-15 % over tens of seconds (the same worker on the same items
+measured 242-335 items/s in consecutive runs), more than some of the ratios the bench checks.
+So the stages that are compared with each other are measured in interleaved **rounds** and
+each figure is the median over rounds; a ratio compares figures taken minutes apart no more.
 
-1. ``tokenizer``: ``spacy.blank(lang)``'s tokenizer alone over the corpus (in this process);
-2. ``extract``: the full extractor, batches of 32 (the worker's default), one process, one thread;
-3. ``passthrough``: a worker with ``MEETWIRE_EXTRACT=false``, items loaded in advance;
-4. ``e2e``: a worker with extraction, the corpus loaded in advance; then, on the same worker,
-   ``latency``: items sent at half the measured e2e rate, record timestamp to first event read;
-5. ``scale``: one worker, then two with the same app id, on a 2-partition raw topic. Both wait
-   until their consumer group is stable, then the corpus is loaded in one burst (it takes well
-   under a second; processing it takes tens of seconds), and throughput is measured from the
-   first item done to the last, as in every broker stage.
+1. ``passthrough``: a worker with ``MEETWIRE_EXTRACT=false``, items loaded in advance;
+2. per round, back to back, each on a new corpus and starting cold: ``tokenizer``
+   (``spacy.blank(lang)``'s tokenizer alone, in this process), ``extract`` (the full
+   extractor, batches of 32 as the worker takes them, one thread), and ``e2e`` (the corpus
+   loaded in one burst for a new extracting worker);
+3. ``latency``: on the last round's worker, items sent at half the e2e rate, record timestamp
+   to first event read;
+4. ``scale``: one worker alone on a 2-partition raw topic and two workers sharing another, all
+   three started together and waiting until their consumer groups are stable; per round the
+   scale corpus is loaded in one burst for the one, then for the two (the other way round in
+   odd rounds, so a drift does not favour either), and ``scale_2_workers`` is the median of the
+   rounds' ratios.
 
-Throughput of a broker stage is read from the worker's ``meetwire_items_total`` counter
+Throughput of a broker stage is read from the workers' ``meetwire_items_total`` counters
 (items whose events the broker acknowledged), polled every 250 ms (100 ms for passthrough),
-from the poll that saw 10 % of the items done to the poll that saw them all: the worker's
+from the poll that saw 10 % of the items done to the poll that saw them all: the workers'
 start-up transients are left out, as the in-process stages leave out their warm-up batch.
 Every stage also reports items per CPU second of the measured process(es), which is what
-the rate would be on an otherwise idle core: on a shared machine, compare those.
+the rate would be on an otherwise idle core.
 """
 
 from __future__ import annotations
@@ -26,13 +32,15 @@ import asyncio
 import logging
 import math
 import os
+import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from stream import kafka_local
 from stream.bench.corpus import DEFAULT_SEED, Corpus, build_corpus, words_summary
@@ -53,6 +61,11 @@ from stream.bench.workers import (
 from stream.client import create_topics
 from stream.settings import Settings
 
+if TYPE_CHECKING:
+    from stream.extract import MeetingExtractor
+
+_T = TypeVar("_T")
+
 log = logging.getLogger(__name__)
 
 GROUP_STABLE_TIMEOUT_S = 120.0
@@ -63,10 +76,14 @@ PASSTHROUGH_POLL_S = 0.1
 
 @dataclass(frozen=True, slots=True)
 class BenchOptions:
-    """How big the run is; the defaults keep it to a few minutes on 2 cores."""
+    """How big the run is; the defaults take about four minutes on 2 cores."""
 
     items: int = 2000
-    """Corpus size for the extract, e2e and scale stages."""
+    """Corpus size for the tokenizer, extract and e2e stages, each round."""
+    scale_items: int = 4000
+    """Items each set-up of the scale stage does per round (two workers take about 8 s here)."""
+    rounds: int = 3
+    """Rounds of the stages that are compared with each other; each figure is their median."""
     passthrough_items: int = 30_000
     """Items for the passthrough stage (the corpus repeated with fresh ids): it runs far faster."""
     latency_seconds: float = 30.0
@@ -133,32 +150,50 @@ def run_bench(options: BenchOptions, *, base_env: Mapping[str, str], bootstrap: 
     A local Kafka is started (and stopped) in the work directory unless ``bootstrap`` names a
     running one (``host:port``, PLAINTEXT), as the tests do.
     """
+    if options.rounds < 1:
+        raise ValueError(f"rounds must be at least 1, not {options.rounds}")
     context: dict[str, str] = {}
     started = time.monotonic()
     context["load average at start"] = _loadavg()
     context["cpus"] = str(os.cpu_count())
-    corpus = build_corpus(options.items, seed=options.seed)
-    low, high, mean = words_summary(corpus.words)
-    context["corpus"] = f"{len(corpus.items)} items, {low}-{high} words (mean {mean:.0f}), seed {options.seed}"
-
-    log.info("stage tokenizer: %d items", len(corpus.items))
-    tokenizer = tokenizer_rate(corpus.items)
-    log.info("stage extract: loading the extractor")
-    extract, events = _extract_stage(corpus)
-    context["events in the corpus"] = str(events)
+    # A new corpus each round: repeating a round's texts would let the second pass read them
+    # from caches no real wire fills (spaCy's tokenizer caches every word it has seen).
+    seeds = range(options.seed, options.seed + options.rounds)
+    corpora = [build_corpus(options.items, seed=seed) for seed in seeds]
+    scale_corpora = [build_corpus(options.scale_items, seed=seed) for seed in seeds]
+    low, high, mean = words_summary([n for corpus in corpora for n in corpus.words])
+    context["corpus"] = (
+        f"{options.items} items a round, {low}-{high} words (mean {mean:.0f}), seeds {seeds.start}-{seeds.stop - 1}"
+    )
 
     with _workdir(options.workdir) as workdir, _broker(workdir, bootstrap) as address:
         settings = Settings(broker=f"kafka://{address}")
-        passthrough = _passthrough_stage(settings, base_env, workdir, corpus, options.passthrough_items)
-        e2e, latency, rss_e2e = _e2e_stage(settings, base_env, workdir, corpus, options.latency_seconds)
-        context["latency"] = (
-            f"{len(latency.latencies)} of {latency.sent} paced items had an event, sent at {latency.rate_per_s:.1f}/s"
-        )
-        one, rss_one = _scale_stage(settings, base_env, workdir, corpus, workers=1)
-        two, rss_two = _scale_stage(settings, base_env, workdir, corpus, workers=2)
+        passthrough = _passthrough_stage(settings, base_env, workdir, corpora[0], options.passthrough_items)
+        compared = _compared_stages(settings, base_env, workdir, corpora, options.latency_seconds)
+        scale = _scale_stage(settings, base_env, workdir, scale_corpora)
+
+    tokenizer = _median_rate(r.tokenizer for r in compared.rounds)
+    extract = _median_rate(r.extract for r in compared.rounds)
+    e2e = _median_progress(r.e2e for r in compared.rounds)
+    one = _median_progress(r.one for r in scale.rounds)
+    two = _median_progress(r.two for r in scale.rounds)
+    ratios = [r.two.items_per_s / r.one.items_per_s if r.one.items_per_s > 0 else 0.0 for r in scale.rounds]
+    context["events in the corpora"] = str(compared.events)
+    context["rounds (items/s)"] = (
+        f"tokenizer {_each(r.tokenizer.items_per_s for r in compared.rounds)}; "
+        f"extract {_each(r.extract.items_per_s for r in compared.rounds)}; "
+        f"e2e {_each(r.e2e.items_per_s for r in compared.rounds)}; "
+        f"scale 1 worker {_each(r.one.items_per_s for r in scale.rounds)}, "
+        f"2 workers {_each(r.two.items_per_s for r in scale.rounds)}, "
+        f"ratio {' / '.join(f'{x:.2f}' for x in ratios)}"
+    )
+    latency = compared.latency
+    context["latency"] = (
+        f"{len(latency.latencies)} of {latency.sent} paced items had an event, sent at {latency.rate_per_s:.1f}/s"
+    )
     context["scale"] = (
-        f"1 worker {one.items_per_s:.1f} items/s, 2 workers {two.items_per_s:.1f} items/s (2 partitions; "
-        f"items per worker {'/'.join(f'{n:.0f}' for n in two.per_worker)}); CPU cores they got: "
+        f"median round: 1 worker {one.items_per_s:.1f} items/s, 2 workers {two.items_per_s:.1f} items/s "
+        f"(2 partitions; items per worker {'/'.join(f'{n:.0f}' for n in two.per_worker)}); CPU cores they got: "
         f"{_cores(one):.2f} and {_cores(two):.2f} (1.00 and 2.00 on an idle 2-core machine)"
     )
     context["items per CPU second"] = (
@@ -179,8 +214,8 @@ def run_bench(options: BenchOptions, *, base_env: Mapping[str, str], bootstrap: 
         e2e_items_per_s=e2e.items_per_s,
         e2e_latency_p50_s=latency.quantile(0.50),
         e2e_latency_p99_s=latency.quantile(0.99),
-        scale_2_workers=two.items_per_s / one.items_per_s if one.items_per_s > 0 else 0.0,
-        worker_rss_mb=max(rss_e2e, rss_one, rss_two),
+        scale_2_workers=statistics.median(ratios),
+        worker_rss_mb=max(compared.rss_mb, scale.rss_mb),
     )
     return BenchReport(result, context)
 
@@ -210,13 +245,11 @@ def format_table(report: BenchReport) -> str:
 # -- stages -----------------------------------------------------------------------------------
 
 
-def _extract_stage(corpus: Corpus) -> tuple[StageRate, int]:
-    from stream.extract import load_extractor
+def _load_extractor() -> MeetingExtractor:
+    from stream.extract import load_extractor  # seconds to load: only when a run starts
 
-    extractor = load_extractor()
-    log.info("stage extract: %d items", len(corpus.items))
-    rate, events = extract_rate(extractor, corpus.items)
-    return rate, events
+    log.info("loading the extractor")
+    return load_extractor()
 
 
 def _passthrough_stage(
@@ -245,64 +278,158 @@ def _passthrough_stage(
     return progress
 
 
-def _e2e_stage(
-    settings: Settings, base_env: Mapping[str, str], workdir: Path, corpus: Corpus, latency_seconds: float
-) -> tuple[Progress, LatencySample, float]:
+@dataclass(frozen=True, slots=True)
+class _ComparedRound:
+    tokenizer: StageRate
+    extract: StageRate
+    e2e: Progress
+
+
+@dataclass(frozen=True, slots=True)
+class _Compared:
+    rounds: list[_ComparedRound]
+    latency: LatencySample
+    rss_mb: float
+    events: int
+
+
+def _compared_stages(
+    settings: Settings, base_env: Mapping[str, str], workdir: Path, corpora: Sequence[Corpus], latency_seconds: float
+) -> _Compared:
+    """Tokenizer, extractor and e2e worker on each round's corpus; then latency on the last worker.
+
+    Every round starts cold, as a single pass over a corpus would: a new tokenizer, a newly
+    loaded extractor and a new worker. Kept from round to round, their caches would serve the
+    next corpus's repeated filler sentences and template words far more often than a real wire
+    does, and the tokenizer, mostly cache look-ups, would gain the most.
+    """
+    rounds: list[_ComparedRound] = []
+    events = 0
+    rss = 0.0
+    worker: Worker | None = None
     names = _names("e2e")
-    asyncio.run(create_topics(settings, names.topics, partitions=1))
-    lines = corpus.lines()
-    log.info("stage e2e: loading %d items", len(lines))
-    asyncio.run(load_items(settings, names.raw, lines, partitions=1))
-    env = _worker_env(base_env, settings, names, partitions=1, extract=True)
-    worker = start_worker(env, workdir=workdir, name="e2e")
     try:
-        progress = watch_progress([worker], until=len(lines), timeout_s=_timeout(len(lines), 5.0))
-        rate = progress.items_per_s
-        log.info("stage e2e: %.1f items/s", rate)
-        if rate <= 0:
-            raise WorkerError(f"all {len(lines)} items were done between two polls: give the bench more items")
-        half = rate / 2
+        for n, corpus in enumerate(corpora):
+            tokenizer = tokenizer_rate(corpus.items)
+            extract, found = extract_rate(_load_extractor(), corpus.items)
+            events += found
+            if worker is not None:
+                rss = max(rss, peak_rss_mb(worker.process.pid))
+                stop_worker(worker)
+            names = _names(f"e2e{n + 1}")
+            asyncio.run(create_topics(settings, names.topics, partitions=1))
+            env = _worker_env(base_env, settings, names, partitions=1, extract=True)
+            worker = start_worker(env, workdir=workdir, name=f"e2e{n + 1}")
+            wait_ready([worker])
+            e2e = _load_and_watch(settings, [worker], names.raw, corpus.lines(), partitions=1)
+            log.info(
+                "round %d: tokenizer %.1f, extract %.1f, e2e %.1f items/s",
+                n + 1,
+                tokenizer.items_per_s,
+                extract.items_per_s,
+                e2e.items_per_s,
+            )
+            rounds.append(_ComparedRound(tokenizer, extract, e2e))
+        if worker is None:
+            raise ValueError("no corpus to run")
+        half = _median_progress(r.e2e for r in rounds).items_per_s / 2
+        if half <= 0:
+            raise WorkerError("all items were done between two polls: give the bench more items")
         paced: list[bytes] = []
         copy = 0
         target = max(1, math.ceil(half * latency_seconds))
         while len(paced) < target:
             copy += 1
-            paced += corpus.lines(copy=copy)
+            paced += corpora[-1].lines(copy=copy)
         log.info("stage latency: %d items at %.1f/s", target, half)
         latency = asyncio.run(
             paced_latency(
                 settings, raw_topic=names.raw, events_topic=names.events, lines=paced[:target], rate_per_s=half
             )
         )
-        rss = peak_rss_mb(worker.process.pid)
+        rss = max(rss, peak_rss_mb(worker.process.pid))
     finally:
-        stop_worker(worker)
+        if worker is not None:
+            stop_worker(worker)
     log.info("stage latency: p50 %.3f s, p99 %.3f s", latency.quantile(0.5), latency.quantile(0.99))
-    return progress, latency, rss
+    return _Compared(rounds, latency, rss, events)
 
 
-def _scale_stage(
-    settings: Settings, base_env: Mapping[str, str], workdir: Path, corpus: Corpus, *, workers: int
-) -> tuple[Progress, float]:
-    names = _names(f"scale{workers}")
-    asyncio.run(create_topics(settings, names.topics, partitions=2))
+@dataclass(frozen=True, slots=True)
+class _ScaleRound:
+    one: Progress
+    two: Progress
+
+
+@dataclass(frozen=True, slots=True)
+class _Scale:
+    rounds: list[_ScaleRound]
+    rss_mb: float
+
+
+def _scale_stage(settings: Settings, base_env: Mapping[str, str], workdir: Path, corpora: Sequence[Corpus]) -> _Scale:
+    """One worker alone, and two sharing a topic, on 2 partitions, measured in alternation."""
+    solo, pair = _names("scale1"), _names("scale2")
+    for names in (solo, pair):
+        asyncio.run(create_topics(settings, names.topics, partitions=2))
     running: list[Worker] = []
     try:
-        for n in range(workers):
+        for names, name in ((solo, "scale1"), (pair, "scale2-1"), (pair, "scale2-2")):
             env = _worker_env(base_env, settings, names, partitions=2, extract=True)
-            running.append(start_worker(env, workdir=workdir, name=f"scale{workers}-{n}"))
+            running.append(start_worker(env, workdir=workdir, name=name))
         wait_ready(running)
-        asyncio.run(wait_group_stable(settings, names.app_id, members=workers, timeout_s=GROUP_STABLE_TIMEOUT_S))
-        lines = corpus.lines()
-        log.info("stage scale, %d worker(s): loading %d items", workers, len(lines))
-        asyncio.run(load_items(settings, names.raw, lines, partitions=2))
-        progress = watch_progress(running, until=len(lines), timeout_s=_timeout(len(lines), 5.0))
+        asyncio.run(wait_group_stable(settings, solo.app_id, members=1, timeout_s=GROUP_STABLE_TIMEOUT_S))
+        asyncio.run(wait_group_stable(settings, pair.app_id, members=2, timeout_s=GROUP_STABLE_TIMEOUT_S))
+        setups = [(running[:1], solo), (running[1:], pair)]
+        measured: list[_ScaleRound] = []
+        for n, corpus in enumerate(corpora):
+            lines = corpus.lines(copy=n + 1)
+            by_workers: dict[int, Progress] = {}
+            # ABAB would let a steady drift favour one set-up; AB BA cancels it.
+            for workers, names in setups if n % 2 == 0 else setups[::-1]:
+                by_workers[len(workers)] = _load_and_watch(settings, workers, names.raw, lines, partitions=2)
+            one, two = by_workers[1], by_workers[2]
+            log.info("scale round %d: 1 worker %.1f, 2 workers %.1f items/s", n + 1, one.items_per_s, two.items_per_s)
+            measured.append(_ScaleRound(one, two))
         rss = max(peak_rss_mb(w.process.pid) for w in running)
     finally:
         for worker in running:
             stop_worker(worker)
-    log.info("stage scale, %d worker(s): %.1f items/s", workers, progress.items_per_s)
-    return progress, rss
+    return _Scale(measured, rss)
+
+
+def _load_and_watch(
+    settings: Settings, workers: Sequence[Worker], topic: str, lines: list[bytes], *, partitions: int
+) -> Progress:
+    """Load ``lines`` onto ``topic`` in one burst for running ``workers`` and time them doing it.
+
+    The workers start on the items while the burst is sent (about a second); the measurement
+    starts at the first poll after it that saw 10 % done, so it times a backlog, as if loaded
+    in advance.
+    """
+    return watch_progress(
+        workers,
+        until=len(lines),
+        timeout_s=_timeout(len(lines), 5.0),
+        then=lambda: asyncio.run(load_items(settings, topic, lines, partitions=partitions)),
+    )
+
+
+def _median_rate(rates: Iterable[StageRate]) -> StageRate:
+    return _median_by(list(rates), lambda r: r.items_per_s)
+
+
+def _median_progress(progress: Iterable[Progress]) -> Progress:
+    return _median_by(list(progress), lambda p: p.items_per_s)
+
+
+def _median_by(values: list[_T], key: Callable[[_T], float]) -> _T:
+    """The middle value by ``key`` (the lower middle of an even count): a real round, not an average."""
+    return sorted(values, key=key)[(len(values) - 1) // 2]
+
+
+def _each(rates: Iterable[float]) -> str:
+    return " / ".join(f"{rate:.1f}" for rate in rates)
 
 
 # -- plumbing ---------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,12 +127,6 @@ def wait_ready(workers: Sequence[Worker], timeout_s: float = READY_TIMEOUT_S) ->
         time.sleep(0.25)
 
 
-def items_done(worker: Worker) -> float | None:
-    """The worker's ``meetwire_items_total`` over all outcomes, or None if it did not answer."""
-    sampled = _samples(worker)
-    return None if sampled is None else sampled[0]
-
-
 def _samples(worker: Worker) -> tuple[float, float] | None:
     """Items done, and seconds spent in the extractor, from one scrape."""
     text = _scrape(worker)
@@ -155,25 +149,33 @@ def watch_progress(
     timeout_s: float,
     warm_up: float = WARM_UP_FRACTION,
     poll_s: float = POLL_INTERVAL_S,
+    then: Callable[[], object] | None = None,
 ) -> Progress:
-    """Poll the workers' counters until their sum reaches ``until``; times are ``time.monotonic``.
+    """Poll the workers' counters until they have done ``until`` items; times are ``time.monotonic``.
+
+    ``then``, if given, is called once, right after a first poll whose counts become the zero
+    (so workers that did earlier rounds can be measured again): it sends the items.
 
     The measurement starts at the first poll that saw ``warm_up`` of the items done, which
     leaves out start-up transients (first fetches, cold caches). When the items go too fast
     for that (a tiny run), it starts at the last poll that saw nothing done.
     """
     deadline = time.monotonic() + timeout_s
+    zero: list[float] | None = None
     idle: _Poll | None = None
     warm: _Poll | None = None
     while True:
         now = time.monotonic()
-        per_worker = []
+        counts = []
         extracting = 0.0
         for worker in workers:
             _check_alive(worker)
             items, seconds = _samples(worker) or (0.0, 0.0)
-            per_worker.append(items)
+            counts.append(items)
             extracting += seconds
+        if zero is None:
+            zero = counts if then is not None else [0.0] * len(workers)
+        per_worker = [count - before for count, before in zip(counts, zero, strict=True)]
         poll = _Poll(now, sum(per_worker), sum(cpu_seconds(w.process.pid) for w in workers), extracting)
         if poll.done >= until:
             start = warm or idle or poll
@@ -192,6 +194,10 @@ def watch_progress(
             warm = poll
         if now > deadline:
             raise WorkerError(f"only {poll.done:.0f}/{until} items done after {timeout_s}s:\n{workers[0].log_tail()}")
+        if then is not None:
+            then()
+            then = None
+            continue  # the next poll at once: the load takes about a second
         time.sleep(poll_s)
 
 
