@@ -127,6 +127,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from stream.client import check_broker_access
     from stream.errors import BrokerAccessError
 
+    if settings.event_loop == "uvloop":
+        # Before any loop exists: Faust's and its consumer thread's are made by this policy.
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     # Wrong credentials would leave Faust retrying for ever; say so and stop instead. A loop of
     # its own, not asyncio.run(), which would unset the event loop Faust is about to use.
     loop = asyncio.new_event_loop()

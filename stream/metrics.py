@@ -10,6 +10,7 @@ lists the same catalogue (``tests/test_metrics.py`` keeps the two in step).
 
 from __future__ import annotations
 
+import asyncio
 import platform
 import re
 from collections.abc import Mapping
@@ -89,7 +90,7 @@ class Metrics:
     ready: Gauge
     """``meetwire_worker_ready``: 1 once the extractor is loaded and the agent consumes."""
     build: Info
-    """``meetwire_build_info``: versions of meetwire, Python, spaCy and the language pipelines."""
+    """``meetwire_build_info``: versions of meetwire, Python, spaCy and the language pipelines; the event loop."""
     progress: ConsumerProgress = field(default_factory=ConsumerProgress)
     """Offsets processed per partition, for the lag gauge."""
 
@@ -173,6 +174,7 @@ class Metrics:
             "version": __version__,
             "python_version": platform.python_version(),
             "spacy_version": _distribution_version("spacy"),
+            "event_loop": _event_loop_name(),
         }
         for key, value in extractor_info.items():
             info[_LABEL_NAME.sub("_", key)] = str(value)
@@ -206,6 +208,15 @@ def worker_ready(exposition: str) -> bool:
     ``meetwire_build_info`` is no such sign: its HELP line is served from the first scrape.
     """
     return any(line.split()[:2] == ["meetwire_worker_ready", "1.0"] for line in exposition.splitlines())
+
+
+def _event_loop_name() -> str:
+    """``uvloop`` or ``asyncio``: the package of the running loop's class (``none`` outside a loop)."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return "none"
+    return type(loop).__module__.split(".")[0]
 
 
 def language_label(language: str | None) -> str:

@@ -96,6 +96,11 @@ class Settings:
     ssl_cafile: str | None = _opt("MEETWIRE_SSL_CAFILE", None, "CA bundle that signs the brokers' certificates.")
     ssl_certfile: str | None = _opt("MEETWIRE_SSL_CERTFILE", None, "Client certificate, for mutual TLS.")
     ssl_keyfile: str | None = _opt("MEETWIRE_SSL_KEYFILE", None, "Client private key, for mutual TLS.")
+    event_loop: str = _opt(
+        "MEETWIRE_EVENT_LOOP",
+        "uvloop",
+        "The worker's event loop: `uvloop` (3-8 % more items/s measured, see Performance) or `asyncio`.",
+    )
     log_level: str = _opt("MEETWIRE_LOG_LEVEL", "INFO", "Worker log level.")
     log_json: bool = _opt("MEETWIRE_LOG_JSON", False, "Worker logs as one JSON object per line (stdout).")
 
@@ -135,6 +140,8 @@ class Settings:
                     raise SettingsError(f"{env}={path!r} is not a file")
             if self.ssl_keyfile and not self.ssl_certfile:
                 raise SettingsError("MEETWIRE_SSL_KEYFILE needs MEETWIRE_SSL_CERTFILE")
+        if self.event_loop not in {"uvloop", "asyncio"}:
+            raise SettingsError("MEETWIRE_EVENT_LOOP must be uvloop or asyncio")
         if self.commit_interval_s <= 0:
             raise SettingsError("MEETWIRE_COMMIT_INTERVAL_S must be positive")
         if self.max_item_bytes <= 0 or self.batch_size <= 0 or self.topic_partitions <= 0:

@@ -16,7 +16,7 @@ from stream.faust_app import FETCH_MAX_WAIT_MS
 from stream.schemas import load_validator
 from stream.settings import Settings
 from tests.conftest import SHARED_EVAL, free_port
-from tests.worker_process import collect, running_worker, worker_env
+from tests.worker_process import collect, running_worker, wait_for_metrics, worker_env
 
 RESULT_TIMEOUT_S = 90.0
 
@@ -80,3 +80,15 @@ def test_worker_consumer_fetches_wait_briefly(kafka_bootstrap: str, unique: str,
             await consumer.stop()
 
     assert asyncio.run(started_fetch_wait()) == wait_ms
+
+
+@pytest.mark.parametrize(("setting", "loop"), [(None, "uvloop"), ("asyncio", "asyncio")])
+def test_worker_runs_the_event_loop_its_setting_names(
+    kafka_bootstrap: str, unique: str, tmp_path: Path, setting: str | None, loop: str
+) -> None:
+    extra = {} if setting is None else {"MEETWIRE_EVENT_LOOP": setting}
+    env = worker_env(kafka_bootstrap, unique, free_port(), **extra)
+    with running_worker(env, tmp_path / "worker.log") as worker:
+        body = wait_for_metrics(worker)
+    info = next(line for line in body.splitlines() if line.startswith("meetwire_build_info{"))
+    assert f'event_loop="{loop}"' in info
