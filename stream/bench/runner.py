@@ -192,7 +192,7 @@ def run_bench(options: BenchOptions, *, base_env: Mapping[str, str], bootstrap: 
         f"{len(latency.latencies)} of {latency.sent} paced items had an event, sent at {latency.rate_per_s:.1f}/s"
     )
     context["scale"] = (
-        f"median round: 1 worker {one.items_per_s:.1f} items/s, 2 workers {two.items_per_s:.1f} items/s "
+        f"medians: 1 worker {one.items_per_s:.1f} items/s, 2 workers {two.items_per_s:.1f} items/s "
         f"(2 partitions; items per worker {'/'.join(f'{n:.0f}' for n in two.per_worker)}); CPU cores they got: "
         f"{_cores(one):.2f} and {_cores(two):.2f} (1.00 and 2.00 on an idle 2-core machine)"
     )
