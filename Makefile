@@ -43,7 +43,7 @@ kafka-down: setup ## stop it
 eval: setup ## score the extractor on ../shared/eval/dev.jsonl
 	$(BIN)/meetwire eval ../shared/eval/dev.jsonl
 
-bench: setup ## performance benchmark, own local Kafka, ~5 min (README: Performance)
+bench: setup ## performance benchmark, own local Kafka, ~4 min (README: Performance)
 	$(BIN)/meetwire bench
 
 promtool: ## check the Prometheus config and alert rules, run the alert unit tests
