@@ -115,6 +115,21 @@ def test_latency_quantile_is_nearest_rank(latencies: tuple[float, ...], q: float
     assert LatencySample(latencies, len(latencies), 1.0).quantile(q) == pytest.approx(expected)
 
 
+@pytest.mark.parametrize(
+    ("latencies", "sent_after_s", "q", "window"),
+    [
+        ((0.1, 0.9, 0.2, 0.8), (0.0, 1.0, 2.0, 3.0), 0.5, (1.0, 3.0)),
+        ((0.1, 0.2, 0.3), (0.0, 1.0, 2.0), 0.99, (2.0, 2.0)),
+        ((0.1, 0.2), (), 0.99, None),
+    ],
+)
+def test_latency_tail_says_when_its_items_were_sent(
+    latencies: tuple[float, ...], sent_after_s: tuple[float, ...], q: float, window: tuple[float, float] | None
+) -> None:
+    sample = LatencySample(latencies, len(latencies), 1.0, sent_after_s)
+    assert sample.tail_sent_between(q) == window
+
+
 @pytest.mark.parametrize("empty", [LatencySample((), 10, 1.0)])
 def test_latency_quantile_without_events_is_nan(empty: LatencySample) -> None:
     assert math.isnan(empty.quantile(0.5))

@@ -85,6 +85,8 @@ class LatencySample:
     latencies: tuple[float, ...]
     sent: int
     rate_per_s: float
+    sent_after_s: tuple[float, ...] = ()
+    """When each of those items was sent, in seconds from the first send (same order)."""
 
     def quantile(self, q: float) -> float:
         """Nearest-rank quantile; NaN when no item had an event."""
@@ -93,6 +95,15 @@ class LatencySample:
         ordered = sorted(self.latencies)
         rank = max(0, min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1))
         return ordered[rank]
+
+    def tail_sent_between(self, q: float) -> tuple[float, float] | None:
+        """First and last send time of the items at or above the ``q`` quantile: a tail sent
+        within a second is a transient, one spread over the run is steady."""
+        if not self.latencies or len(self.sent_after_s) != len(self.latencies):
+            return None
+        cut = self.quantile(q)
+        times = [t for t, latency in zip(self.sent_after_s, self.latencies, strict=True) if latency >= cut]
+        return min(times), max(times)
 
 
 async def paced_latency(
@@ -137,7 +148,13 @@ async def paced_latency(
     finally:
         await producer.stop()
         await consumer.stop()
-    return LatencySample(tuple(latencies.values()), len(lines), rate_per_s)
+    first = min(sent_at.values(), default=0.0)
+    return LatencySample(
+        tuple(latencies.values()),
+        len(lines),
+        rate_per_s,
+        tuple(sent_at[item_id] - first for item_id in latencies),
+    )
 
 
 async def _read_events(

@@ -191,6 +191,9 @@ def run_bench(options: BenchOptions, *, base_env: Mapping[str, str], bootstrap: 
     context["latency"] = (
         f"{len(latency.latencies)} of {latency.sent} paced items had an event, sent at {latency.rate_per_s:.1f}/s"
     )
+    tail = latency.tail_sent_between(0.99)
+    if tail is not None:
+        context["latency tail"] = f"the slowest 1 % were sent {tail[0]:.1f}-{tail[1]:.1f} s into the paced run"
     context["scale"] = (
         f"medians: 1 worker {one.items_per_s:.1f} items/s, 2 workers {two.items_per_s:.1f} items/s "
         f"(2 partitions; items per worker {'/'.join(f'{n:.0f}' for n in two.per_worker)}); CPU cores they got: "
