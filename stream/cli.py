@@ -230,14 +230,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     import os
+    from dataclasses import fields
 
     from stream.bench import BenchOptions, format_table, run_bench
 
-    given = {
-        name: getattr(args, name)
-        for name in ("items", "scale_items", "rounds", "passthrough_items", "latency_seconds", "seed", "workdir")
-        if getattr(args, name) is not None
-    }
+    # Every option not given on the command line keeps BenchOptions' default.
+    given = {f.name: getattr(args, f.name) for f in fields(BenchOptions) if getattr(args, f.name) is not None}
     report = run_bench(BenchOptions(**given), base_env=dict(os.environ))
     if args.json:  # the table (with the conditions) to stderr; stdout ends with the one JSON line
         sys.stderr.write(format_table(report) + "\n")

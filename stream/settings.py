@@ -99,7 +99,7 @@ class Settings:
     event_loop: str = _opt(
         "MEETWIRE_EVENT_LOOP",
         "uvloop",
-        "The worker's event loop: `uvloop` (3-8 % more items/s measured, see Performance) or `asyncio`.",
+        "`meetwire worker`'s event loop: `uvloop` (3-8 % more items/s measured, see Performance) or `asyncio`.",
     )
     log_level: str = _opt("MEETWIRE_LOG_LEVEL", "INFO", "Worker log level.")
     log_json: bool = _opt("MEETWIRE_LOG_JSON", False, "Worker logs as one JSON object per line (stdout).")

@@ -6,6 +6,8 @@ import asyncio
 import functools
 import math
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import orjson
@@ -187,17 +189,23 @@ def _base_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("MEETWIRE_")}
 
 
+@contextmanager
+def _passthrough_worker(bootstrap: str, unique: str, tmp_path: Path) -> Iterator[tuple[Settings, Worker]]:
+    """A running ``MEETWIRE_EXTRACT=false`` worker, as the bench watches it."""
+    env = worker_env(bootstrap, unique, free_port(), MEETWIRE_EXTRACT="false")
+    settings = Settings.from_env(env)
+    with running_worker(env, tmp_path / "worker.log") as worker:
+        yield settings, Worker(worker.process, settings.web_port, worker.log_path)
+
+
 @pytest.mark.integration
 @pytest.mark.parametrize("count", [6])
 def test_passthrough_worker_counts_items_and_publishes_nothing(
     kafka_bootstrap: str, unique: str, tmp_path: Path, count: int
 ) -> None:
-    env = worker_env(kafka_bootstrap, unique, free_port(), MEETWIRE_EXTRACT="false")
-    settings = Settings.from_env(env)
     lines = build_corpus(count).lines()
-    with running_worker(env, tmp_path / "worker.log") as worker:
+    with _passthrough_worker(kafka_bootstrap, unique, tmp_path) as (settings, watched):
         asyncio.run(produce_lines(settings, settings.topic_raw, lines))
-        watched = Worker(worker.process, settings.web_port, worker.log_path)
         progress = watch_progress([watched], until=count, timeout_s=60.0)
         events = collect(settings, settings.topic_events, until=1, timeout_s=3.0)
     assert progress.last_count == count
@@ -210,11 +218,8 @@ def test_a_second_round_counts_only_its_own_items(
     kafka_bootstrap: str, unique: str, tmp_path: Path, count: int
 ) -> None:
     """``then`` sends after a first poll, whose counts are the zero: earlier rounds are not counted again."""
-    env = worker_env(kafka_bootstrap, unique, free_port(), MEETWIRE_EXTRACT="false")
-    settings = Settings.from_env(env)
     corpus = build_corpus(count)
-    with running_worker(env, tmp_path / "worker.log") as worker:
-        watched = Worker(worker.process, settings.web_port, worker.log_path)
+    with _passthrough_worker(kafka_bootstrap, unique, tmp_path) as (settings, watched):
 
         def send(copy: int) -> None:
             asyncio.run(produce_lines(settings, settings.topic_raw, corpus.lines(copy=copy)))

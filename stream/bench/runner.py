@@ -36,11 +36,11 @@ import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from stream import kafka_local
 from stream.bench.corpus import DEFAULT_SEED, Corpus, build_corpus, words_summary
@@ -53,6 +53,7 @@ from stream.bench.workers import (
     WorkerError,
     free_port,
     peak_rss_mb,
+    running_worker,
     start_worker,
     stop_worker,
     wait_ready,
@@ -64,7 +65,7 @@ from stream.settings import Settings
 if TYPE_CHECKING:
     from stream.extract import MeetingExtractor
 
-_T = TypeVar("_T")
+_R = TypeVar("_R", bound="_Rated")
 
 log = logging.getLogger(__name__)
 
@@ -172,11 +173,11 @@ def run_bench(options: BenchOptions, *, base_env: Mapping[str, str], bootstrap: 
         compared = _compared_stages(settings, base_env, workdir, corpora, options.latency_seconds)
         scale = _scale_stage(settings, base_env, workdir, scale_corpora)
 
-    tokenizer = _median_rate(r.tokenizer for r in compared.rounds)
-    extract = _median_rate(r.extract for r in compared.rounds)
-    e2e = _median_progress(r.e2e for r in compared.rounds)
-    one = _median_progress(r.one for r in scale.rounds)
-    two = _median_progress(r.two for r in scale.rounds)
+    tokenizer = _median(r.tokenizer for r in compared.rounds)
+    extract = _median(r.extract for r in compared.rounds)
+    e2e = _median(r.e2e for r in compared.rounds)
+    one = _median(r.one for r in scale.rounds)
+    two = _median(r.two for r in scale.rounds)
     ratios = [r.two.items_per_s / r.one.items_per_s if r.one.items_per_s > 0 else 0.0 for r in scale.rounds]
     context["events in the corpora"] = str(compared.events)
     context["rounds (items/s)"] = (
@@ -269,14 +270,11 @@ def _passthrough_stage(
     log.info("stage passthrough: loading %d items", len(lines))
     asyncio.run(load_items(settings, names.raw, lines, partitions=1))
     env = _worker_env(base_env, settings, names, partitions=1, extract=False)
-    worker = start_worker(env, workdir=workdir, name="passthrough")
-    try:
+    with running_worker(env, workdir=workdir, name="passthrough") as worker:
         # Watched from its start: the measurement begins at the last poll before any item was done.
         progress = watch_progress(
             [worker], until=len(lines), timeout_s=_timeout(len(lines), 500.0), poll_s=PASSTHROUGH_POLL_S
         )
-    finally:
-        stop_worker(worker)
     log.info("stage passthrough: %.1f items/s", progress.items_per_s)
     return progress
 
@@ -309,20 +307,14 @@ def _compared_stages(
     rounds: list[_ComparedRound] = []
     events = 0
     rss = 0.0
-    worker: Worker | None = None
-    names = _names("e2e")
-    try:
-        for n, corpus in enumerate(corpora):
-            tokenizer = tokenizer_rate(corpus.items)
-            extract, found = extract_rate(_load_extractor(), corpus.items)
-            events += found
-            if worker is not None:
-                rss = max(rss, peak_rss_mb(worker.process.pid))
-                stop_worker(worker)
-            names = _names(f"e2e{n + 1}")
-            asyncio.run(create_topics(settings, names.topics, partitions=1))
-            env = _worker_env(base_env, settings, names, partitions=1, extract=True)
-            worker = start_worker(env, workdir=workdir, name=f"e2e{n + 1}")
+    for n, corpus in enumerate(corpora):
+        tokenizer = tokenizer_rate(corpus.items)
+        extract, found = extract_rate(_load_extractor(), corpus.items)
+        events += found
+        names = _names(f"e2e{n + 1}")
+        asyncio.run(create_topics(settings, names.topics, partitions=1))
+        env = _worker_env(base_env, settings, names, partitions=1, extract=True)
+        with running_worker(env, workdir=workdir, name=f"e2e{n + 1}") as worker:
             wait_ready([worker])
             e2e = _load_and_watch(settings, [worker], names.raw, corpus.lines(), partitions=1)
             log.info(
@@ -333,29 +325,31 @@ def _compared_stages(
                 e2e.items_per_s,
             )
             rounds.append(_ComparedRound(tokenizer, extract, e2e))
-        if worker is None:
-            raise ValueError("no corpus to run")
-        half = _median_progress(r.e2e for r in rounds).items_per_s / 2
-        if half <= 0:
-            raise WorkerError("all items were done between two polls: give the bench more items")
-        paced: list[bytes] = []
-        copy = 0
-        target = max(1, math.ceil(half * latency_seconds))
-        while len(paced) < target:
-            copy += 1
-            paced += corpora[-1].lines(copy=copy)
-        log.info("stage latency: %d items at %.1f/s", target, half)
-        latency = asyncio.run(
-            paced_latency(
-                settings, raw_topic=names.raw, events_topic=names.events, lines=paced[:target], rate_per_s=half
-            )
-        )
-        rss = max(rss, peak_rss_mb(worker.process.pid))
-    finally:
-        if worker is not None:
-            stop_worker(worker)
-    log.info("stage latency: p50 %.3f s, p99 %.3f s", latency.quantile(0.5), latency.quantile(0.99))
+            if n == len(corpora) - 1:  # the last round's worker, warm, also serves the latency stage
+                latency = _latency_stage(settings, names, corpus, rounds, latency_seconds)
+            rss = max(rss, peak_rss_mb(worker.process.pid))
     return _Compared(rounds, latency, rss, events)
+
+
+def _latency_stage(
+    settings: Settings, names: _Names, corpus: Corpus, rounds: Sequence[_ComparedRound], seconds: float
+) -> LatencySample:
+    """Items of ``corpus`` (fresh ids) sent at half the median e2e rate to the running worker of ``names``."""
+    half = _median(r.e2e for r in rounds).items_per_s / 2
+    if half <= 0:
+        raise WorkerError("all items were done between two polls: give the bench more items")
+    paced: list[bytes] = []
+    copy = 0
+    target = max(1, math.ceil(half * seconds))
+    while len(paced) < target:
+        copy += 1
+        paced += corpus.lines(copy=copy)
+    log.info("stage latency: %d items at %.1f/s", target, half)
+    latency = asyncio.run(
+        paced_latency(settings, raw_topic=names.raw, events_topic=names.events, lines=paced[:target], rate_per_s=half)
+    )
+    log.info("stage latency: p50 %.3f s, p99 %.3f s", latency.quantile(0.5), latency.quantile(0.99))
+    return latency
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,17 +412,15 @@ def _load_and_watch(
     )
 
 
-def _median_rate(rates: Iterable[StageRate]) -> StageRate:
-    return _median_by(list(rates), lambda r: r.items_per_s)
+class _Rated(Protocol):
+    @property
+    def items_per_s(self) -> float: ...
 
 
-def _median_progress(progress: Iterable[Progress]) -> Progress:
-    return _median_by(list(progress), lambda p: p.items_per_s)
-
-
-def _median_by(values: list[_T], key: Callable[[_T], float]) -> _T:
-    """The middle value by ``key`` (the lower middle of an even count): a real round, not an average."""
-    return sorted(values, key=key)[(len(values) - 1) // 2]
+def _median(values: Iterable[_R]) -> _R:
+    """The middle value by rate (the lower middle of an even count): a real round, not an average."""
+    ordered = sorted(values, key=lambda v: v.items_per_s)
+    return ordered[(len(ordered) - 1) // 2]
 
 
 def _each(rates: Iterable[float]) -> str:

@@ -13,7 +13,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -221,6 +222,16 @@ def peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     raise WorkerError(f"no VmHWM for pid {pid}")
+
+
+@contextmanager
+def running_worker(env: Mapping[str, str], *, workdir: Path, name: str) -> Iterator[Worker]:
+    """:func:`start_worker`, stopped on leaving the block."""
+    worker = start_worker(env, workdir=workdir, name=name)
+    try:
+        yield worker
+    finally:
+        stop_worker(worker)
 
 
 def stop_worker(worker: Worker) -> None:
