@@ -26,10 +26,12 @@ from spacy.tokens import Doc
 
 from stream import __version__
 from stream.extract.assemble import Candidate, merge, sentence_parties, split_bilaterals
-from stream.extract.dates import DateAnchor, DateMention, article_anchor, find_dates
+from stream.extract.dates import DateAnchor
 from stream.extract.hygiene import Mask, boilerplate_mask
 from stream.extract.language import detect_language
 from stream.extract.lexicon import Lexicon, load_lexicon
+from stream.extract.meeting_date import ParagraphDates, date_value, meeting_date, pick_date
+from stream.extract.meeting_place import article_place, pick_location, to_location
 from stream.extract.names import PersonTagger, load_pipeline_with_ner
 from stream.extract.participants import (
     Entity,
@@ -48,7 +50,6 @@ from stream.records import (
     EventDate,
     Evidence,
     Extractor,
-    Location,
     MeetingEvent,
     Participant,
     Status,
@@ -181,7 +182,7 @@ class MeetingExtractor:
         mentions.extend(short_mentions(doc, entities, mask, taken | blocked, finder.particles, finder.stop))
         mentions.sort(key=lambda m: m.start)
         subject = _main_subject(entities, mask, doc)
-        dates = _ParagraphDates(item, lang, received_at, sentences)
+        dates = ParagraphDates(item, lang, received_at, sentences)
         bilateral = bundle.triggers.bilateral_context(item.text)
         companions = token_positions(doc, _COMPANION)
         candidates: list[Candidate] = []
@@ -204,11 +205,11 @@ class MeetingExtractor:
                     companions,
                 )
             )
-        fallback = _article_place(places, dateline, mask, mentions)
+        fallback = article_place(places, dateline, mask, mentions)
         person_spans = [m.span for m in mentions if m.kind == "person"]
         events: list[MeetingEvent] = []
         for cand in merge(candidates):
-            place = _pick_location(item.text, places, dateline, cand, sentences, person_spans, fallback)
+            place = pick_location(item.text, places, dateline, cand, sentences, person_spans, fallback)
             # later meetings in the article happen where the first located one did, unless told otherwise
             if fallback is not None and place is not None and place is not fallback and not events:
                 fallback = place
@@ -224,7 +225,7 @@ class MeetingExtractor:
         entities: list[Entity],
         subject: int | None,
         bundle: _Language,
-        dates: _ParagraphDates,
+        dates: ParagraphDates,
         previous: list[Candidate],
         bilateral: bool,
         text: str,
@@ -245,7 +246,7 @@ class MeetingExtractor:
             # "On Tuesday, the two leaders held a meeting": the same sides, maybe another day
             strong_here = [t for t in triggers if t.strength == "strong"]
             if strong_here:
-                date = _pick_date(dates, sent, strong_here[0])
+                date = pick_date(dates, sent, strong_here[0])
                 return [
                     Candidate(
                         parties=list(last.parties),
@@ -253,7 +254,7 @@ class MeetingExtractor:
                         sentence=sent,
                         trigger=strong_here[0],
                         mentions={},
-                        date_value=_date_value(date, strong_here[0].status),
+                        date_value=date_value(date, strong_here[0].status),
                     )
                 ]
             return []
@@ -283,7 +284,7 @@ class MeetingExtractor:
             parties = [subject, *parties]
         if len(parties) < 2:
             return []
-        date = _pick_date(dates, sent, trig)
+        date = pick_date(dates, sent, trig)
         out = []
         for group in split_bilaterals(
             parties, first, entities, trig, subject, bilateral or _each_with(doc, sent, parties, first)
@@ -295,7 +296,7 @@ class MeetingExtractor:
                     sentence=sent,
                     trigger=trig,
                     mentions={p: first[p] for p in group if p in first},
-                    date_value=_date_value(date, trig.status),
+                    date_value=date_value(date, trig.status),
                     earlier=bool(_EARLIER.search(text[sent.start_char : sent.end_char])),
                 )
             )
@@ -309,18 +310,12 @@ class MeetingExtractor:
         entities: list[Entity],
         sentences: list[Sentence],
         place: PlaceMention | None,
-        dates: _ParagraphDates,
+        dates: ParagraphDates,
     ) -> MeetingEvent:
         participants = tuple(_participant(entities, p, cand) for p in cand.parties)
         sent = cand.sentence
-        location = _location(place)
-        date = None
-        for s in cand.sentences:
-            date = _pick_date(dates, s, cand.trigger if s is cand.sentence else None)
-            if date:
-                break
-        if date is None:
-            date = _pick_paragraph_date(dates, cand, sentences)
+        location = to_location(place)
+        date = meeting_date(dates, cand, sentences)
         evidence = Evidence(text=item.text[sent.start_char : sent.end_char], span=(sent.start_char, sent.end_char))
         context = " ".join(item.text[s.start_char : s.end_char] for s in cand.sentences)
         topic = self.topics.classify(f"{item.title or ''}\n{context}", lang)
@@ -338,7 +333,7 @@ class MeetingExtractor:
             language=lang,
             location=location,
             date=EventDate(
-                value=_date_value(date, cand.status) or date.value,
+                value=date_value(date, cand.status) or date.value,
                 precision=date.precision,
                 mention=date.mention,
                 span=date.span,
@@ -507,164 +502,11 @@ def _participant(entities: list[Entity], idx: int, cand: Candidate) -> Participa
     )
 
 
-class _ParagraphDates:
-    """Date mentions of an article, found paragraph by paragraph on first use: only the
-    paragraphs of candidate meetings ever need them (and most articles have none)."""
-
-    def __init__(self, item: WireItem, lang: str, received_at: datetime | None, sentences: list[Sentence]) -> None:
-        self._item = item
-        self._lang = lang
-        self._received_at = received_at
-        self._anchor: DateAnchor | None = None
-        self._anchored = False
-        self._ranges: dict[int, tuple[int, int]] = {}
-        for s in sentences:
-            lo, hi = self._ranges.get(s.paragraph, (s.start_char, s.end_char))
-            self._ranges[s.paragraph] = (min(lo, s.start_char), max(hi, s.end_char))
-        self._found: dict[int, list[DateMention]] = {}
-
-    def in_sentence(self, sent: Sentence) -> list[DateMention]:
-        """Day-precision dates that start in ``sent``, in text order."""
-        found = self._found.get(sent.paragraph)
-        if found is None:
-            if not self._anchored:
-                item = self._item
-                self._anchor = article_anchor(item.text, item.published_at, self._received_at)
-                self._anchored = True
-            window = self._ranges.get(sent.paragraph, (sent.start_char, sent.end_char))
-            found = find_dates(None, self._lang, self._anchor, text=self._item.text, ranges=[window])
-            self._found[sent.paragraph] = found
-        return [d for d in found if sent.start_char <= d.span[0] < sent.end_char and d.precision == "day"]
-
-
-def _pick_date(dates: _ParagraphDates, sent: Sentence, trig: Trigger | None) -> DateMention | None:
-    inside = dates.in_sentence(sent)
-    if not inside:
-        return None
-    if trig is None:
-        return inside[0]
-    return min(inside, key=lambda d: abs(d.span[0] - sent.start_char))
-
-
-def _date_value(date: DateMention | None, status: Status) -> str | None:
-    """The date's value for a meeting of ``status``: a bare weekday of a planned meeting is
-    the next such day ("will meet on Friday"), of a held one the last ("met on Friday")."""
-    if date is None:
-        return None
-    return date.ahead if status == "planned" and date.ahead else date.value
-
-
-def _pick_paragraph_date(dates: _ParagraphDates, cand: Candidate, sentences: list[Sentence]) -> DateMention | None:
-    paras = {s.paragraph for s in cand.sentences}
-    for s in sentences:
-        if s.paragraph in paras:
-            d = _pick_date(dates, s, None)
-            if d:
-                return d
-    return None
-
-
-_LOCATIVE = re.compile(r"(?:\b(?:di|ke|in|at|to)\s+(?:the\s+)?|,\s*)$", re.IGNORECASE)
-_NOT_VENUE = re.compile(r"\b(?:kelahiran|asal|born|native|from|dari|warga|citizen)\s+(?:in\s+)?$", re.IGNORECASE)
 _EARLIER = re.compile(
     r"\b(?:last (?:month|year|week)|earlier this (?:month|year)|(?:bulan|tahun|pekan|minggu) lalu|"
     r"previously met|had met|pernah bertemu)\b",
     re.IGNORECASE,
 )
-_POSSESSIVE_AFTER = re.compile(r"['\u2019]s\b")
-_SAID_AFTER = re.compile(r"\s*(?:said|says|told|announced|mengatakan|menyatakan|kata|menyebut)\b", re.IGNORECASE)
-_HERE = re.compile(r"\b(?:here|di sini|disini)\b", re.IGNORECASE)
-
-
-def _pick_location(
-    text: str,
-    places: list[PlaceMention],
-    dateline: PlaceMention | None,
-    cand: Candidate,
-    sentences: list[Sentence],
-    person_spans: list[tuple[int, int]],
-    fallback: PlaceMention | None,
-) -> PlaceMention | None:
-    """The meeting place: a city or venue in the trigger sentence (after "di/in/at" first), then
-    "here" (the dateline), then the paragraph, then ``fallback``."""
-
-    def ok(p: PlaceMention) -> bool:
-        if dateline is not None and p.span == dateline.span:
-            return False
-        if any(a <= p.span[0] < b for a, b in person_spans):
-            return False
-        if _NOT_VENUE.search(text[max(0, p.span[0] - 20) : p.span[0]]):
-            return False
-        if _POSSESSIVE_AFTER.match(text[p.span[1] : p.span[1] + 3]):
-            return False  # "Washington's ambassador": an affiliation, not a place
-        if _SAID_AFTER.match(text[p.span[1] : p.span[1] + 20]):
-            return False  # "the State Department said": a source, not a place
-        return p.kind in ("city", "venue", "region")
-
-    def within(lo: int, hi: int) -> list[PlaceMention]:
-        return [p for p in places if lo <= p.span[0] < hi and ok(p)]
-
-    def best(found: list[PlaceMention], anchor: int) -> PlaceMention:
-        return min(
-            found,
-            key=lambda p: (
-                p.kind == "region",
-                not _LOCATIVE.search(text[max(0, p.span[0] - 12) : p.span[0]]),
-                p.kind != "venue",
-                abs(p.span[0] - anchor),
-            ),
-        )
-
-    anchor = cand.sentence.start_char
-    for s in cand.sentences:
-        found = within(s.start_char, s.end_char)
-        if found:
-            return best(found, anchor)
-    if (
-        dateline is not None
-        and dateline.kind in ("city", "venue", "region")
-        and any(_HERE.search(text[s.start_char : s.end_char]) for s in cand.sentences)
-    ):
-        return dateline
-    paras = {s.paragraph for s in cand.sentences}
-    for s in sentences:
-        if s.paragraph in paras:
-            found = within(s.start_char, s.end_char)
-            if found:
-                return best(found, anchor)
-    return fallback
-
-
-def _location(chosen: PlaceMention | None) -> Location | None:
-    if chosen is None:
-        return None
-    return Location(
-        name=chosen.name,
-        mention=chosen.mention,
-        span=chosen.span,
-        venue=chosen.venue,
-        country=chosen.country,
-        geonames_id=chosen.geonames_id,
-        lat=chosen.lat,
-        lon=chosen.lon,
-    )
-
-
-def _article_place(
-    places: list[PlaceMention], dateline: PlaceMention | None, mask: Mask, mentions: list[Mention]
-) -> PlaceMention | None:
-    """Where the article is set when a meeting's own sentences name no place: the first city or
-    venue of the body (not inside a party's title), else the dateline city."""
-    inside = [(m.span[0], m.span[1]) for m in mentions]
-    for p in places:
-        if p.kind not in ("city", "venue") or mask.covers(p.span[0]):
-            continue
-        if dateline is not None and p.span == dateline.span:
-            continue
-        if any(a <= p.span[0] < b for a, b in inside):
-            continue
-        return p
-    return dateline if dateline is not None and dateline.kind in ("city", "venue") else None
 
 
 def _confidence(
