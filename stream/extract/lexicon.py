@@ -55,6 +55,9 @@ class Lexicon:
     """Words that make "A met B, C and D" a series of separate bilateral meetings."""
     boilerplate_prefixes: tuple[str, ...]
     stopwords: dict[str, frozenset[str]]
+    common_words: dict[str, frozenset[str]]
+    """Folded words the news corpora write in lower case and (almost) never inside a person's name:
+    capitalised at the edge of a name run they are a verb or connective, not part of the name."""
     versions: dict[str, int]
 
 
@@ -63,12 +66,25 @@ def _read(name: str) -> dict[str, Any]:
     return data
 
 
+def _read_words(name: str) -> tuple[frozenset[str], int]:
+    """A generated word list: one word a line, ``#`` comments, a ``# version: N`` header."""
+    text = resources.files("stream.data").joinpath(name).read_text(encoding="utf-8")
+    lines = [line.strip() for line in text.splitlines()]
+    version = next((int(line.split(":", 1)[1]) for line in lines if line.startswith("# version:")), 0)
+    return frozenset(w for w in lines if w and not w.startswith("#")), version
+
+
+COMMON_WORD_LANGUAGES = ("en", "id")
+"""Languages with a generated ``common_words_{lang}.txt`` (``scripts/gen_common_words.py``)."""
+
+
 def load_lexicon() -> Lexicon:
     """Read every data file the extractor needs (called once, at start-up)."""
     titles_doc = _read("titles.json")
     triggers_doc = _read("meeting_triggers.json")
     hygiene_doc = _read("hygiene.json")
     stop_doc = _read("language_stopwords.json")
+    common = {lang: _read_words(f"common_words_{lang}.txt") for lang in COMMON_WORD_LANGUAGES}
     titles = tuple(
         TitleEntry(
             title=t["title"],
@@ -96,9 +112,11 @@ def load_lexicon() -> Lexicon:
         bilateral_cues={lang: tuple(v) for lang, v in triggers_doc["bilateral_cues"].items()},
         boilerplate_prefixes=tuple(p.casefold() for p in hygiene_doc["line_prefixes"]),
         stopwords={lang: frozenset(v) for lang, v in stop_doc.items() if isinstance(v, list)},
+        common_words={lang: words for lang, (words, _) in common.items()},
         versions={
             "titles": int(titles_doc["version"]),
             "meeting_triggers": int(triggers_doc["version"]),
             "hygiene": int(hygiene_doc["version"]),
+            "common_words": min(version for _, version in common.values()),
         },
     )

@@ -159,6 +159,7 @@ class ParticipantFinder:
         """First words of the honorifics: a cheap test before trying multi-word ones."""
         self.vocab_strings = nlp.vocab.strings
         self.non_name = frozenset(lexicon.non_name_words)
+        self.common = lexicon.common_words.get(language, frozenset())
 
     def _org_like(self, doc: Doc, start: int, end: int) -> bool:
         return any(doc[t].text in self.non_name for t in range(start, end))
@@ -264,10 +265,33 @@ class ParticipantFinder:
                 break
         if i == start:
             return None
+        start, i = self._trim_common_edges(doc, start, i)
+        if i == start:
+            return None
         # a nickname in parentheses right after the name: Joko Widodo (Jokowi)
         if i + 2 < end and doc[i].text in _OPEN and self._is_name_token(doc[i + 1]) and doc[i + 2].text in {")", "]"}:
             aliases.append(doc[i + 1].text)
         return start, i, tuple(aliases)
+
+    def _common(self, tok: Token) -> bool:
+        return fold(tok.text) in self.common
+
+    def _trim_common_edges(self, doc: Doc, start: int, end: int) -> tuple[int, int]:
+        """Drop common words capitalised only by position from the edges of a name run: a
+        clause-initial verb or connective ("Terlihat X", "Though X") and a headline verb after
+        the name ("X Y Tiba"). A run of common words only is no name at all."""
+        if all(self._common(doc[t]) for t in range(start, end)):
+            return start, start
+        while end - start > 1 and self._common(doc[start]) and _clause_start(doc, start):
+            start += 1
+        while (
+            end - start > 2
+            and self._common(doc[end - 1])
+            and doc[end - 1].text not in self.non_name  # "X Meeting", "Y Base": an event or venue, kept whole
+            and (end == len(doc) or not doc[end].text[:1].isupper())
+        ):
+            end -= 1
+        return start, end
 
     # -- mentions ----------------------------------------------------------------------
 
@@ -620,6 +644,14 @@ class ParticipantFinder:
                 runs.append((r_start, r_end))
             i = max(r_end, i + 1)
         return runs
+
+
+def _clause_start(doc: Doc, i: int) -> bool:
+    """Token ``i`` opens a sentence, line or clause, where any word is capitalised."""
+    if i == 0:
+        return True
+    prev = doc[i - 1]
+    return prev.is_space or "\n" in prev.whitespace_ or not prev.text[-1:].isalnum()
 
 
 def longest_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -195,3 +195,42 @@ def test_names_shipped_tagger_finds_untitled_people(text: str, name: str) -> Non
     doc = nlp.make_doc(text)
     spans = PersonTagger(nlp).persons(doc, 0, len(doc))
     assert name in {doc[s:e].text for s, e in spans}
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # a clause-initial verb or connective capitalised only by its position is not part of the name
+        ("id", "Terlihat Darsono Wiryatmo tersenyum.", "Darsono Wiryatmo"),
+        ("id", "Menurut Darsono Wiryatmo, pertemuan berjalan baik.", "Darsono Wiryatmo"),
+        ("en", "Though Halvard Quennell declined to comment.", "Halvard Quennell"),
+        # a headline verb after the name
+        ("id", "Darsono Wiryatmo Tiba di Kota", "Darsono Wiryatmo"),
+        # inside a sentence the same word stays: capitalised there, it is a name
+        ("id", "Ia bertemu Harapan Wiryatmo kemarin.", "Harapan Wiryatmo"),
+    ],
+)
+def test_participants_name_run_drops_common_words_at_its_edges(
+    lexicon: Lexicon, gazetteer: Gazetteer, lang: str, text: str, expected: str
+) -> None:
+    nlp, finder = _finder(lang, lexicon, gazetteer)
+    doc = nlp(text)
+    runs = [finder.name_run(doc, i, len(doc)) for i in range(len(doc)) if doc[i].text[:1].isupper()]
+    names = {doc[r[0] : r[1]].text for r in runs if r is not None}
+    assert expected in names
+    assert not any(n != expected and expected in n for n in names)
+
+
+@pytest.mark.parametrize(("lang", "text"), [("id", "Keenam"), ("en", "Officers"), ("en", "Political Officers")])
+def test_participants_name_run_of_common_words_only_is_no_name(
+    lexicon: Lexicon, gazetteer: Gazetteer, lang: str, text: str
+) -> None:
+    nlp, finder = _finder(lang, lexicon, gazetteer)
+    assert finder.name_run(nlp(text), 0, len(text.split())) is None
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_lexicon_common_words_are_generated_lower_case_words(lexicon: Lexicon, lang: str) -> None:
+    words = lexicon.common_words[lang]
+    assert len(words) > 1000
+    assert all(w == w.lower() for w in words)
