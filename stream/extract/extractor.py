@@ -182,7 +182,7 @@ class MeetingExtractor:
         mentions.extend(short_mentions(doc, entities, mask, taken | blocked, finder.particles, finder.stop))
         mentions.sort(key=lambda m: m.start)
         subject = _main_subject(entities, mask, doc)
-        dates = ParagraphDates(item, lang, received_at, sentences)
+        dates = ParagraphDates(item, lang, received_at, sentences, doc)
         bilateral = bundle.triggers.bilateral_context(item.text)
         companions = token_positions(doc, _COMPANION)
         candidates: list[Candidate] = []
