@@ -25,6 +25,12 @@ FUTURE_TOLERANCE_DAYS = 60
 PAST_TOLERANCE_DAYS = 300
 """... and more than this far before publication as next year's ("(5/1)" in a December story)."""
 MIN_YEAR, MAX_YEAR = 1900, 2100
+SLIP_DAYS = 7
+"""A date corrected for a slip (year typo, day and month swapped) lands this close to a day anchor ..."""
+MONTH_SLIP_DAYS = 31
+"""... or to the middle of a month-precision anchor."""
+SWAP_FAR_DAYS = 31
+"""A bare "(d/m)" this far from the anchor is a candidate for a swapped day and month."""
 
 MONTHS: dict[str, int] = {
     # Indonesian
@@ -250,12 +256,13 @@ class _Resolver:
 
     def _weekday_numeric(self, m: re.Match[str], span: tuple[int, int]) -> DateMention | None:
         day, month = int(m["nday"]), int(m["nmonth"])
+        weekday = self._stated_weekday(span[0], m.start("nday"))
         if "nyear" in m.re.groupindex and m["nyear"]:
-            value = _valid(_full_year(m["nyear"]), month, day)
+            value = self._checked(_valid(_full_year(m["nyear"]), month, day), weekday, day, month)
             return _day_mention(value, self.text, span, relative=False) if value else None
         if self.anchor is None:
             return None
-        value = _near_anchor(month, day, self.anchor)
+        value = self._checked(_near_anchor(month, day, self.anchor), weekday, day, month, swap=True)
         return _day_mention(value, self.text, span, relative=True) if value else None
 
     def _named_month(self, m: re.Match[str], span: tuple[int, int]) -> DateMention | None:
@@ -263,13 +270,54 @@ class _Resolver:
         if month is None:
             return None
         day = int(m["day"])
+        weekday = self._stated_weekday(span[0], m.start())
         if m["year"]:
-            value = _valid(int(m["year"]), month, day)
+            value = self._checked(_valid(int(m["year"]), month, day), weekday, day, month)
             return _day_mention(value, self.text, span, relative=False) if value else None
         if self.anchor is None:
             return None
-        value = _near_anchor(month, day, self.anchor)
+        value = self._checked(_near_anchor(month, day, self.anchor), weekday, day, month)
         return _day_mention(value, self.text, span, relative=True) if value else None
+
+    def _stated_weekday(self, start: int, core: int) -> int | None:
+        """The weekday written before a date ("Selasa, 15 Januari", "Kamis (9/5)"), if any."""
+        if core <= start:
+            return None
+        word = _TRIGGER_WORD.match(self.text, start, core)
+        return _WEEKDAY_NAMES.get(word.group(0).lower()) if word is not None else None
+
+    def _checked(
+        self, value: date | None, weekday: int | None, day: int, month: int, *, swap: bool = False
+    ) -> date | None:
+        """``value`` as written, unless the anchor shows a slip the date's own weekday confirms.
+
+        A stated weekday that contradicts the stated year, when the same day of the anchor's
+        year (or the one next to it) has that weekday: a year typo, common in January. With
+        ``swap`` (a bare "(d/m)", which wires use for the news week only): month and day
+        swapped ("(9/5)" for 5 September) when that lands in the anchor's week and the written
+        order lands far from it, and the weekday, if stated, agrees.
+        """
+        anchor = self.anchor
+        if value is None or anchor is None or anchor.month is None:
+            return value
+        ref = date(anchor.year, anchor.month, anchor.day or 15)
+        slack = SLIP_DAYS if anchor.day is not None else MONTH_SLIP_DAYS
+        fits = weekday is None or value.weekday() == weekday
+        options: list[date] = []
+        if not fits:
+            options.extend(
+                v
+                for y in (anchor.year, anchor.year - 1, anchor.year + 1)
+                if (v := _valid(y, month, day)) is not None and v.year != value.year
+            )
+        if swap and day <= 12 and (not fits or abs((value - ref).days) > SWAP_FAR_DAYS):
+            swapped = _near_anchor(day, month, anchor)
+            if swapped is not None:
+                options.append(swapped)
+        options = [v for v in options if abs((v - ref).days) <= slack and (weekday is None or v.weekday() == weekday)]
+        if not options:
+            return value
+        return min(options, key=lambda v: abs((v - ref).days))
 
     def _numeric(self, m: re.Match[str], span: tuple[int, int]) -> DateMention | None:
         a, b, year = int(m["a"]), int(m["b"]), int(m["c"])

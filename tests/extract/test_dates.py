@@ -227,3 +227,41 @@ def test_dates_weekday_then_bare_day_month(nlp_id: Language, text: str, mention:
 )
 def test_dates_anchor_prefers_dates_with_weekday(text: str, expected: DateAnchor) -> None:
     assert article_anchor(text, None, None) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "anchor", "mention", "value"),
+    [
+        # The stated weekday contradicts the stated year; the anchor's year fits it (a January typo).
+        (
+            "Wali kota menerima tamu, Selasa, 14 Januari 2025.",
+            DateAnchor(2026, 1, None),
+            "Selasa, 14 Januari 2025",
+            "2025-01-14",
+        ),
+        (
+            "Wali kota menerima tamu, Rabu, 14 Januari 2025.",
+            DateAnchor(2026, 1, None),
+            "Rabu, 14 Januari 2025",
+            "2026-01-14",
+        ),
+        ("Wali kota menerima tamu, Rabu (14/1/2025).", DateAnchor(2026, 1, 16), "Rabu (14/1/2025)", "2026-01-14"),
+        # ... but not when no year near the anchor has that weekday: the date stays as written.
+        (
+            "Wali kota menerima tamu, Senin, 14 Januari 2025.",
+            DateAnchor(2026, 1, None),
+            "Senin, 14 Januari 2025",
+            "2025-01-14",
+        ),
+        # A bare "(d/m)" far from the anchor whose swap lands in the anchor's month, weekday agreeing.
+        ("Paus tiba di masjid, Kamis (9/5).", DateAnchor(2024, 9, None), "Kamis (9/5)", "2024-09-05"),
+        ("Paus tiba di masjid, Kamis (9/5).", DateAnchor(2024, 9, 6), "Kamis (9/5)", "2024-09-05"),
+        # Written order kept when it is near the anchor, or when the weekday rules the swap out.
+        ("Menteri tiba, Kamis (9/5).", DateAnchor(2024, 5, 10), "Kamis (9/5)", "2024-05-09"),
+        ("Menteri tiba, Jumat (9/5).", DateAnchor(2024, 9, None), "Jumat (9/5)", "2024-05-09"),
+    ],
+)
+def test_dates_slips_confirmed_by_the_weekday(
+    nlp_id: Language, text: str, anchor: DateAnchor, mention: str, value: str
+) -> None:
+    assert _one(find_dates(nlp_id(text), "id", anchor), mention).value == value
