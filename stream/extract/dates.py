@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
 
@@ -59,6 +59,9 @@ class DateAnchor:
     year: int
     month: int | None
     day: int | None
+    from_text: bool = field(default=False, compare=False)
+    """The day is a date the text mentions, not the publication's: the story may be a day or
+    two later, so a bare weekday is the nearest such day, not the last one on or before it."""
 
     def as_date(self) -> date | None:
         """The anchor as a calendar date, when it has day precision."""
@@ -388,9 +391,13 @@ class _Resolver:
             value = self.anchor_day - timedelta(days=back or 7)
         else:
             # News reports the past: the most recent such day, the anchor day included; a
-            # planned meeting takes the next one (``ahead``), which the caller knows.
+            # planned meeting takes the next one (``ahead``), which the caller knows. A day the
+            # text mentions may precede the story: the nearest such day.
+            forward = (weekday - self.anchor_day.weekday()) % 7
+            next_day = self.anchor_day + timedelta(days=forward)
             value = self.anchor_day - timedelta(days=back)
-            next_day = self.anchor_day + timedelta(days=(weekday - self.anchor_day.weekday()) % 7)
+            if self.anchor is not None and self.anchor.from_text and forward < back:
+                value = next_day
             mention = self.text[span[0] : span[1]]
             return DateMention(value.isoformat(), "day", mention, span, relative=True, ahead=next_day.isoformat())
         return _day_mention(value, self.text, span, relative=True)
@@ -494,7 +501,7 @@ def _text_anchor(text: str) -> DateAnchor | None:
             best_with_weekday = value
     chosen = best_with_weekday or best
     if chosen is not None:
-        return DateAnchor(chosen.year, chosen.month, chosen.day)
+        return DateAnchor(chosen.year, chosen.month, chosen.day, from_text=True)
     if copyright_years:
         return DateAnchor(max(copyright_years), None, None)
     return None

@@ -265,3 +265,26 @@ def test_dates_slips_confirmed_by_the_weekday(
     nlp_id: Language, text: str, anchor: DateAnchor, mention: str, value: str
 ) -> None:
     assert _one(find_dates(nlp_id(text), "id", anchor), mention).value == value
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "value"),
+    [
+        # No publication date: the anchor is Monday 18 September 2023, a day the text mentions.
+        ("Sebelumnya, Senin, 18 September 2023, menteri tiba. Keduanya bertemu Selasa pagi.", "Selasa", "2023-09-19"),
+        ("Sebelumnya, Senin, 18 September 2023, menteri tiba. Keduanya bertemu Sabtu.", "Sabtu", "2023-09-16"),
+        ("Sebelumnya, Senin, 18 September 2023, menteri tiba. Keduanya bertemu Senin.", "Senin", "2023-09-18"),
+    ],
+)
+def test_dates_weekday_nearest_a_text_anchor(nlp_id: Language, text: str, mention: str, value: str) -> None:
+    anchor = article_anchor(text, None, None)
+    assert anchor == DateAnchor(2023, 9, 18) and anchor.from_text
+    assert _one(find_dates(nlp_id(text), "id", anchor), mention).value == value
+
+
+@pytest.mark.parametrize("published_at", ["2023-09-18", "2023-09-18T08:00:00+07:00"])
+def test_dates_weekday_on_or_before_a_publication_anchor(nlp_id: Language, published_at: str) -> None:
+    text = "Keduanya bertemu Selasa pagi."
+    anchor = article_anchor(text, published_at, None)
+    assert anchor is not None and not anchor.from_text
+    assert _one(find_dates(nlp_id(text), "id", anchor), "Selasa").value == "2023-09-12"
