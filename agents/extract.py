@@ -49,7 +49,13 @@ async def extract(stream: AsyncIterable[EventT[bytes]]) -> None:
         records = [_raw_record(event) for event in batch]
         try:
             # CPU-bound: a worker thread keeps the loop free for heartbeats and fetches.
-            result = await asyncio.to_thread(process_batch, records, extractor, max_item_bytes=settings.max_item_bytes)
+            result = await asyncio.to_thread(
+                process_batch,
+                records,
+                extractor,
+                max_item_bytes=settings.max_item_bytes,
+                max_record_bytes=settings.max_request_bytes,
+            )
             await _publish(result)
         except Exception as exc:  # noqa: BLE001 - logged; ending here is the only way not to ack the batch
             _halt_unacknowledged(exc, records)

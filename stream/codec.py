@@ -7,6 +7,7 @@ is a ``PoisonRecord`` whose reason becomes the dead letter's ``reason``.
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ _HTML_TAG = re.compile(r"</?(?:p|div|span|br|a|img|table|tr|td|ul|ol|li|h[1-6]|b
 HTML_TAGS_TOLERATED = 2
 """A stray ``<b>`` or two is tolerated; more tags mean the producer sent HTML."""
 _JSON_DEPTH_ERROR = "depth limit exceeded"
+DEAD_LETTER_OVERHEAD_BYTES = 2048
+"""Room kept under the size limit for the record key and Kafka's record and batch headers."""
 
 
 def decode_wire_item(raw: bytes | None, *, max_bytes: int) -> WireItem:
@@ -132,21 +135,46 @@ class RecordOrigin:
 
 
 def dead_letter(
-    reason: str, detail: str, payload: bytes | None, origin: RecordOrigin, *, failed_at: datetime | None = None
+    reason: str,
+    detail: str,
+    payload: bytes | None,
+    origin: RecordOrigin,
+    *,
+    failed_at: datetime | None = None,
+    max_bytes: int | None = None,
 ) -> dict[str, Any]:
-    """The dead-letter record: why it failed, where it came from, and its original bytes."""
+    """The dead-letter record: why it failed, where it came from, and its original bytes.
+
+    A dead letter must always be publishable, or the record it stands for stops the worker.
+    When the whole payload would make it longer than ``max_bytes`` once encoded (base64 adds a
+    third), it carries the longest prefix that fits, with ``payload_truncated``,
+    ``payload_bytes`` and ``payload_sha256`` of the whole original.
+    """
     when = failed_at or datetime.now(UTC)
-    return {
+    raw = payload or b""
+    letter: dict[str, Any] = {
         "reason": reason,
         "detail": detail,
         "topic": origin.topic,
         "partition": origin.partition,
         "offset": origin.offset,
         "key": origin.key.decode("utf-8", "replace") if origin.key is not None else None,
-        "payload_b64": base64.b64encode(payload or b"").decode("ascii"),
+        "payload_b64": base64.b64encode(raw).decode("ascii"),
         "failed_at": when.isoformat(),
         "extractor": {"name": "meetwire", "version": __version__},
     }
+    if max_bytes is None or len(encode(letter)) + DEAD_LETTER_OVERHEAD_BYTES <= max_bytes:
+        return letter
+    letter |= {
+        "detail": detail[:MAX_FIELD_CHARS],
+        "payload_b64": "",
+        "payload_truncated": True,
+        "payload_bytes": len(raw),
+        "payload_sha256": hashlib.sha256(raw).hexdigest(),
+    }
+    room = max_bytes - DEAD_LETTER_OVERHEAD_BYTES - len(encode(letter))
+    letter["payload_b64"] = base64.b64encode(raw[: max(0, room) // 4 * 3]).decode("ascii")
+    return letter
 
 
 def encode(value: Mapping[str, Any]) -> bytes:

@@ -66,11 +66,22 @@ class BatchResult:
     """Wall time spent in the extractor for the whole batch."""
     extracted: int = 0
     """Records that reached the extractor (decoded and in a supported language)."""
+    max_record_bytes: int | None = None
+    """Largest dead letter to produce; larger ones carry a prefix of the payload."""
 
 
-def process_batch(records: Sequence[RawRecord], extractor: BatchExtractor, *, max_item_bytes: int) -> BatchResult:
-    """Decode, extract and sort a batch; never raises for a bad record."""
-    result = BatchResult()
+def process_batch(
+    records: Sequence[RawRecord],
+    extractor: BatchExtractor,
+    *,
+    max_item_bytes: int,
+    max_record_bytes: int | None = None,
+) -> BatchResult:
+    """Decode, extract and sort a batch; never raises for a bad record.
+
+    ``max_record_bytes`` bounds each dead letter (None: no bound), so that it can be published.
+    """
+    result = BatchResult(max_record_bytes=max_record_bytes)
     decoded: list[tuple[int, WireItem]] = []
     slots: list[str | None] = [None] * len(records)
     for i, record in enumerate(records):
@@ -157,5 +168,7 @@ def event_problem(event: MeetingEvent, text: str) -> str | None:
 def _reject(result: BatchResult, record: RawRecord, reason: str, detail: str) -> None:
     o = record.origin
     log.warning("dead letter %s[%s]@%s: %s: %s", o.topic, o.partition, o.offset, reason, detail)
-    letter = dead_letter(reason, detail, record.value, o, failed_at=datetime.now(UTC))
+    letter = dead_letter(
+        reason, detail, record.value, o, failed_at=datetime.now(UTC), max_bytes=result.max_record_bytes
+    )
     result.dead_letters.append((Outgoing(o.key or b"", encode(letter)), reason))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 
 import orjson
 import pytest
@@ -65,3 +66,27 @@ def test_codec_dead_letter_keeps_original_bytes(payload: bytes) -> None:
     assert base64.b64decode(letter["payload_b64"]) == payload
     assert (letter["topic"], letter["partition"], letter["offset"], letter["key"]) == ("wire.raw", 0, 7, "k")
     load_validator("dead_letter").validate(letter)
+
+
+@pytest.mark.parametrize(("payload_bytes", "max_bytes"), [(2_000_000, 1_000_000), (20_000, 8192)])
+def test_codec_dead_letter_too_large_carries_a_prefix_that_fits(payload_bytes: int, max_bytes: int) -> None:
+    payload = bytes(range(256)) * (payload_bytes // 256) + b"x" * (payload_bytes % 256)
+    letter = dead_letter("too_large", "big", payload, RecordOrigin("wire.raw", 0, 7, b"k"), max_bytes=max_bytes)
+
+    encoded = orjson.dumps(letter)
+    assert len(encoded) <= max_bytes
+    assert len(encoded) > max_bytes // 2  # the room is used, not wasted
+    load_validator("dead_letter").validate(letter)
+    prefix = base64.b64decode(letter["payload_b64"])
+    assert prefix and payload.startswith(prefix)
+    assert letter["payload_truncated"] is True
+    assert letter["payload_bytes"] == len(payload)
+    assert letter["payload_sha256"] == hashlib.sha256(payload).hexdigest()
+
+
+@pytest.mark.parametrize("max_bytes", [None, 4096])
+def test_codec_dead_letter_that_fits_is_whole(max_bytes: int | None) -> None:
+    payload = b'{"id": "a", "text": "short"}'
+    letter = dead_letter("x", "y", payload, RecordOrigin("wire.raw", 0, 7, b"k"), max_bytes=max_bytes)
+    assert base64.b64decode(letter["payload_b64"]) == payload
+    assert "payload_truncated" not in letter
