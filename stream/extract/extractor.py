@@ -242,14 +242,16 @@ class MeetingExtractor:
                         last.mentions[p] = first[p]
             return []
         triggers = [bundle.triggers.with_status(doc, sent, t) for t in triggers if not _anaphoric(doc, t)]
-        if not parties and last is not None and bundle.triggers.names_pair(doc, sent):
-            # "On Tuesday, the two leaders held a meeting": the same sides, maybe another day
+        pair = list(last.parties) if last is not None else _leading_pair(entities, subject, doc)
+        if not parties and pair and bundle.triggers.names_pair(doc, sent):
+            # "On Tuesday, the two leaders held a meeting": the sides of the meeting just reported,
+            # or, when none was, the article's two leading persons
             strong_here = [t for t in triggers if t.strength == "strong"]
             if strong_here:
                 date = pick_date(dates, sent, strong_here[0])
                 return [
                     Candidate(
-                        parties=list(last.parties),
+                        parties=pair,
                         status=strong_here[0].status,
                         sentence=sent,
                         trigger=strong_here[0],
@@ -481,6 +483,21 @@ def _main_subject(entities: list[Entity], mask: Mask, doc: Doc) -> int | None:
         if best is None or key > best:
             best = key
     return best[2] if best else None
+
+
+def _leading_pair(entities: list[Entity], subject: int | None, doc: Doc) -> list[int]:
+    """The article's subject and the titled person mentioned most after it (earliest first on a
+    tie): the two sides "the two leaders" refer to when no meeting was reported before."""
+    if subject is None:
+        return []
+    others = [
+        (len(e.mentions), -min(m.start for m in e.mentions), i)
+        for i, e in enumerate(entities)
+        if i != subject and e.kind == "person" and e.title and not e.reporter and e.mentions
+    ]
+    if not others:
+        return []
+    return [subject, max(others)[2]]
 
 
 def _participant(entities: list[Entity], idx: int, cand: Candidate) -> Participant:
