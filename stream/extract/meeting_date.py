@@ -37,6 +37,8 @@ _DATELINE_PLACE = re.compile(r"[\W_]*(?:[A-Z][\w.'\u2019&-]*[\s,(/\u2013\u2014-]
 _DATELINE_END = re.compile(r"[\s).,]*(?:\([^()\n]{0,30}\)|/[A-Za-z]+/)?[\s.,]*(?:--|[:|\u2013\u2014-])")
 # A line that is only a date and a time: "18 September 2022, 14:15", "Senin, 08 Apr 2024 14:45 WIB".
 _TIMESTAMP_REST = re.compile(r"[\s,|\u2022-]*(?:\d{1,2}[:.]\d\d(?:\s*[AaPp]\.?[Mm]\.?)?)?\s*[A-Z]{0,4}\s*$")
+# "since he took office on May 10", "sejak dilantik 10 Mei": the start of a period, not the meeting's day.
+_PERIOD_START = re.compile(r"\b(?:since|sejak|semenjak)\b[^,;.!?\n]{0,60}$", re.I)
 _TIMESTAMP_LEAD = re.compile(r"[\s|\u2022-]*(?:\d{1,2}[:.]\d\d(?:\s*[AaPp]\.?[Mm]\.?)?)?[\s,|\u2022-]*$")
 
 
@@ -126,10 +128,15 @@ def is_dateline(text: str, mention: DateMention, paragraph_start: int) -> bool:
     return bool(_DATELINE_END.match(suffix))
 
 
+def starts_period(text: str, mention: DateMention, sentence_start: int) -> bool:
+    """The date starts a period ("since he took office on May 10"), it is not a meeting's day."""
+    return bool(_PERIOD_START.search(text, sentence_start, mention.span[0]))
+
+
 def pick_date(dates: ParagraphDates, sent: Sentence, trig: Trigger | None) -> DateMention | None:
     """The day ``sent`` states for its meeting: its own dates before dateline and header dates,
     the one nearest the trigger first (the first one without a trigger)."""
-    inside = dates.in_sentence(sent)
+    inside = [d for d in dates.in_sentence(sent) if not starts_period(dates.text, d, sent.start_char)]
     if not inside:
         return None
     para = dates.paragraph_start(sent)
@@ -165,7 +172,12 @@ def lead_date(dates: ParagraphDates) -> DateMention | None:
     dateline's or header's, never after the anchor (a date ahead is a plan)."""
     anchor = dates.anchor.as_date() if dates.anchor is not None else None
     text = dates.text
-    usable = [d for d in dates.lead() if anchor is None or date.fromisoformat(d.value) <= anchor]
+    usable = [
+        d
+        for d in dates.lead()
+        if (anchor is None or date.fromisoformat(d.value) <= anchor)
+        and not starts_period(text, d, text.rfind("\n", 0, d.span[0]) + 1)
+    ]
     own = [d for d in usable if not is_dateline(text, d, text.rfind("\n", 0, d.span[0]) + 1)]
     if own:
         return own[0]

@@ -200,3 +200,29 @@ def test_meeting_date_pick_date_without_trigger_takes_the_first(nlp_id: Language
     dates = ParagraphDates(item, "id", None, sentences, doc)
     found = pick_date(dates, sentences[0], None)
     assert found is not None and found.mention in mention
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "mention"),
+    [
+        # "since ... on May 3" starts a period; the lead's day is the meeting's.
+        (
+            "Minister Ana Cruz received envoy Leo Tan on Monday.\n\n"
+            "It was his first meeting with her since she took office on March 3.",
+            "meeting",
+            "on Monday",
+        ),
+        (
+            "Gubernur Rina Wati menerima Duta Besar Leo Tan, Senin (10/3).\n\n"
+            "Ini pertemuan pertama mereka sejak Rina dilantik 3 Maret.",
+            "pertemuan",
+            "Senin (10/3)",
+        ),
+    ],
+)
+def test_meeting_date_skips_the_start_of_a_period(
+    nlp_en: Language, nlp_id: Language, text: str, trigger: str, mention: str
+) -> None:
+    nlp = nlp_id if "pertemuan" in text else nlp_en
+    dates, cand, sentences = _candidate(nlp, text, trigger, published_at="2025-03-12")
+    assert _mention(meeting_date(dates, cand, sentences)) == mention
