@@ -46,6 +46,10 @@ def create_app(settings: Settings) -> faust.App:
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
         broker_commit_interval=settings.commit_interval_s,
+        # Faust's 60 s session would keep a killed worker's partitions idle for a minute after a restart.
+        broker_session_timeout=settings.session_timeout_s,
+        broker_heartbeat_interval=settings.heartbeat_interval_s,
+        producer_max_request_size=settings.max_request_bytes,
         web_port=settings.web_port,
         web_bind=settings.web_host,
         web_host=settings.web_host,

@@ -61,6 +61,13 @@ class Settings:
     max_item_bytes: int = _opt(
         "MEETWIRE_MAX_ITEM_BYTES", 1_048_576, "Larger raw records are dead-lettered as `too_large`."
     )
+    max_request_bytes: int = _opt(
+        "MEETWIRE_MAX_REQUEST_BYTES",
+        1_000_000,
+        "Largest record the worker publishes (the producer's `max_request_size`); keep it at or below the "
+        "output topics' `max.message.bytes` (broker default 1048588). Larger dead letters carry a prefix of "
+        "the payload.",
+    )
     batch_size: int = _opt("MEETWIRE_BATCH_SIZE", 32, "Items the worker extracts together (`nlp.pipe`).")
     batch_within_s: float = _opt(
         "MEETWIRE_BATCH_WITHIN_S",
@@ -72,6 +79,17 @@ class Settings:
         "MEETWIRE_COMMIT_INTERVAL_S",
         1.0,
         "Seconds between offset commits; a killed worker redoes at most about this much work.",
+    )
+    session_timeout_s: float = _opt(
+        "MEETWIRE_SESSION_TIMEOUT_S",
+        10.0,
+        "Consumer session timeout: a worker that stops heartbeating (killed, frozen) keeps its partitions this "
+        "long before the group hands them on. Brokers accept 6-300 s by default.",
+    )
+    heartbeat_interval_s: float = _opt(
+        "MEETWIRE_HEARTBEAT_INTERVAL_S",
+        3.0,
+        "Seconds between consumer heartbeats; under a third of the session timeout.",
     )
     extract: bool = _opt(
         "MEETWIRE_EXTRACT",
@@ -144,8 +162,12 @@ class Settings:
             raise SettingsError("MEETWIRE_EVENT_LOOP must be uvloop or asyncio")
         if self.commit_interval_s <= 0:
             raise SettingsError("MEETWIRE_COMMIT_INTERVAL_S must be positive")
-        if self.max_item_bytes <= 0 or self.batch_size <= 0 or self.topic_partitions <= 0:
+        if min(self.max_item_bytes, self.max_request_bytes, self.batch_size, self.topic_partitions) <= 0:
             raise SettingsError("sizes and counts must be positive")
+        if not 0 < 3 * self.heartbeat_interval_s <= self.session_timeout_s:
+            raise SettingsError(
+                "MEETWIRE_HEARTBEAT_INTERVAL_S must be positive and at most a third of MEETWIRE_SESSION_TIMEOUT_S"
+            )
 
     def ssl_context(self) -> ssl.SSLContext | None:
         """The TLS context for ``SSL``/``SASL_SSL`` (CA file, optional client certificate), else None."""

@@ -82,6 +82,34 @@ def test_worker_consumer_fetches_wait_briefly(kafka_bootstrap: str, unique: str,
     assert asyncio.run(started_fetch_wait()) == wait_ms
 
 
+@pytest.mark.parametrize(("session_s", "heartbeat_s", "request_bytes"), [("8", "2", "500000")])
+def test_worker_clients_get_session_heartbeat_and_request_size_settings(
+    kafka_bootstrap: str, unique: str, session_s: str, heartbeat_s: str, request_bytes: str
+) -> None:
+    """Faust's own 60 s session would idle a killed worker's partitions for a minute after its restart."""
+    env = worker_env(
+        kafka_bootstrap,
+        unique,
+        free_port(),
+        MEETWIRE_SESSION_TIMEOUT_S=session_s,
+        MEETWIRE_HEARTBEAT_INTERVAL_S=heartbeat_s,
+        MEETWIRE_MAX_REQUEST_BYTES=request_bytes,
+    )
+    app = create_app(Settings.from_env(env))
+
+    async def client_settings() -> tuple[int, int, int]:
+        consumer = app.consumer._thread._create_worker_consumer(app.transport)  # the ones Faust would start
+        producer = app.producer._new_producer()
+        await consumer.start()
+        try:
+            return consumer._session_timeout_ms, consumer._heartbeat_interval_ms, producer._max_request_size
+        finally:
+            await consumer.stop()
+
+    expected = (int(float(session_s) * 1000), int(float(heartbeat_s) * 1000), int(request_bytes))
+    assert asyncio.run(client_settings()) == expected
+
+
 @pytest.mark.parametrize(("setting", "loop"), [(None, "uvloop"), ("asyncio", "asyncio")])
 def test_worker_runs_the_event_loop_its_setting_names(
     kafka_bootstrap: str, unique: str, tmp_path: Path, setting: str | None, loop: str

@@ -39,6 +39,9 @@ def test_settings_broker_forms(broker: str, servers: list[str], faust: str) -> N
         {"MEETWIRE_SECURITY_PROTOCOL": "TLS"},
         {"MEETWIRE_SASL_MECHANISM": "KERBEROS"},
         {"MEETWIRE_MAX_ITEM_BYTES": "0"},
+        {"MEETWIRE_MAX_REQUEST_BYTES": "0"},
+        {"MEETWIRE_HEARTBEAT_INTERVAL_S": "4"},  # over a third of the 10 s session timeout
+        {"MEETWIRE_HEARTBEAT_INTERVAL_S": "0"},
     ],
 )
 def test_settings_rejects_unusable_values(env: dict[str, str]) -> None:
