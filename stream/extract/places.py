@@ -62,6 +62,14 @@ _DATELINE_AGENCY_ONLY = re.compile(r"\s*" + _PLACE + r"(?:,\s*[^,()\n]{1,20}?)?\
 # A line that is only a place in capitals ("ANKARA"), or a place, a country and a date ("Baku, Azerbaijan, Jan. 10").
 _DATELINE_ALONE = re.compile(r"\s*(?P<place>[A-Z][A-Z'\u2019.]+(?: [A-Z][A-Z'\u2019.]+){0,3})\s*$")
 _DATELINE_WITH_DATE = re.compile(r"\s*" + _PLACE + r",[^\n]{0,30}\d[^\n]{0,10}$")
+# "BOGOR. Presiden ...": a place in capitals, a full stop, then the story.
+_DATELINE_CAPS_STOP = re.compile(r"\s*(?P<place>[A-Z][A-Z'\u2019]+(?: [A-Z][A-Z'\u2019]+){0,3})\.\s+(?=[A-Z])")
+# "ANKARA, March 17. /TASS/.": the agency between slashes.
+_DATELINE_SLASHED_AGENCY = re.compile(r"\s*" + _PLACE + r",[^\n/]{0,30}/[A-Za-z\s-]{2,20}/")
+# A line that is only a city, written as a name ("Lahore"): a dateline or a section header naming it.
+_DATELINE_CITY_LINE = re.compile(r"\s*" + _PLACE + r"\s*$")
+_METADATA_PREFIX = re.compile(r"\s*date \d{4}(?:-\d{2}){0,2}(?=\s)")
+"""A crawler's "date 2024-05-01" before the story: not part of the text the dateline opens."""
 _DATELINE_INLINE = re.compile(
     r"(?P<place>[A-Z][A-Z'\u2019.]+(?: [A-Z][A-Z'\u2019.]+){0,3})\s*\([^()\n]{2,40}\)\s*[-\u2013\u2014]"
 )
@@ -235,6 +243,9 @@ class Gazetteer:
         place must be in the gazetteer. ``None`` when the article has no dateline.
         """
         head = text[:DATELINE_WINDOW]
+        meta = _METADATA_PREFIX.match(head)
+        if meta is not None:
+            head = " " * meta.end() + head[meta.end() :]  # same offsets, prefix blanked
         offset = 0
         for n, line in enumerate(head.split("\n")):
             if n >= DATELINE_LINES:
@@ -258,11 +269,16 @@ class Gazetteer:
             _DATELINE_AGENCY_ONLY,
             _DATELINE_ALONE,
             _DATELINE_WITH_DATE,
+            _DATELINE_CAPS_STOP,
+            _DATELINE_SLASHED_AGENCY,
+            _DATELINE_CITY_LINE,
         ):
             m = pattern.match(line)
             if m is None:
                 continue
             place = self._dateline_place(line, m.start("place"), m.end("place"))
+            if place is not None and pattern is _DATELINE_CITY_LINE and place.kind != "city":
+                continue
             if place is not None:
                 start = offset + m.start("place")
                 return _mention_from(place, (start, start + len(place.mention)))
