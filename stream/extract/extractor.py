@@ -26,7 +26,7 @@ from spacy.tokens import Doc
 
 from stream import __version__
 from stream.extract.assemble import Candidate, merge, sentence_parties, split_bilaterals
-from stream.extract.dates import DateAnchor
+from stream.extract.dates import DateAnchor, DateRules, load_date_rules
 from stream.extract.hygiene import Mask, boilerplate_mask
 from stream.extract.language import detect_language
 from stream.extract.lexicon import Lexicon, load_lexicon
@@ -83,8 +83,10 @@ class MeetingExtractor:
         topics: TopicClassifier,
         languages: Sequence[str] = SUPPORTED_LANGUAGES,
         use_ner: bool = False,
+        date_rules: DateRules | None = None,
     ) -> None:
         self.lexicon = lexicon
+        self.date_rules = date_rules if date_rules is not None else load_date_rules()
         self.gazetteer = gazetteer
         self.topics = topics
         self._langs: dict[str, _Language] = {}
@@ -115,6 +117,8 @@ class MeetingExtractor:
             )
         for name, version in sorted(self.lexicon.versions.items()):
             info[f"data_{name}"] = str(version)
+        info["data_dates_vocabulary"] = str(self.date_rules.version)
+        info["data_topics"] = self.topics.version
         return info
 
     def language_of(self, item: WireItem) -> str | None:
@@ -182,7 +186,7 @@ class MeetingExtractor:
         mentions.extend(short_mentions(doc, entities, mask, taken | blocked, finder.particles, finder.stop))
         mentions.sort(key=lambda m: m.start)
         subject = _main_subject(entities, mask, doc)
-        dates = ParagraphDates(item, lang, received_at, sentences, doc)
+        dates = ParagraphDates(item, lang, received_at, sentences, doc=doc, rules=self.date_rules)
         bilateral = bundle.triggers.bilateral_context(item.text)
         companions = token_positions(doc, _COMPANION)
         candidates: list[Candidate] = []

@@ -1,25 +1,46 @@
 """What a meeting was about: an IPTC Media Topics category and a few key phrases.
 
-Weighted cue-phrase lexicons per category and language (``stream/data/topics_lexicon.json``):
-the category with the highest prior + cue score wins, and ``politics`` carries the prior
-because general diplomacy is what most meeting reports are about. Key phrases are picked
-RAKE-style (stop-word-delimited phrases scored by word degree) from the text itself.
+Two parts, both loaded once by :func:`load_topic_classifier`:
+
+- weighted cue-phrase lexicons per category and language (``stream/data/topics_lexicon.json``):
+  broad domain words for every category, with ``politics`` carrying a prior because general
+  diplomacy is what most meeting reports are about;
+- a trained model (``stream/models/topics/``, built by ``scripts/train_topics.py`` from labelled
+  meetings): a multinomial logistic regression over hashed word uni- and bigrams whose logits
+  add the lexicon's cue scores times one learned weight, so a category the labelled data
+  never showed can still win on strong cues.
+
+Without the model the lexicon alone decides (highest prior + cue score). Key phrases are
+picked RAKE-style (stop-word-delimited phrases scored by word degree) from the text itself.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import zlib
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
+from importlib.abc import Traversable
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
 from spacy.lang.id.stop_words import STOP_WORDS as ID_STOP_WORDS
 
 from stream.records import Topic
 
 DEFAULT_CATEGORY = "politics"
+MODEL_DIR = ("models", "topics")
+"""Where the shipped model lives inside the ``stream`` package."""
+MODEL_WEIGHTS = "model.npz"
+MODEL_META = "meta.json"
 MAX_COUNT_PER_CUE = 2
 """A cue repeated many times says little more than one repeated twice."""
 MAX_KEYWORDS = 5
@@ -97,12 +118,140 @@ def _compile_cues(entries: list[tuple[str, str, float]]) -> _Cues:
     return _Cues(exact, prefix, longest, cuts, first_words, first_prefixes)
 
 
+_MODEL_STOP_WORDS = frozenset(EN_STOP_WORDS | ID_STOP_WORDS)
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureSpec:
+    """How a text becomes model features (stored with the model, so training and use agree)."""
+
+    max_n: int = 2
+    """Longest word n-gram: 1 = words only, 2 = words and bigrams."""
+    by_language: bool = False
+    """Also a copy of every feature tagged with the text's language."""
+    normalise: bool = True
+    """Scale each text's feature vector to unit length (long and short contexts weigh alike)."""
+    drop_stop_words: bool = True
+    """Leave out spaCy's English and Indonesian stop words (n-grams join the words around them)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "max_n": self.max_n,
+            "by_language": self.by_language,
+            "normalise": self.normalise,
+            "drop_stop_words": self.drop_stop_words,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> FeatureSpec:
+        return cls(
+            max_n=int(raw["max_n"]),
+            by_language=bool(raw["by_language"]),
+            normalise=bool(raw["normalise"]),
+            drop_stop_words=bool(raw.get("drop_stop_words", False)),
+        )
+
+
+def feature_hashes(text: str, language: str, spec: FeatureSpec) -> list[int]:
+    """The sorted distinct CRC-32 hashes of the casefolded word n-grams of ``text``.
+
+    Hashes, not strings, are what the model stores: its file carries no words of the texts it
+    was trained on, and CRC-32 is the same in every process (``hash()`` is salted).
+    """
+    words = [w.casefold() for w in _WORD.findall(text)]
+    if spec.drop_stop_words:
+        words = [w for w in words if w not in _MODEL_STOP_WORDS]
+    grams: set[str] = set(words)
+    if spec.max_n >= 2:
+        grams.update(f"{a} {b}" for a, b in pairwise(words))
+    if spec.by_language:
+        grams.update([f"{language}|{g}" for g in grams])
+    return sorted({zlib.crc32(g.encode("utf-8")) for g in grams})
+
+
+@dataclass(frozen=True, slots=True)
+class TopicModel:
+    """Multinomial logistic regression over hashed n-grams plus ``lexicon_weights`` x cue scores.
+
+    Built by ``scripts/train_topics.py``; read with :func:`read_topic_model`.
+    """
+
+    version: str
+    classes: tuple[str, ...]
+    features: FeatureSpec
+    rows: Mapping[int, int]
+    """Feature hash -> row of ``weights``; hashes never seen in training have no row."""
+    weights: npt.NDArray[np.float32]
+    """Shape ``(len(rows), len(classes))``."""
+    bias: npt.NDArray[np.float32]
+    lexicon_weights: npt.NDArray[np.float32]
+    """Per class: what one point of the lexicon's cue score for that class adds to its logit."""
+    min_probability: float
+    """Below this probability of the best category the default (``politics``) is kept."""
+
+    def probabilities(self, text: str, language: str, cues: Mapping[str, float]) -> npt.NDArray[np.float64]:
+        """Probability of each of ``classes`` for ``text``, given its lexicon cue scores."""
+        hashes = feature_hashes(text, language, self.features)
+        found = [r for h in hashes if (r := self.rows.get(h)) is not None]
+        logits = self.bias.astype(np.float64)
+        if found:
+            summed = self.weights[found].sum(axis=0, dtype=np.float64)
+            if self.features.normalise:
+                summed /= np.sqrt(len(hashes))
+            logits = logits + summed
+        logits = logits + self.lexicon_weights * np.array([cues.get(c, 0.0) for c in self.classes])
+        exp = np.exp(logits - logits.max())
+        out: npt.NDArray[np.float64] = exp / exp.sum()
+        return out
+
+    def predict(self, text: str, language: str, cues: Mapping[str, float]) -> str:
+        """The category for ``text``: the most probable one, else the default when it is not sure."""
+        probs = self.probabilities(text, language, cues)
+        best = int(np.argmax(probs))
+        if probs[best] < self.min_probability and DEFAULT_CATEGORY in self.classes:
+            return DEFAULT_CATEGORY
+        return self.classes[best]
+
+
+def read_topic_model(directory: Traversable | Path) -> TopicModel:
+    """Read a model written by ``scripts/train_topics.py`` (``meta.json`` + ``model.npz``)."""
+    meta = json.loads(directory.joinpath(MODEL_META).read_text(encoding="utf-8"))
+    with np.load(io.BytesIO(directory.joinpath(MODEL_WEIGHTS).read_bytes()), allow_pickle=False) as arrays:
+        hashes = arrays["hashes"]
+        weights = arrays["weights"].astype(np.float32)
+        bias = arrays["bias"].astype(np.float32)
+        lexicon_weights = arrays["lexicon_weights"].astype(np.float32)
+    classes = tuple(str(c) for c in meta["classes"])
+    if weights.shape != (len(hashes), len(classes)) or {bias.shape, lexicon_weights.shape} != {(len(classes),)}:
+        raise ValueError(f"topic model in {directory}: weights do not fit its {len(classes)} classes")
+    return TopicModel(
+        version=str(meta["version"]),
+        classes=classes,
+        features=FeatureSpec.from_dict(meta["features"]),
+        rows={int(h): i for i, h in enumerate(hashes.tolist())},
+        weights=weights,
+        bias=bias,
+        lexicon_weights=lexicon_weights,
+        min_probability=float(meta["min_probability"]),
+    )
+
+
 class TopicClassifier:
-    """Scores texts against the category lexicons. Build with :func:`load_topic_classifier`."""
+    """Classifies texts with the trained model and the category lexicons. Build with
+    :func:`load_topic_classifier`."""
 
     def __init__(
-        self, categories: list[_Category], cues: dict[str, _Cues], stop_words: dict[str, frozenset[str]]
+        self,
+        categories: list[_Category],
+        cues: dict[str, _Cues],
+        stop_words: dict[str, frozenset[str]],
+        *,
+        lexicon_version: int,
+        model: TopicModel | None = None,
     ) -> None:
+        self.model = model
+        self.version = f"lexicon-{lexicon_version}" + (f"+model-{model.version}" if model else "")
+        """Lexicon and model versions, for ``meetwire_build_info``."""
         self._categories = categories
         self._by_key = {c.key: c for c in categories}
         self._cues = cues
@@ -112,9 +261,14 @@ class TopicClassifier:
         }
 
     def scores(self, text: str, language: str) -> dict[str, float]:
-        """Prior plus cue score per category (for inspection and tests)."""
+        """Prior plus cue score per category: the lexicon's decision (for inspection and tests)."""
+        cues = self.cue_scores(text, language)
+        return {c.key: c.prior + cues[c.key] for c in self._categories}
+
+    def cue_scores(self, text: str, language: str) -> dict[str, float]:
+        """Sum of the weights of the cues found per category, without the prior."""
         cues = self._cues.get(language, self._cues["en"])
-        out = {c.key: c.prior for c in self._categories}
+        out = dict.fromkeys(self._by_key, 0.0)
         words = [w.casefold() for w in _WORD.findall(text)]
         hits: Counter[tuple[str, ...]] = Counter()
         i = 0
@@ -131,12 +285,19 @@ class TopicClassifier:
         return out
 
     def classify(self, text: str, language: str) -> Topic:
-        """The best category for ``text`` (evidence window plus title) and three to five key phrases from it."""
-        scores = self.scores(text, language)
-        # Ties go to the default: a stray cue must not pull a diplomatic meeting elsewhere.
-        best = max(scores, key=lambda k: (scores[k], k == DEFAULT_CATEGORY))
+        """The best category for ``text`` (title plus the meeting's sentences) and up to five key phrases from it."""
+        if self.model is not None:
+            best = self.model.predict(text, language, self.cue_scores(text, language))
+        else:
+            best = self.lexicon_category(text, language)
         category = self._by_key[best]
         return Topic(category=category.key, iptc=category.iptc, keywords=self.keywords(text, language))
+
+    def lexicon_category(self, text: str, language: str) -> str:
+        """The lexicon's category alone: highest prior + cue score."""
+        scores = self.scores(text, language)
+        # Ties go to the default: a stray cue must not pull a diplomatic meeting elsewhere.
+        return max(scores, key=lambda k: (scores[k], k == DEFAULT_CATEGORY))
 
     def keywords(self, text: str, language: str) -> tuple[str, ...]:
         """Up to five key phrases of one to three words, as written in the text."""
@@ -216,8 +377,12 @@ def _flush(chunk: str, current: list[re.Match[str]], phrases: list[tuple[str, tu
         phrases.append((surface, tuple(m.group(0).casefold() for m in part)))
 
 
-def load_topic_classifier() -> TopicClassifier:
-    """Load and compile the category lexicons once."""
+def load_topic_classifier(*, use_model: bool = True, model: TopicModel | None = None) -> TopicClassifier:
+    """Load and compile the category lexicons and the model once, at start-up.
+
+    ``use_model=False`` classifies with the lexicon alone; ``model`` replaces the shipped model
+    (``stream/models/topics/``) with another, e.g. one just trained.
+    """
     raw = json.loads(resources.files("stream").joinpath("data", "topics_lexicon.json").read_text(encoding="utf-8"))
     categories: list[_Category] = []
     entries: dict[str, list[tuple[str, str, float]]] = {"id": [], "en": []}
@@ -230,4 +395,10 @@ def load_topic_classifier() -> TopicClassifier:
         "id": frozenset(w.casefold() for w in ID_STOP_WORDS) | _EXTRA_STOP["id"],
         "en": frozenset(w.casefold() for w in EN_STOP_WORDS) | _EXTRA_STOP["en"],
     }
-    return TopicClassifier(categories, cues, stop_words)
+    if not use_model:
+        model = None
+    elif model is None:
+        model = read_topic_model(resources.files("stream").joinpath(*MODEL_DIR))
+    if model is not None and (unknown := set(model.classes) - {c.key for c in categories}):
+        raise ValueError(f"topic model categories missing from the lexicon: {sorted(unknown)}")
+    return TopicClassifier(categories, cues, stop_words, lexicon_version=int(raw["version"]), model=model)

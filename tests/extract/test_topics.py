@@ -1,10 +1,17 @@
-"""Topic categories and key phrases (stream.extract.topics). Invented sentences."""
+"""Topic categories and key phrases (stream.extract.topics). Invented sentences and articles."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-from stream.extract.topics import TopicClassifier, load_topic_classifier
+from stream.extract.topics import TopicClassifier, load_topic_classifier, read_topic_model
+
+ROOT = Path(__file__).resolve().parents[2]
 
 IPTC = {
     "politics": "medtop:11000000",
@@ -29,6 +36,13 @@ IPTC = {
 
 @pytest.fixture(scope="module")
 def classifier() -> TopicClassifier:
+    """The lexicon alone: what the cue lists say, without the trained model."""
+    return load_topic_classifier(use_model=False)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> TopicClassifier:
+    """Lexicon and the shipped model, as the extractor loads them."""
     return load_topic_classifier()
 
 
@@ -125,3 +139,184 @@ def test_topics_empty_text_defaults_to_politics(classifier: TopicClassifier, tex
 @pytest.mark.parametrize("language", ["fr", "ms"])
 def test_topics_other_language_uses_english_lexicon(classifier: TopicClassifier, language: str) -> None:
     assert classifier.classify("Joint military exercises and defence cooperation.", language).category == "conflict"
+
+
+def test_topics_shipped_model_loads(shipped: TopicClassifier) -> None:
+    assert shipped.model is not None
+    assert "politics" in shipped.model.classes
+    assert shipped.model.rows
+    assert shipped.version.startswith("lexicon-") and "+model-" in shipped.version
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "category"),
+    [
+        (
+            "Menteri Perdagangan bertemu pengusaha\nMenteri Perdagangan dan para pengusaha membahas ekspor, "
+            "investasi dan perjanjian perdagangan bebas kedua negara.",
+            "id",
+            "economy",
+        ),
+        (
+            "Trade ministers meet business leaders\nThe trade ministers met business leaders to discuss exports, "
+            "investment and a free trade agreement.",
+            "en",
+            "economy",
+        ),
+        (
+            "Menag terima tokoh lintas agama\nMenteri Agama menerima para ulama, pendeta dan uskup membahas "
+            "toleransi antarumat beragama dan kerukunan umat.",
+            "id",
+            "religion",
+        ),
+        (
+            "Archbishop meets imams\nThe archbishop received imams and rabbis for an interfaith prayer meeting "
+            "on religious tolerance between churches, mosques and synagogues.",
+            "en",
+            "religion",
+        ),
+        (
+            "Menpora terima pengurus PSSI\nMenpora menerima pelatih timnas dan pengurus klub sepak bola membahas "
+            "persiapan turnamen dan pertandingan liga.",
+            "id",
+            "sport",
+        ),
+        (
+            "Sports minister meets football coach\nThe sports minister met the national team coach and club "
+            "officials to discuss the football league, the tournament and the stadium.",
+            "en",
+            "sport",
+        ),
+        (
+            "Menlu terima Dubes Borduria\nMenlu menerima Dubes Borduria membahas hubungan bilateral dan isu kawasan.",
+            "id",
+            "politics",
+        ),
+        (
+            "Foreign ministers meet\nThe foreign ministers discussed bilateral relations and regional issues.",
+            "en",
+            "politics",
+        ),
+    ],
+)
+def test_topics_model_obvious_texts(shipped: TopicClassifier, text: str, language: str, category: str) -> None:
+    topic = shipped.classify(text, language)
+    assert topic.category == category
+    assert topic.iptc == IPTC[category]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Defence talks\nThe defence ministers agreed on joint military exercises and defence cooperation.", "en"),
+        ("Kapolri bertemu\nKapolri membahas pemberantasan narkoba, penyelundupan dan pencucian uang.", "id"),
+    ],
+)
+def test_topics_model_is_deterministic(text: str, language: str) -> None:
+    first = load_topic_classifier()
+    second = load_topic_classifier()
+    assert first.classify(text, language) == second.classify(text, language)
+    assert first.classify(text, language) == first.classify(text, language)
+
+
+@pytest.mark.parametrize(("text", "language"), [("", "id"), ("dan yang di", "id"), ("the of and", "en")])
+def test_topics_model_empty_text_defaults_to_politics(shipped: TopicClassifier, text: str, language: str) -> None:
+    assert shipped.classify(text, language).category == "politics"
+
+
+@pytest.mark.parametrize("language", ["en"])
+def test_topics_model_keywords_from_lexicon_rules(
+    shipped: TopicClassifier, classifier: TopicClassifier, language: str
+) -> None:
+    text = "The defence ministers agreed on joint military exercises and defence industry cooperation."
+    assert shipped.classify(text, language).keywords == classifier.classify(text, language).keywords
+
+
+# -- retraining with scripts/train_topics.py on a tiny invented labelled file ----------------
+
+_INVENTED = [
+    (
+        "Menteri Perdagangan Andi Wirawan",
+        "Menteri Perdagangan Borduria Karl Olsen",
+        "perdagangan, ekspor dan investasi",
+        "economy",
+    ),
+    (
+        "Menteri Agama Budi Santoso",
+        "Duta Besar Borduria Lena Holm",
+        "toleransi antarumat beragama dan ibadah haji",
+        "religion",
+    ),
+    (
+        "Menteri Luar Negeri Citra Dewi",
+        "Menteri Luar Negeri Borduria Jan Berg",
+        "hubungan bilateral dan isu kawasan",
+        "politics",
+    ),
+    (
+        "Menteri Pemuda dan Olahraga Dedi Kusuma",
+        "Duta Besar Borduria Per Lund",
+        "sepak bola dan turnamen liga",
+        "sport",
+    ),
+]
+
+
+def _invented_article(index: int, first: str, second: str, about: str, topic: str) -> dict[str, object]:
+    text = (
+        f"JAKARTA - {first} bertemu dengan {second} di Jakarta, Senin (4/3/2024). "
+        f"Dalam pertemuan itu keduanya membahas {about}."
+    )
+    return {
+        "id": f"invented-{index}",
+        "language": "id",
+        "title": f"Pertemuan membahas {about}",
+        "published_at": "2024-03-05",
+        "text": text,
+        "events": [
+            {
+                "participants": [
+                    [first.split()[-2] + " " + first.split()[-1]],
+                    [second.split()[-2] + " " + second.split()[-1]],
+                ],
+                "location": ["Jakarta"],
+                "date": "2024-03-04",
+                "topic": topic,
+                "status": "held",
+            }
+        ],
+    }
+
+
+def test_topics_retraining_script_on_invented_data(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    rows = [_invented_article(i, *row) for i, row in enumerate(_INVENTED * 3)]
+    gold.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "model"
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "train_topics.py"),
+            "--gold",
+            str(gold),
+            "--out",
+            str(out),
+            "--cv",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "model+lexicon" in run.stdout
+    meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    assert meta["training"]["examples"] == {"id:held": len(rows)}
+    model = read_topic_model(out)
+    classifier = load_topic_classifier(model=model)
+    assert (
+        classifier.classify("Pertemuan membahas ekspor\nKeduanya membahas perdagangan dan ekspor.", "id").category
+        == "economy"
+    )
