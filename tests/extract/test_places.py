@@ -199,6 +199,12 @@ def test_places_sorted_spans_match_text(gazetteer: Gazetteer, nlp_id: Language, 
         ("Ankara, June 3 (AA) - The president said.", "Ankara", "Ankara"),
         ("GENEVA \u2014 Diplomats met.", "GENEVA", "Geneva"),
         ("penulis - Selasa, 12 Oktober 2021 11:59JAKARTA (Kabar) - Duta besar bertemu.", "JAKARTA", "Jakarta"),
+        (" date 2024-05-01 KUALA LUMPUR (May 1): The prime minister said.", "KUALA LUMPUR", "Kuala Lumpur"),
+        ("date 2024-05 Hanoi (Wire) - The talks began.", "Hanoi", "Hanoi"),
+        ("Reporter: Bagus |\nBOGOR. Presiden menerima tamu.", "BOGOR", "Bogor"),
+        ("ANKARA, March 17. /TASS/. The talks began.", "ANKARA", "Ankara"),
+        ("radarkota\nBlitar\n\nBupati bertemu Konjen.", "Blitar", "Blitar"),
+        ("PALANGKA RAYA, kabarkota.com - Kapolda bertemu Danrem.", "PALANGKA RAYA", "Palangkaraya"),
     ],
 )
 def test_places_dateline_forms(gazetteer: Gazetteer, text: str, mention: str, name: str) -> None:
@@ -215,6 +221,9 @@ def test_places_dateline_forms(gazetteer: Gazetteer, text: str, mention: str, na
         "Presiden Bagus Wicaksono menerima tamu di Istana.",
         "Sumber : Reuters\nMenteri bertemu.",
         "The minister met his counterpart on Monday.",
+        "Politik\nPresiden bertemu tamu.",
+        "Indonesia\nPresiden bertemu tamu.",
+        "date 2024-05-01 The minister met his counterpart.",
     ],
 )
 def test_places_no_dateline(gazetteer: Gazetteer, text: str) -> None:

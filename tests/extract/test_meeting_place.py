@@ -1,0 +1,156 @@
+"""Where a meeting took place (stream.extract.meeting_place). Invented sentences and names."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from spacy.language import Language
+
+from stream.extract.assemble import Candidate
+from stream.extract.meeting_place import FEATURES, pick_location, place_candidates
+from stream.extract.pipeline import split_sentences
+from stream.extract.places import Gazetteer, PlaceMention, load_gazetteer
+from stream.extract.triggers import Trigger
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return load_gazetteer()
+
+
+@pytest.fixture(scope="module")
+def nlps() -> dict[str, Language]:
+    return {"en": spacy.blank("en"), "id": spacy.blank("id")}
+
+
+def _pick(gazetteer: Gazetteer, nlp: Language, text: str, trigger: str, persons: tuple[str, ...] = ()) -> str | None:
+    """The place chosen for the meeting whose sentence holds ``trigger``."""
+    doc = nlp(text)
+    sentences = split_sentences(doc, text)
+    at = text.index(trigger)
+    sent = next(s for s in sentences if s.start_char <= at < s.end_char)
+    token = next(t for t in doc if t.idx >= at)
+    cand = Candidate(
+        parties=[],
+        status="held",
+        sentence=sent,
+        trigger=Trigger(start=token.i, end=token.i + 1, strength="strong", status="held", text=trigger),
+        mentions={},
+        sentences=[sent],
+    )
+    places = gazetteer.find_places(doc, text)
+    dateline = gazetteer.dateline(text)
+    person_spans = [(text.index(p), text.index(p) + len(p)) for p in persons]
+    chosen = pick_location(text, places, dateline, cand, sentences, person_spans, None)
+    return None if chosen is None else chosen.name
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "trigger", "expected"),
+    [
+        ("id", "SURABAYA (Kabar) - Gubernur Bagus bertemu Menteri Rina di Bandung, Senin.", "bertemu", "Bandung"),
+        ("en", "PARIS (Wire) - Minister Ana Duarte met her counterpart at a hotel in Lyon.", "met", "Lyon"),
+        ("en", "The ministers held talks in Makassar City, South Sulawesi Province.", "talks", "Makassar"),
+    ],
+)  # fmt: skip
+def test_meeting_place_location_in_the_meeting_sentence_wins(
+    gazetteer: Gazetteer, nlps: dict[str, Language], lang: str, text: str, trigger: str, expected: str
+) -> None:
+    assert _pick(gazetteer, nlps[lang], text, trigger) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "trigger", "expected"),
+    [
+        # a title's or a body's place is an affiliation: the dateline city is the better guess
+        ("id", "JAKARTA - Wali Kota Medan Bagus Wicaksono bertemu Menteri Rina, Senin.", "bertemu", "Jakarta"),
+        ("en", "GENEVA (Wire) - The Mayor of Lyon, Pierre Dumont, met Minister Ana Duarte.", "met", "Geneva"),
+        ("id", "MEDAN - Wali Kota Bagus menerima Konsul Jenderal Jepang di Surabaya, Rina Sato.", "menerima", "Medan"),
+        # what the talks were about is not where they were held
+        ("en", "ANKARA (Wire) - The ministers met and discussed the ceasefire in Gaza.", "met", "Ankara"),
+    ],
+)  # fmt: skip
+def test_meeting_place_affiliations_and_subjects_are_not_places(
+    gazetteer: Gazetteer, nlps: dict[str, Language], lang: str, text: str, trigger: str, expected: str
+) -> None:
+    assert _pick(gazetteer, nlps[lang], text, trigger) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "persons", "expected"),
+    [
+        (
+            "GENEVA (Wire) - Ambassador Linda Adams-Lyon met Minister Ana Duarte on Monday.",
+            ("Linda Adams-Lyon",),
+            "Geneva",
+        )
+    ],
+)
+def test_meeting_place_part_of_a_name_is_not_a_place(
+    gazetteer: Gazetteer, nlps: dict[str, Language], text: str, persons: tuple[str, ...], expected: str
+) -> None:
+    assert _pick(gazetteer, nlps["en"], text, "met", persons) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "expected"),
+    [
+        (
+            "LAHORE: A delegation called on Chief Minister Imran Qadir here on Tuesday.\n\n"
+            "The delegation said a bus line had opened in Karachi.",
+            "called on",
+            "Lahore",
+        ),
+        (
+            "MANILA (Wire) - At the regional summit in Jakarta, leaders discussed trade.\n\n"
+            "Prime Minister Hadi Rahman met President Ana Duarte on Tuesday.",
+            "met",
+            "Jakarta",
+        ),
+        (
+            "BOGOR. Presiden Bagus Wicaksono menerima Perdana Menteri Rina Lestari, Senin.\n\n"
+            "Keduanya bertemu setelah upacara.",
+            "bertemu",
+            "Bogor",
+        ),
+    ],
+)
+def test_meeting_place_here_lead_summit_and_dateline(
+    gazetteer: Gazetteer, nlps: dict[str, Language], text: str, trigger: str, expected: str
+) -> None:
+    lang = "id" if "Presiden" in text else "en"
+    assert _pick(gazetteer, nlps[lang], text, trigger) == expected
+
+
+@pytest.mark.parametrize("text", ["The two ministers met on Monday.", "Menteri Rina Lestari bertemu Bagus, Senin."])
+def test_meeting_place_none_without_places(gazetteer: Gazetteer, nlps: dict[str, Language], text: str) -> None:
+    lang, trigger = ("en", "met") if " met " in text else ("id", "bertemu")
+    assert _pick(gazetteer, nlps[lang], text, trigger) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "on", "off"),
+    [
+        ("The leaders met in Hanoi.", "Hanoi", ("in_sentence", "locative"), ("affiliation", "dateline")),
+        ("The Governor of Texas met the Mayor of Lyon.", "Lyon", ("in_sentence", "affiliation"), ("locative",)),
+    ],
+)
+def test_meeting_place_candidate_features(
+    gazetteer: Gazetteer, nlps: dict[str, Language], text: str, mention: str, on: tuple[str, ...], off: tuple[str, ...]
+) -> None:
+    doc = nlps["en"](text)
+    sentences = split_sentences(doc, text)
+    cand = Candidate(
+        parties=[],
+        status="held",
+        sentence=sentences[0],
+        trigger=Trigger(start=2, end=3, strength="strong", status="held", text="met"),
+        mentions={},
+        sentences=[sentences[0]],
+    )
+    places: list[PlaceMention] = gazetteer.find_places(doc, text)
+    found = place_candidates(text, places, None, cand, sentences, [], None)
+    (hit,) = [c for c in found if c.place.mention == mention]
+    values = dict(zip(FEATURES, hit.features, strict=True))
+    assert all(values[f] > 0 for f in on)
+    assert all(values[f] == 0 for f in off)
