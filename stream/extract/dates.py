@@ -4,21 +4,29 @@ Wires date events relative to publication: Indonesian "Senin (18/9)", "kemarin",
 English "on Monday", "Sept. 18". :func:`article_anchor` finds the publication date (or
 the best clue in the text), :func:`find_dates` finds every date expression and resolves
 it. Everything is compiled regular expressions and calendar arithmetic; no dateparser
-on the hot path (it costs milliseconds per string).
+on the hot path (it costs milliseconds per string). The words (month and weekday names,
+"kemarin", "last week", ...) are data: ``stream/data/dates_vocabulary.json``, read once by
+:func:`load_date_rules` and passed in as :class:`DateRules`.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Literal
+from importlib import resources
+from typing import Any, Literal
 
+import orjson
 from spacy.tokens import Doc
 
 Precision = Literal["day", "month", "year"]
+Unit = Literal["week", "month", "year"]
+WeekdayShift = Literal["bare", "last", "next", "last_week", "next_week"]
+NumericOrder = Literal["day-month", "month-day"]
+VOCABULARY_FILE = "dates_vocabulary.json"
 
 FUTURE_TOLERANCE_DAYS = 60
 """A day-month without year more than this far after publication is read as last year's."""
@@ -31,25 +39,6 @@ MONTH_SLIP_DAYS = 31
 """... or to the middle of a month-precision anchor."""
 SWAP_FAR_DAYS = 31
 """A bare "(d/m)" this far from the anchor is a candidate for a swapped day and month."""
-
-MONTHS: dict[str, int] = {
-    # Indonesian
-    "januari": 1, "februari": 2, "pebruari": 2, "maret": 3, "april": 4, "mei": 5, "juni": 6,
-    "juli": 7, "agustus": 8, "september": 9, "oktober": 10, "november": 11, "nopember": 11,
-    "desember": 12,
-    "jan": 1, "feb": 2, "peb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "agu": 8, "agt": 8,
-    "ags": 8, "agus": 8, "sep": 9, "sept": 9, "okt": 10, "nov": 11, "nop": 11, "des": 12,
-    # English
-    "january": 1, "february": 2, "march": 3, "may": 5, "june": 6, "july": 7, "august": 8,
-    "october": 10, "december": 12, "aug": 8, "oct": 10, "dec": 12,
-}  # fmt: skip
-WEEKDAYS: dict[str, int] = {
-    "senin": 0, "selasa": 1, "rabu": 2, "kamis": 3, "jumat": 4, "jum'at": 4, "jum\u2019at": 4,
-    "sabtu": 5, "minggu": 6, "ahad": 6,
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
-    "sunday": 6, "mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3,
-    "fri": 4, "sat": 5, "sun": 6,
-}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +77,101 @@ class DateMention:
     ("will meet on Friday", "akan bertemu Jumat") is the ``ahead`` one."""
 
 
-def _alternation(words: dict[str, int]) -> str:
-    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+def _alternation(phrases: Iterable[str]) -> str:
+    """A regex alternation of ``phrases``, longest first, any run of spaces between words."""
+    escaped = (r"\s+".join(re.escape(w) for w in p.split()) for p in set(phrases))
+    return "|".join(sorted(escaped, key=len, reverse=True))
+
+
+@dataclass(frozen=True, slots=True)
+class DateRules:
+    """The words of date expressions (all languages' together) and the patterns built from
+    them. Build with :func:`load_date_rules`."""
+
+    version: int
+    """``version`` of ``dates_vocabulary.json``."""
+    months: Mapping[str, int]
+    """Month names and abbreviations, lower case -> 1..12."""
+    weekdays: Mapping[str, int]
+    """Weekday names, lower case -> 0 (Monday) .. 6."""
+    relative_days: Mapping[str, int]
+    """"kemarin", "today": days from the anchor."""
+    period_units: Mapping[str, Unit]
+    period_steps_after: Mapping[str, int]
+    """"pekan lalu": the step after the unit."""
+    period_steps_before: Mapping[str, int]
+    """"last week": the step before the unit."""
+    weekday_before: Mapping[str, WeekdayShift]
+    weekday_after: Mapping[str, WeekdayShift]
+    numeric_orders: Mapping[str, tuple[NumericOrder, ...]]
+    """By language: how d/m/yyyy is read, in order of preference."""
+    header_label: re.Pattern[str]
+    """A paragraph's start up to a header date: "date ", "Published: "."""
+    period_start: re.Pattern[str]
+    """A sentence's text up to a date that starts a period: "... since he took office on "."""
+    relative: re.Pattern[str]
+    """A relative expression at a position: "kemarin", "pekan lalu", "last week"."""
+    relative_first_words: frozenset[str]
+    weekday: re.Pattern[str]
+    """A capitalised weekday name at a position, with a word after it that shifts it ("Rabu lalu")."""
+    weekday_pre: re.Pattern[str]
+    """A word just before a weekday ("last", "on"), matched at the end of a short window."""
+    weekday_pre_chars: int
+    """The longest such word plus a space or two: the window ``weekday_pre`` is tried on."""
+
+
+def date_rules(raw: Mapping[str, Any]) -> DateRules:
+    """:class:`DateRules` from the parsed vocabulary (``dates_vocabulary.json``'s shape)."""
+    langs: Mapping[str, Mapping[str, Any]] = raw["languages"]
+
+    def merged(key: str) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for lang in langs.values():
+            out.update({k.lower(): v for k, v in lang.get(key, {}).items()})
+        return out
+
+    def words(key: str) -> str:
+        return _alternation(w.lower() for lang in langs.values() for w in lang.get(key, ()))
+
+    relative_days = merged("relative_days")
+    units = merged("period_units")
+    after, before = merged("period_steps_after"), merged("period_steps_before")
+    shifts_before, shifts_after = merged("weekday_before"), merged("weekday_after")
+    periods = []
+    if after:
+        periods.append(f"(?:{_alternation(units)})\\s+(?:{_alternation(after)})")
+    if before:
+        periods.append(f"(?:{_alternation(before)})\\s+(?:{_alternation(units)})")
+    relative = re.compile(f"(?P<rel>{'|'.join([_alternation(relative_days), *periods])})\\b", re.IGNORECASE)
+    post = f"(?:\\s+(?P<post>{_alternation(shifts_after)}))?" if shifts_after else ""
+    return DateRules(
+        version=int(raw["version"]),
+        months=merged("months"),
+        weekdays=merged("weekdays"),
+        relative_days=relative_days,
+        period_units=units,
+        period_steps_after=after,
+        period_steps_before=before,
+        weekday_before=shifts_before,
+        weekday_after={" ".join(k.split()): v for k, v in shifts_after.items()},
+        numeric_orders={code: tuple(lang.get("numeric_orders", ("day-month",))) for code, lang in langs.items()},
+        header_label=re.compile(f"[\\W_]*(?:{words('header_labels')})[\\s:]*", re.IGNORECASE),
+        period_start=re.compile(f"\\b(?:{words('period_starts')})\\b[^,;.!?\\n]{{0,60}}$", re.IGNORECASE),
+        relative=relative,
+        relative_first_words=frozenset(p.split()[0] for p in [*relative_days, *units, *before]),
+        # Capitalised in both languages, which keeps "minggu" (week) apart from "Minggu" (Sunday).
+        weekday=re.compile(r"(?P<weekday>[A-Z][a-z]+(?:['\u2019]at)?)\b" + post),
+        weekday_pre=re.compile(f"\\b(?P<pre>{_alternation(shifts_before)})\\s+$", re.IGNORECASE)
+        if shifts_before
+        else re.compile(r"(?!)"),
+        weekday_pre_chars=max((len(w) for w in shifts_before), default=0) + 2,
+    )
+
+
+def load_date_rules() -> DateRules:
+    """Read ``stream/data/dates_vocabulary.json`` (called once, at start-up)."""
+    raw: dict[str, Any] = orjson.loads(resources.files("stream.data").joinpath(VOCABULARY_FILE).read_bytes())
+    return date_rules(raw)
 
 
 # Month and weekday names are matched as plain words and checked against the tables in
@@ -97,7 +179,6 @@ def _alternation(words: dict[str, int]) -> str:
 _MONTH = r"(?P<month>[A-Z][A-Za-z]{2,8})\.?"  # capitalised: "may 5" is not a date
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
-_WEEKDAY_NAMES = {k: v for k, v in WEEKDAYS.items() if len(k) > 4 or k in {"rabu", "ahad"}}
 # A weekday just before a date: "Senin (18/9)", "Senin malam (18/9)", "Selasa, 18 September 2023".
 _WEEKDAY_BEFORE = re.compile(r"(?P<weekday>[A-Za-z]+(?:['\u2019][Aa]t)?)\s*,?\s*(?P<words>(?:[a-z]+\s+){0,2})$")
 _WEEKDAY_LOOKBACK = 32
@@ -124,31 +205,15 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 # Relative expressions and weekday names start with one of a few words: find those words
 # with one cheap scan and try the full pattern only there.
 _TRIGGER_WORD = re.compile(r"[A-Za-z]+")
-_RELATIVE = re.compile(
-    r"(?P<rel>kemarin\s+lusa|kemarin|hari\s+ini|besok|esok\s+hari|lusa|"
-    r"(?:pekan|minggu)\s+(?:lalu|kemarin|ini|depan|mendatang)|"
-    r"bulan\s+(?:lalu|ini|depan)|tahun\s+(?:lalu|ini|depan)|"
-    r"yesterday|today|tomorrow|(?:last|this|next)\s+(?:week|month|year))\b",
-    re.IGNORECASE,
-)
-_RELATIVE_TRIGGERS = frozenset((
-    "kemarin", "hari", "besok", "esok", "lusa", "pekan", "minggu", "bulan", "tahun",
-    "yesterday", "today", "tomorrow", "last", "this", "next",
-))  # fmt: skip
-# "Senin", "Rabu lalu", "Senin depan": capitalised in both languages, which keeps "minggu"
-# (week) apart from "Minggu" (Sunday). "on Monday", "last Monday": the word before is looked up.
-_WEEKDAY = re.compile(
-    r"(?P<weekday>[A-Z][a-z]+(?:['\u2019]at)?)\b"
-    r"(?:\s+(?P<post>lalu|kemarin|depan|mendatang|ini|pekan\s+lalu|pekan\s+depan|minggu\s+lalu))?"
-)
 # "Senin, 18/9", "Selasa 19/9": a bare day/month is a date only right after a weekday.
 _WEEKDAY_SLASH = re.compile(
     r"(?P<weekday>[A-Z][a-z]+(?:['\u2019]at)?),?\s+(?P<nday>[0-3]?\d)/(?P<nmonth>[01]?\d)(?![/\d])"
 )
-_WEEKDAY_PRE = re.compile(r"\b(?P<pre>last|next|this|on|pada|hari)\s+$")
 
 
-def _candidates(text: str, ranges: Sequence[tuple[int, int]] | None = None) -> list[tuple[int, str, re.Match[str]]]:
+def _candidates(
+    text: str, rules: DateRules, ranges: Sequence[tuple[int, int]] | None = None
+) -> list[tuple[int, str, re.Match[str]]]:
     """Every possible date expression: (pattern order, kind, match); only inside ``ranges``
     (``[start, end)`` character ranges) when given."""
     windows = ranges if ranges is not None else ((0, len(text)),)
@@ -163,12 +228,12 @@ def _candidates(text: str, ranges: Sequence[tuple[int, int]] | None = None) -> l
         order = len(_PATTERNS)
         for word in _TRIGGER_WORD.finditer(text, lo, hi):
             lower = word.group(0).lower()
-            if lower in _RELATIVE_TRIGGERS:
-                m = _RELATIVE.match(text, word.start(), hi)
+            if lower in rules.relative_first_words:
+                m = rules.relative.match(text, word.start(), hi)
                 if m is not None:
                     out.append((order, "relative", m))
-            if lower in _WEEKDAY_NAMES and word.group(0)[0].isupper():
-                m = _WEEKDAY.match(text, word.start(), hi)
+            if lower in rules.weekdays and word.group(0)[0].isupper():
+                m = rules.weekday.match(text, word.start(), hi)
                 if m is not None:
                     out.append((order + 1, "weekday", m))
                 m = _WEEKDAY_SLASH.match(text, word.start(), hi)
@@ -214,9 +279,10 @@ def _day_mention(value: date, text: str, span: tuple[int, int], *, relative: boo
 class _Resolver:
     """Turns one regex match into a :class:`DateMention` (or nothing)."""
 
-    def __init__(self, text: str, language: str, anchor: DateAnchor | None) -> None:
+    def __init__(self, text: str, language: str, anchor: DateAnchor | None, rules: DateRules) -> None:
         self.text = text
-        self.language = language
+        self.orders = rules.numeric_orders.get(language, ("day-month",))
+        self.rules = rules
         self.anchor = anchor
         self.anchor_day = anchor.as_date() if anchor is not None else None
 
@@ -225,7 +291,7 @@ class _Resolver:
         if kind in {"weekday_numeric", "day_month_year", "month_day_year"}:
             return (self._weekday_start(m.start()), m.end())
         if kind == "weekday":
-            pre = _WEEKDAY_PRE.search(self.text, max(0, m.start() - 6), m.start())
+            pre = self.rules.weekday_pre.search(self.text, max(0, m.start() - self.rules.weekday_pre_chars), m.start())
             if pre is not None:
                 return (pre.start(), m.end())
         return (m.start(), m.end())
@@ -239,7 +305,7 @@ class _Resolver:
         if kind in {"numeric", "iso"}:
             return self._numeric(m, span)
         if kind == "month_year":
-            month = MONTHS.get(m["month"].lower())
+            month = self.rules.months.get(m["month"].lower())
             if month is None:
                 return None
             return DateMention(f"{int(m['year']):04d}-{month:02d}", "month", m.group(0), span, relative=False)
@@ -251,7 +317,7 @@ class _Resolver:
         """Where a weekday name just before ``start`` begins ("Senin (18/9)"), else ``start``."""
         before = self.text[max(0, start - _WEEKDAY_LOOKBACK) : start]
         m = _WEEKDAY_BEFORE.search(before)
-        if m is None or m["weekday"].lower() not in _WEEKDAY_NAMES:
+        if m is None or m["weekday"].lower() not in self.rules.weekdays:
             return start
         if m["words"] and self.text[start : start + 1] != "(":
             return start  # words between weekday and date only in "Senin malam (18/9)"
@@ -269,7 +335,7 @@ class _Resolver:
         return _day_mention(value, self.text, span, relative=True) if value else None
 
     def _named_month(self, m: re.Match[str], span: tuple[int, int]) -> DateMention | None:
-        month = MONTHS.get(m["month"].lower())
+        month = self.rules.months.get(m["month"].lower())
         if month is None:
             return None
         day = int(m["day"])
@@ -287,7 +353,7 @@ class _Resolver:
         if core <= start:
             return None
         word = _TRIGGER_WORD.match(self.text, start, core)
-        return _WEEKDAY_NAMES.get(word.group(0).lower()) if word is not None else None
+        return self.rules.weekdays.get(word.group(0).lower()) if word is not None else None
 
     def _checked(
         self, value: date | None, weekday: int | None, day: int, month: int, *, swap: bool = False
@@ -324,32 +390,33 @@ class _Resolver:
 
     def _numeric(self, m: re.Match[str], span: tuple[int, int]) -> DateMention | None:
         a, b, year = int(m["a"]), int(m["b"]), int(m["c"])
-        value = _valid(year, b, a)
-        # American month/day order in English when day/month is impossible.
-        if value is None and self.language == "en":
-            value = _valid(year, a, b)
+        # The language's first order that makes a date ("12/31/2023": month first in English).
+        value = next(
+            (v for order in self.orders if (v := _valid(year, *((b, a) if order == "day-month" else (a, b))))), None
+        )
         return _day_mention(value, self.text, span, relative=False) if value else None
 
     def _relative(self, m: re.Match[str], span: tuple[int, int]) -> DateMention | None:
         if self.anchor is None:
             return None
+        rules = self.rules
         rel = " ".join(m["rel"].lower().split())
-        offsets = {
-            "kemarin lusa": -2, "kemarin": -1, "yesterday": -1, "hari ini": 0, "today": 0,
-            "besok": 1, "esok hari": 1, "tomorrow": 1, "lusa": 2,
-        }  # fmt: skip
-        if rel in offsets:
+        if rel in rules.relative_days:
             if self.anchor_day is None:
                 return None
-            value = self.anchor_day + timedelta(days=offsets[rel])
+            value = self.anchor_day + timedelta(days=rules.relative_days[rel])
             return _day_mention(value, self.text, span, relative=True)
         first, _, second = rel.partition(" ")
         # Indonesian puts the unit first ("pekan lalu"), English second ("last week").
-        unit_word, when = (second, first) if first in {"last", "this", "next"} else (first, second)
-        step = {"lalu": -1, "kemarin": -1, "last": -1, "ini": 0, "this": 0}.get(when, 1)
-        if unit_word in {"pekan", "minggu", "week"}:
+        if first in rules.period_steps_before and second in rules.period_units:
+            unit, step = rules.period_units[second], rules.period_steps_before[first]
+        elif first in rules.period_units and second in rules.period_steps_after:
+            unit, step = rules.period_units[first], rules.period_steps_after[second]
+        else:
+            return None
+        if unit == "week":
             return self._week(step, span)
-        if unit_word in {"bulan", "month"}:
+        if unit == "month":
             if self.anchor.month is None:
                 return None
             index = self.anchor.year * 12 + self.anchor.month - 1 + step
@@ -371,23 +438,26 @@ class _Resolver:
         return None
 
     def _weekday(self, m: re.Match[str], span: tuple[int, int]) -> DateMention | None:
-        weekday = _WEEKDAY_NAMES.get(m["weekday"].lower())
+        rules = self.rules
+        name = m["weekday"].lower()
+        weekday = rules.weekdays.get(name)
         if self.anchor_day is None or weekday is None:
             return None
         pre = self.text[span[0] : m.start()].strip().lower()
-        post = " ".join((m["post"] or "").lower().split())
-        if m["weekday"].lower() == "minggu" and post in {"lalu", "depan", "ini", "kemarin", "mendatang"}:
-            return None  # "Minggu lalu" is "last week", handled as relative.
+        post = " ".join((m.groupdict().get("post") or "").lower().split())
+        if name in rules.period_units and post in rules.period_steps_after:
+            return None  # "Minggu lalu" is "last week", read as a relative expression
+        shift = rules.weekday_after.get(post) or rules.weekday_before.get(pre) or "bare"
         back = (self.anchor_day.weekday() - weekday) % 7
         this_monday = self.anchor_day - timedelta(days=self.anchor_day.weekday())
-        if post in {"pekan lalu", "minggu lalu"}:
+        if shift == "last_week":
             value = this_monday - timedelta(weeks=1) + timedelta(days=weekday)
-        elif post == "pekan depan":
+        elif shift == "next_week":
             value = this_monday + timedelta(weeks=1) + timedelta(days=weekday)
-        elif pre == "next" or post in {"depan", "mendatang"}:
+        elif shift == "next":
             ahead = (weekday - self.anchor_day.weekday()) % 7 or 7
             value = self.anchor_day + timedelta(days=ahead)
-        elif pre == "last" or post in {"lalu", "kemarin"}:
+        elif shift == "last":
             value = self.anchor_day - timedelta(days=back or 7)
         else:
             # News reports the past: the most recent such day, the anchor day included; a
@@ -408,6 +478,7 @@ def find_dates(
     language: str,
     anchor: DateAnchor | None,
     *,
+    rules: DateRules,
     text: str | None = None,
     ranges: Sequence[tuple[int, int]] | None = None,
 ) -> list[DateMention]:
@@ -424,8 +495,8 @@ def find_dates(
             msg = "find_dates needs a doc or its text"
             raise ValueError(msg)
         text = doc.text
-    resolver = _Resolver(text, language, anchor)
-    spans = [(resolver.span(kind, m), order, kind, m) for order, kind, m in _candidates(text, ranges)]
+    resolver = _Resolver(text, language, anchor, rules)
+    spans = [(resolver.span(kind, m), order, kind, m) for order, kind, m in _candidates(text, rules, ranges)]
     # Longest expression first ("Sabtu pekan lalu" over "pekan lalu"), then pattern order.
     spans.sort(key=lambda c: (c[0][0] - c[0][1], c[1], c[0][0]))
     taken: list[tuple[int, int]] = []
@@ -474,7 +545,7 @@ def parse_published(published_at: str | None) -> DateAnchor | None:
     return DateAnchor(year, month, day)
 
 
-def _text_anchor(text: str) -> DateAnchor | None:
+def _text_anchor(text: str, rules: DateRules) -> DateAnchor | None:
     """The best explicit full date in the text, not after the copyright year.
 
     Dates written with their weekday ("Rabu (10/5/2023)", "Selasa, 19 September 2023") are
@@ -484,8 +555,8 @@ def _text_anchor(text: str) -> DateAnchor | None:
     ceiling = max(copyright_years) if copyright_years else MAX_YEAR
     best: date | None = None
     best_with_weekday: date | None = None
-    resolver = _Resolver(text, "id", None)
-    for _, kind, m in _candidates(text):
+    resolver = _Resolver(text, "id", None, rules)
+    for _, kind, m in _candidates(text, rules):
         if kind not in _ANCHOR_KINDS:
             continue
         found = resolver.resolve(kind, m)
@@ -497,7 +568,7 @@ def _text_anchor(text: str) -> DateAnchor | None:
         if best is None or value > best:
             best = value
         first_word = found.mention.split()[0].strip(",(").lower()
-        if first_word in _WEEKDAY_NAMES and (best_with_weekday is None or value > best_with_weekday):
+        if first_word in rules.weekdays and (best_with_weekday is None or value > best_with_weekday):
             best_with_weekday = value
     chosen = best_with_weekday or best
     if chosen is not None:
@@ -507,7 +578,9 @@ def _text_anchor(text: str) -> DateAnchor | None:
     return None
 
 
-def article_anchor(text: str, published_at: str | None, received_at: datetime | None) -> DateAnchor | None:
+def article_anchor(
+    text: str, published_at: str | None, received_at: datetime | None, *, rules: DateRules
+) -> DateAnchor | None:
     """The date relative expressions in ``text`` are resolved against.
 
     In order: ``published_at`` when usable; the latest explicit full date in the text
@@ -518,7 +591,7 @@ def article_anchor(text: str, published_at: str | None, received_at: datetime | 
     published = parse_published(published_at)
     if published is not None and published.day is not None:
         return published
-    clue = _text_anchor(text)
+    clue = _text_anchor(text, rules)
     if published is not None:
         if clue is not None and clue.year == published.year and (published.month in (None, clue.month)):
             return clue

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from spacy.tokens import Doc
 
 from stream.extract.assemble import Candidate
-from stream.extract.dates import DateAnchor, DateMention, article_anchor, find_dates
+from stream.extract.dates import DateAnchor, DateMention, DateRules, article_anchor, find_dates
 from stream.extract.pipeline import Sentence
 from stream.extract.triggers import Trigger
 from stream.records import Status, WireItem
@@ -29,16 +29,12 @@ DATELINE_PREFIX_CHARS = 60
 DATELINE_SUFFIX_CHARS = 40
 """... and the dateline's separator ("--", ":") within this many characters after it."""
 
-# "date 2023-07-13 ...", "Published: ...": a label before a date at a paragraph's start.
-_HEADER_LABEL = re.compile(r"[\W_]*(?:date|tanggal|published|posted|updated|diterbitkan|diperbarui)?[\s:]*", re.I)
 # "MANILA, ", "KUALA LUMPUR (", "Beijing, (APP - Agency - ": capitalised words and punctuation.
 _DATELINE_PLACE = re.compile(r"[\W_]*(?:[A-Z][\w.'\u2019&-]*[\s,(/\u2013\u2014-]*)+")
 # "(Yonhap) --", "):", " -", ". /TASS/.": the dateline ends in a dash or colon.
 _DATELINE_END = re.compile(r"[\s).,]*(?:\([^()\n]{0,30}\)|/[A-Za-z]+/)?[\s.,]*(?:--|[:|\u2013\u2014-])")
 # A line that is only a date and a time: "18 September 2022, 14:15", "Senin, 08 Apr 2024 14:45 WIB".
 _TIMESTAMP_REST = re.compile(r"[\s,|\u2022-]*(?:\d{1,2}[:.]\d\d(?:\s*[AaPp]\.?[Mm]\.?)?)?\s*[A-Z]{0,4}\s*$")
-# "since he took office on May 10", "sejak dilantik 10 Mei": the start of a period, not the meeting's day.
-_PERIOD_START = re.compile(r"\b(?:since|sejak|semenjak)\b[^,;.!?\n]{0,60}$", re.I)
 _TIMESTAMP_LEAD = re.compile(r"[\s|\u2022-]*(?:\d{1,2}[:.]\d\d(?:\s*[AaPp]\.?[Mm]\.?)?)?[\s,|\u2022-]*$")
 
 
@@ -52,8 +48,11 @@ class ParagraphDates:
         lang: str,
         received_at: datetime | None,
         sentences: list[Sentence],
+        *,
+        rules: DateRules,
         doc: Doc | None = None,
     ) -> None:
+        self.rules = rules
         self._item = item
         self._lang = lang
         self._received_at = received_at
@@ -76,7 +75,7 @@ class ParagraphDates:
         """The date relative expressions are resolved against (found on first use)."""
         if not self._anchored:
             item = self._item
-            self._anchor = article_anchor(item.text, item.published_at, self._received_at)
+            self._anchor = article_anchor(item.text, item.published_at, self._received_at, rules=self.rules)
             self._anchored = True
         return self._anchor
 
@@ -92,7 +91,7 @@ class ParagraphDates:
         found = self._found.get(sent.paragraph)
         if found is None:
             window = self._ranges.get(sent.paragraph, (sent.start_char, sent.end_char))
-            found = find_dates(None, self._lang, self.anchor, text=self._item.text, ranges=[window])
+            found = find_dates(None, self._lang, self.anchor, rules=self.rules, text=self._item.text, ranges=[window])
             self._found[sent.paragraph] = found
         return [d for d in found if sent.start_char <= d.span[0] < sent.end_char and d.precision == "day"]
 
@@ -100,12 +99,13 @@ class ParagraphDates:
         """Day-precision dates of the story's lead (its first ``LEAD_CHARS`` characters), in text order."""
         if self._lead is None:
             text = self._item.text
-            found = find_dates(None, self._lang, self.anchor, text=text, ranges=[(0, min(len(text), LEAD_CHARS))])
+            lead = [(0, min(len(text), LEAD_CHARS))]
+            found = find_dates(None, self._lang, self.anchor, rules=self.rules, text=text, ranges=lead)
             self._lead = [d for d in found if d.precision == "day"]
         return self._lead
 
 
-def is_dateline(text: str, mention: DateMention, paragraph_start: int) -> bool:
+def is_dateline(text: str, mention: DateMention, paragraph_start: int, rules: DateRules) -> bool:
     """The date is a dateline's or a header's (the filing day), not a sentence's own:
     "MANILA, Nov. 5 (Reuters) -", "KUALA LUMPUR (May 10):", "date 2023-07-13 ...", or a line
     holding only a date and a time."""
@@ -118,7 +118,7 @@ def is_dateline(text: str, mention: DateMention, paragraph_start: int) -> bool:
     rest = text[end : len(text) if line_end < 0 else line_end]
     if _TIMESTAMP_LEAD.fullmatch(prefix) and _TIMESTAMP_REST.match(rest):
         return True  # a timestamp line
-    if prefix.strip() and _HEADER_LABEL.fullmatch(prefix) and prefix.strip(" \t:").isalpha():
+    if prefix.strip() and rules.header_label.fullmatch(prefix):
         return True  # "date 2023-07-13 ..."
     if not prefix.strip() or not _DATELINE_PLACE.fullmatch(prefix):
         return False
@@ -128,15 +128,15 @@ def is_dateline(text: str, mention: DateMention, paragraph_start: int) -> bool:
     return bool(_DATELINE_END.match(suffix))
 
 
-def starts_period(text: str, mention: DateMention, sentence_start: int) -> bool:
+def starts_period(text: str, mention: DateMention, sentence_start: int, rules: DateRules) -> bool:
     """The date starts a period ("since he took office on May 10"), it is not a meeting's day."""
-    return bool(_PERIOD_START.search(text, sentence_start, mention.span[0]))
+    return bool(rules.period_start.search(text, sentence_start, mention.span[0]))
 
 
 def pick_date(dates: ParagraphDates, sent: Sentence, trig: Trigger | None) -> DateMention | None:
     """The day ``sent`` states for its meeting: its own dates before dateline and header dates,
     the one nearest the trigger first (the first one without a trigger)."""
-    inside = [d for d in dates.in_sentence(sent) if not starts_period(dates.text, d, sent.start_char)]
+    inside = [d for d in dates.in_sentence(sent) if not starts_period(dates.text, d, sent.start_char, dates.rules)]
     if not inside:
         return None
     para = dates.paragraph_start(sent)
@@ -146,7 +146,7 @@ def pick_date(dates: ParagraphDates, sent: Sentence, trig: Trigger | None) -> Da
     def distance(d: DateMention) -> int:
         return max(d.span[0] - at, at - d.span[1], 0)
 
-    return min(inside, key=lambda d: (is_dateline(dates.text, d, para), distance(d)))
+    return min(inside, key=lambda d: (is_dateline(dates.text, d, para, dates.rules), distance(d)))
 
 
 def date_value(date: DateMention | None, status: Status) -> str | None:
@@ -176,9 +176,9 @@ def lead_date(dates: ParagraphDates) -> DateMention | None:
         d
         for d in dates.lead()
         if (anchor is None or date.fromisoformat(d.value) <= anchor)
-        and not starts_period(text, d, text.rfind("\n", 0, d.span[0]) + 1)
+        and not starts_period(text, d, text.rfind("\n", 0, d.span[0]) + 1, dates.rules)
     ]
-    own = [d for d in usable if not is_dateline(text, d, text.rfind("\n", 0, d.span[0]) + 1)]
+    own = [d for d in usable if not is_dateline(text, d, text.rfind("\n", 0, d.span[0]) + 1, dates.rules)]
     if own:
         return own[0]
     return usable[0] if usable else None

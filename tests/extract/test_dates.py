@@ -9,10 +9,23 @@ import pytest
 import spacy
 from spacy.language import Language
 
-from stream.extract.dates import DateAnchor, DateMention, article_anchor, find_dates, parse_published
+from stream.extract.dates import (
+    DateAnchor,
+    DateMention,
+    DateRules,
+    article_anchor,
+    find_dates,
+    load_date_rules,
+    parse_published,
+)
 
 # Wednesday 20 September 2023.
 WED = DateAnchor(2023, 9, 20)
+
+
+@pytest.fixture(scope="module")
+def rules() -> DateRules:
+    return load_date_rules()
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +62,9 @@ def _one(found: list[DateMention], mention: str) -> DateMention:
     ],
 )
 def test_dates_indonesian_explicit(
-    nlp_id: Language, text: str, anchor: DateAnchor | None, mention: str, value: str
+    rules: DateRules, nlp_id: Language, text: str, anchor: DateAnchor | None, mention: str, value: str
 ) -> None:
-    found = _one(find_dates(nlp_id(text), "id", anchor), mention)
+    found = _one(find_dates(nlp_id(text), "id", anchor, rules=rules), mention)
     assert (found.value, found.precision) == (value, "day")
     assert text[found.span[0] : found.span[1]] == mention
 
@@ -66,9 +79,9 @@ def test_dates_indonesian_explicit(
     ],
 )
 def test_dates_day_month_year_rollover(
-    nlp_id: Language, text: str, anchor: DateAnchor, mention: str, value: str
+    rules: DateRules, nlp_id: Language, text: str, anchor: DateAnchor, mention: str, value: str
 ) -> None:
-    assert _one(find_dates(nlp_id(text), "id", anchor), mention).value == value
+    assert _one(find_dates(nlp_id(text), "id", anchor, rules=rules), mention).value == value
 
 
 @pytest.mark.parametrize(
@@ -89,8 +102,10 @@ def test_dates_day_month_year_rollover(
         ("Misa digelar Minggu di gereja itu.", "Minggu", "2023-09-17", "day"),
     ],
 )
-def test_dates_indonesian_relative(nlp_id: Language, text: str, mention: str, value: str, precision: str) -> None:
-    found = _one(find_dates(nlp_id(text), "id", WED), mention)
+def test_dates_indonesian_relative(
+    rules: DateRules, nlp_id: Language, text: str, mention: str, value: str, precision: str
+) -> None:
+    found = _one(find_dates(nlp_id(text), "id", WED, rules=rules), mention)
     assert (found.value, found.precision, found.relative) == (value, precision, True)
 
 
@@ -101,9 +116,9 @@ def test_dates_indonesian_relative(nlp_id: Language, text: str, mention: str, va
         ("Ia tiba kemarin.", "kemarin"),
     ],
 )
-def test_dates_weekday_needs_day_anchor(nlp_id: Language, text: str, mention: str) -> None:
+def test_dates_weekday_needs_day_anchor(rules: DateRules, nlp_id: Language, text: str, mention: str) -> None:
     for anchor in (None, DateAnchor(2023, 9, None), DateAnchor(2023, None, None)):
-        assert all(d.mention != mention for d in find_dates(nlp_id(text), "id", anchor))
+        assert all(d.mention != mention for d in find_dates(nlp_id(text), "id", anchor, rules=rules))
 
 
 @pytest.mark.parametrize(
@@ -126,8 +141,8 @@ def test_dates_weekday_needs_day_anchor(nlp_id: Language, text: str, mention: st
         ("The memo dated 2023-09-01 says so.", "2023-09-01", "2023-09-01", "day"),
     ],
 )
-def test_dates_english(nlp_en: Language, text: str, mention: str, value: str, precision: str) -> None:
-    found = _one(find_dates(nlp_en(text), "en", WED), mention)
+def test_dates_english(rules: DateRules, nlp_en: Language, text: str, mention: str, value: str, precision: str) -> None:
+    found = _one(find_dates(nlp_en(text), "en", WED, rules=rules), mention)
     assert (found.value, found.precision) == (value, precision)
     assert text[found.span[0] : found.span[1]] == mention
 
@@ -136,16 +151,16 @@ def test_dates_english(nlp_en: Language, text: str, mention: str, value: str, pr
     "text",
     ["Sebanyak 18 orang hadir.", "May I ask a question?", "The score was 3/4 at the break.", "Skor akhir 2-1."],
 )
-def test_dates_no_false_positives(nlp_en: Language, text: str) -> None:
-    assert find_dates(nlp_en(text), "en", WED) == []
+def test_dates_no_false_positives(rules: DateRules, nlp_en: Language, text: str) -> None:
+    assert find_dates(nlp_en(text), "en", WED, rules=rules) == []
 
 
 @pytest.mark.parametrize(
     "text",
     ["Kemarin, Senin (18/9), dan 20 September 2023; Rabu lalu; pekan lalu; 18/9/2023."],
 )
-def test_dates_sorted_non_overlapping_spans(nlp_id: Language, text: str) -> None:
-    found = find_dates(nlp_id(text), "id", WED)
+def test_dates_sorted_non_overlapping_spans(rules: DateRules, nlp_id: Language, text: str) -> None:
+    found = find_dates(nlp_id(text), "id", WED, rules=rules)
     spans = [d.span for d in found]
     assert spans == sorted(spans)
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
@@ -187,9 +202,13 @@ def test_dates_parse_published(published_at: str | None, expected: DateAnchor | 
     ],
 )
 def test_dates_article_anchor(
-    text: str, published_at: str | None, received_at: datetime | None, expected: DateAnchor | None
+    rules: DateRules,
+    text: str,
+    published_at: str | None,
+    received_at: datetime | None,
+    expected: DateAnchor | None,
 ) -> None:
-    assert article_anchor(text, published_at, received_at) == expected
+    assert article_anchor(text, published_at, received_at, rules=rules) == expected
 
 
 @pytest.mark.parametrize(
@@ -201,17 +220,19 @@ def test_dates_article_anchor(
         )
     ],
 )
-def test_dates_seed_article_shape(nlp_id: Language, text: str, value: str) -> None:
-    anchor = article_anchor(text, None, None)
-    assert _one(find_dates(nlp_id(text), "id", anchor), "Senin (18/9)").value == value
+def test_dates_seed_article_shape(rules: DateRules, nlp_id: Language, text: str, value: str) -> None:
+    anchor = article_anchor(text, None, None, rules=rules)
+    assert _one(find_dates(nlp_id(text), "id", anchor, rules=rules), "Senin (18/9)").value == value
 
 
 @pytest.mark.parametrize(
     ("text", "mention", "value"),
     [("Menlu bertemu mitranya Senin, 18/9, di Jakarta.", "Senin, 18/9", "2023-09-18")],
 )
-def test_dates_weekday_then_bare_day_month(nlp_id: Language, text: str, mention: str, value: str) -> None:
-    assert _one(find_dates(nlp_id(text), "id", WED), mention).value == value
+def test_dates_weekday_then_bare_day_month(
+    rules: DateRules, nlp_id: Language, text: str, mention: str, value: str
+) -> None:
+    assert _one(find_dates(nlp_id(text), "id", WED, rules=rules), mention).value == value
 
 
 @pytest.mark.parametrize(
@@ -225,8 +246,8 @@ def test_dates_weekday_then_bare_day_month(nlp_id: Language, text: str, mention:
         ("KTT dijadwalkan 5 November 2023, setelah rapat 1 Oktober 2023.", DateAnchor(2023, 11, 5)),
     ],
 )
-def test_dates_anchor_prefers_dates_with_weekday(text: str, expected: DateAnchor) -> None:
-    assert article_anchor(text, None, None) == expected
+def test_dates_anchor_prefers_dates_with_weekday(rules: DateRules, text: str, expected: DateAnchor) -> None:
+    assert article_anchor(text, None, None, rules=rules) == expected
 
 
 @pytest.mark.parametrize(
@@ -262,9 +283,9 @@ def test_dates_anchor_prefers_dates_with_weekday(text: str, expected: DateAnchor
     ],
 )
 def test_dates_slips_confirmed_by_the_weekday(
-    nlp_id: Language, text: str, anchor: DateAnchor, mention: str, value: str
+    rules: DateRules, nlp_id: Language, text: str, anchor: DateAnchor, mention: str, value: str
 ) -> None:
-    assert _one(find_dates(nlp_id(text), "id", anchor), mention).value == value
+    assert _one(find_dates(nlp_id(text), "id", anchor, rules=rules), mention).value == value
 
 
 @pytest.mark.parametrize(
@@ -276,15 +297,17 @@ def test_dates_slips_confirmed_by_the_weekday(
         ("Sebelumnya, Senin, 18 September 2023, menteri tiba. Keduanya bertemu Senin.", "Senin", "2023-09-18"),
     ],
 )
-def test_dates_weekday_nearest_a_text_anchor(nlp_id: Language, text: str, mention: str, value: str) -> None:
-    anchor = article_anchor(text, None, None)
+def test_dates_weekday_nearest_a_text_anchor(
+    rules: DateRules, nlp_id: Language, text: str, mention: str, value: str
+) -> None:
+    anchor = article_anchor(text, None, None, rules=rules)
     assert anchor == DateAnchor(2023, 9, 18) and anchor.from_text
-    assert _one(find_dates(nlp_id(text), "id", anchor), mention).value == value
+    assert _one(find_dates(nlp_id(text), "id", anchor, rules=rules), mention).value == value
 
 
 @pytest.mark.parametrize("published_at", ["2023-09-18", "2023-09-18T08:00:00+07:00"])
-def test_dates_weekday_on_or_before_a_publication_anchor(nlp_id: Language, published_at: str) -> None:
+def test_dates_weekday_on_or_before_a_publication_anchor(rules: DateRules, nlp_id: Language, published_at: str) -> None:
     text = "Keduanya bertemu Selasa pagi."
-    anchor = article_anchor(text, published_at, None)
+    anchor = article_anchor(text, published_at, None, rules=rules)
     assert anchor is not None and not anchor.from_text
-    assert _one(find_dates(nlp_id(text), "id", anchor), "Selasa").value == "2023-09-12"
+    assert _one(find_dates(nlp_id(text), "id", anchor, rules=rules), "Selasa").value == "2023-09-12"

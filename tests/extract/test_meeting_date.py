@@ -6,11 +6,16 @@ import pytest
 from spacy.language import Language
 
 from stream.extract.assemble import Candidate
-from stream.extract.dates import DateMention
+from stream.extract.dates import DateMention, DateRules, load_date_rules
 from stream.extract.meeting_date import ParagraphDates, is_dateline, meeting_date, pick_date
 from stream.extract.pipeline import Sentence, build_pipeline, split_sentences
 from stream.extract.triggers import Trigger
 from stream.records import Status, WireItem
+
+
+@pytest.fixture(scope="module")
+def rules() -> DateRules:
+    return load_date_rules()
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +29,7 @@ def nlp_en() -> Language:
 
 
 def _candidate(
-    nlp: Language, text: str, trigger_word: str, *, published_at: str | None, status: Status = "held"
+    rules: DateRules, nlp: Language, text: str, trigger_word: str, *, published_at: str | None, status: Status = "held"
 ) -> tuple[ParagraphDates, Candidate, list[Sentence]]:
     """The meeting of the sentence holding ``trigger_word`` (its first occurrence)."""
     doc = nlp(text)
@@ -32,7 +37,7 @@ def _candidate(
     token = next(t.i for t in doc if t.text == trigger_word)
     sent = next(s for s in sentences if s.start <= token < s.end)
     item = WireItem(id="t-1", text=text, language=nlp.lang, published_at=published_at)
-    dates = ParagraphDates(item, nlp.lang, None, sentences, doc)
+    dates = ParagraphDates(item, nlp.lang, None, sentences, doc=doc, rules=rules)
     trig = Trigger(token, token + 1, "strong", status, trigger_word)
     cand = Candidate(parties=[0, 1], status=status, sentence=sent, trigger=trig, mentions={}, sentences=[sent])
     return dates, cand, sentences
@@ -87,10 +92,17 @@ def _mention(found: DateMention | None) -> str | None:
     ],
 )
 def test_meeting_date_own_date_before_dateline(
-    nlp_en: Language, nlp_id: Language, text: str, trigger: str, published_at: str, mention: str, value: str
+    rules: DateRules,
+    nlp_en: Language,
+    nlp_id: Language,
+    text: str,
+    trigger: str,
+    published_at: str,
+    mention: str,
+    value: str,
 ) -> None:
     nlp = nlp_id if " bertemu " in text else nlp_en
-    dates, cand, sentences = _candidate(nlp, text, trigger, published_at=published_at)
+    dates, cand, sentences = _candidate(rules, nlp, text, trigger, published_at=published_at)
     found = meeting_date(dates, cand, sentences)
     assert found is not None
     assert (found.mention, found.value) == (mention, value)
@@ -111,13 +123,13 @@ def test_meeting_date_own_date_before_dateline(
         ("Menteri bertemu Gubernur, Senin (14/3), di Kota Baru.", "Senin (14/3)", False),
     ],
 )
-def test_meeting_date_is_dateline(nlp_id: Language, text: str, mention: str, dateline: bool) -> None:
+def test_meeting_date_is_dateline(rules: DateRules, nlp_id: Language, text: str, mention: str, dateline: bool) -> None:
     item = WireItem(id="t-1", text=text, language="en", published_at="2024-09-04")
     doc = nlp_id(text)
-    dates = ParagraphDates(item, "en", None, split_sentences(doc, text), doc)
+    dates = ParagraphDates(item, "en", None, split_sentences(doc, text), doc=doc, rules=rules)
     found = [d for s in split_sentences(doc, text) for d in dates.in_sentence(s) if d.mention == mention]
     assert len(found) == 1
-    assert is_dateline(text, found[0], 0) is dateline
+    assert is_dateline(text, found[0], 0, rules) is dateline
 
 
 @pytest.mark.parametrize(
@@ -166,6 +178,7 @@ def test_meeting_date_is_dateline(nlp_id: Language, text: str, mention: str, dat
     ],
 )
 def test_meeting_date_falls_back_to_the_lead(
+    rules: DateRules,
     nlp_en: Language,
     nlp_id: Language,
     text: str,
@@ -175,7 +188,7 @@ def test_meeting_date_falls_back_to_the_lead(
     mention: str | None,
 ) -> None:
     nlp = nlp_id if " bertemu " in text else nlp_en
-    dates, cand, sentences = _candidate(nlp, text, trigger, published_at=published_at, status=status)
+    dates, cand, sentences = _candidate(rules, nlp, text, trigger, published_at=published_at, status=status)
     assert _mention(meeting_date(dates, cand, sentences)) == mention
 
 
@@ -183,8 +196,10 @@ def test_meeting_date_falls_back_to_the_lead(
     ("text", "published_at"),
     [("Minister Ana Cruz arrived on Tuesday.\n\nShe met envoy Leo Tan last month.", "2025-03-12")],
 )
-def test_meeting_date_no_lead_day_for_an_earlier_meeting(nlp_en: Language, text: str, published_at: str) -> None:
-    dates, cand, sentences = _candidate(nlp_en, text, "met", published_at=published_at)
+def test_meeting_date_no_lead_day_for_an_earlier_meeting(
+    rules: DateRules, nlp_en: Language, text: str, published_at: str
+) -> None:
+    dates, cand, sentences = _candidate(rules, nlp_en, text, "met", published_at=published_at)
     cand.earlier = True
     assert meeting_date(dates, cand, sentences) is None
 
@@ -193,11 +208,13 @@ def test_meeting_date_no_lead_day_for_an_earlier_meeting(nlp_en: Language, text:
     ("text", "mention"),
     [("Pertemuan pertama Senin (10/3). Menteri bertemu Gubernur Rabu (12/3).", "Pertemuan pertama Senin (10/3)")],
 )
-def test_meeting_date_pick_date_without_trigger_takes_the_first(nlp_id: Language, text: str, mention: str) -> None:
+def test_meeting_date_pick_date_without_trigger_takes_the_first(
+    rules: DateRules, nlp_id: Language, text: str, mention: str
+) -> None:
     doc = nlp_id(text)
     sentences = split_sentences(doc, text)
     item = WireItem(id="t-1", text=text, language="id", published_at="2025-03-13")
-    dates = ParagraphDates(item, "id", None, sentences, doc)
+    dates = ParagraphDates(item, "id", None, sentences, doc=doc, rules=rules)
     found = pick_date(dates, sentences[0], None)
     assert found is not None and found.mention in mention
 
@@ -221,8 +238,8 @@ def test_meeting_date_pick_date_without_trigger_takes_the_first(nlp_id: Language
     ],
 )
 def test_meeting_date_skips_the_start_of_a_period(
-    nlp_en: Language, nlp_id: Language, text: str, trigger: str, mention: str
+    rules: DateRules, nlp_en: Language, nlp_id: Language, text: str, trigger: str, mention: str
 ) -> None:
     nlp = nlp_id if "pertemuan" in text else nlp_en
-    dates, cand, sentences = _candidate(nlp, text, trigger, published_at="2025-03-12")
+    dates, cand, sentences = _candidate(rules, nlp, text, trigger, published_at="2025-03-12")
     assert _mention(meeting_date(dates, cand, sentences)) == mention
