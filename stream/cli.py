@@ -17,9 +17,7 @@ from typing import IO
 
 import orjson
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_KAFKA_DIR = Path(".cache/kafka-data")
-DEFAULT_SCORER = REPO_ROOT.parent / "shared" / "eval" / "score.py"
 
 EXIT_BROKER_ACCESS = 78
 """Exit status (EX_CONFIG) when the broker rejects the worker's credentials or TLS settings."""
@@ -83,7 +81,9 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="score the extractor on a gold JSONL file by language")
     p.add_argument("gold", type=Path)
     p.add_argument("--explain", action="store_true", help="list every miss, spurious event and wrong field")
-    p.add_argument("--scorer", type=Path, default=DEFAULT_SCORER, help=f"score.py (default: {DEFAULT_SCORER})")
+    p.add_argument(
+        "--scorer", type=Path, default=None, help="a score.py to run instead of the built-in scorer (same figures)"
+    )
     p.set_defaults(handler=cmd_eval)
 
     p = sub.add_parser("bench", help="performance benchmark with its own local Kafka (about four minutes)")
@@ -221,8 +221,11 @@ def cmd_kafka_down(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from stream.evaluate import evaluate
 
-    if not args.scorer.exists():
-        log.error("scorer not found: %s (pass --scorer)", args.scorer)
+    if not args.gold.is_file():
+        log.error("gold file not found: %s", args.gold)
+        return 2
+    if args.scorer is not None and not args.scorer.is_file():
+        log.error("scorer not found: %s", args.scorer)
         return 2
     sys.stdout.write(evaluate(args.gold, explain=args.explain, scorer=args.scorer))
     return 0

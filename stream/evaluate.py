@@ -1,7 +1,9 @@
-"""``meetwire eval``: run the extractor over a gold JSONL file and score it with ``score.py``.
+"""``meetwire eval``: run the extractor over a gold JSONL file and score it by language.
 
-The scorer is the shared one (``../shared/eval/score.py``), run as a subprocess with the
-current interpreter so that what we report is exactly what the quality checks compute.
+Scored in-process by ``stream.scoring``, which computes what the shared quality scorer
+(``../shared/eval/score.py``) computes, so an installed meetwire needs no file outside its
+package. ``--scorer FILE`` runs another scorer of the same command line instead, as a
+subprocess of this interpreter.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from stream.scoring import load_jsonl, report_text, score_sets
+
 SCORER_TIMEOUT_SECONDS = 300.0
-"""Upper bound for one scorer run; the shared scorer takes well under a second on dev sets."""
+"""Upper bound for one external scorer run; the shared scorer takes well under a second on dev sets."""
 
 
 def write_events(gold: Path, out: Path) -> int:
@@ -27,11 +31,17 @@ def write_events(gold: Path, out: Path) -> int:
     return counts.events
 
 
-def evaluate(gold: Path, *, explain: bool, scorer: Path) -> str:
-    """The scorer's report (``--by-language``, plus ``--explain`` when asked) for the extractor on ``gold``."""
+def evaluate(gold: Path, *, explain: bool, scorer: Path | None = None) -> str:
+    """The scorer's report (``--by-language``, plus ``--explain`` when asked) for the extractor on ``gold``.
+
+    ``scorer``: a scorer script to run instead of ``stream.scoring`` (same arguments and output).
+    """
     with tempfile.TemporaryDirectory(prefix="meetwire-eval-") as tmp:
         predicted = Path(tmp) / "events.jsonl"
         write_events(gold, predicted)
+        if scorer is None:
+            scores = score_sets(load_jsonl(gold), load_jsonl(predicted), by_language=True, explain=explain)
+            return report_text(scores)
         cmd = [sys.executable, str(scorer), str(gold), str(predicted), "--by-language"]
         if explain:
             cmd.append("--explain")

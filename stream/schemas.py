@@ -1,4 +1,8 @@
-"""Validators for the JSON Schemas in ``schemas/``: the contract downstream teams check."""
+"""Validators for the JSON Schemas in ``schemas/``: the contract downstream teams check.
+
+They ship in the package as ``stream/data/schemas`` (a link to the repository's ``schemas/``
+in a checkout, the files themselves in a wheel), so an installed meetwire finds them too.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+SCHEMA_DIR = Path(__file__).resolve().parent / "data" / "schemas"
 SCHEMA_FILES = {
     "wire_item": "wire_item.schema.json",
     "meeting_event": "meeting_event.v1.schema.json",
