@@ -10,19 +10,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import time
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import NoReturn
 
 from faust.types import EventT
 
 from stream.app import app, metrics, settings
 from stream.codec import RecordOrigin
+from stream.crash_guard import CrashGuard, Segment
+from stream.errors import is_transient
 from stream.extract import load_extractor
 from stream.metrics import language_label
 from stream.passthrough import PassthroughExtractor
-from stream.process import BatchResult, RawRecord, process_batch
+from stream.process import BatchExtractor, BatchResult, RawRecord, process_batch, reject_all
+from stream.records import MeetingEvent, WireItem
 from stream.topics import deadletter_topic, events_topic, raw_topic
 
 EXIT_UNPUBLISHED = 75
@@ -38,28 +43,79 @@ async def extract(stream: AsyncIterable[EventT[bytes]]) -> None:
     await deadletter_topic.maybe_declare()
     # Loading takes seconds (spaCy tokenizer exceptions, gazetteers): off the loop, so
     # heartbeats and the web server keep running meanwhile.
-    extractor = (
+    extractor: BatchExtractor = (
         await asyncio.to_thread(load_extractor, use_ner=settings.extract_ner)
         if settings.extract
         else PassthroughExtractor()
     )
+    if settings.test_kill_marker:
+        extractor = KillOnMarker(extractor, settings.test_kill_marker)
+    guard = CrashGuard(Path(settings.state_dir) / settings.app_id, limit=settings.crash_loop_limit)
     metrics.set_build_info(extractor.version_info)
     metrics.ready.set(1)
     async for batch in stream.take_events(settings.batch_size, within=settings.batch_within_s):  # type: ignore[attr-defined]
         records = [_raw_record(event) for event in batch]
-        try:
-            # CPU-bound: a worker thread keeps the loop free for heartbeats and fetches.
-            result = await asyncio.to_thread(
-                process_batch,
-                records,
-                extractor,
-                max_item_bytes=settings.max_item_bytes,
-                max_record_bytes=settings.max_request_bytes,
-            )
-            await _publish(result)
-        except Exception as exc:  # noqa: BLE001 - logged; ending here is the only way not to ack the batch
-            _halt_unacknowledged(exc, records)
-        _count(result, records, batch)
+        for segment in guard.segments([record.origin for record in records]):
+            part = [records[i] for i in segment.indices]
+            origins = [record.origin for record in part]
+            guard.begin(origins, segment.crashes)
+            try:
+                result = await _process(part, extractor, segment, guard.limit)
+                await _publish(result)
+            except asyncio.CancelledError:  # a clean stop: the records are not at fault
+                guard.clear(origins)
+                raise
+            except Exception as exc:  # noqa: BLE001 - logged; ending here is the only way not to ack the batch
+                if is_transient(exc):  # broker trouble: a retry, never a crash_loop dead letter
+                    guard.clear(origins)
+                _halt_unacknowledged(exc, part)
+            guard.clear(origins)
+            _count(result, part, [batch[i] for i in segment.indices])
+
+
+async def _process(records: list[RawRecord], extractor: BatchExtractor, segment: Segment, limit: int) -> BatchResult:
+    if segment.doomed:
+        detail = f"the worker died {segment.crashes} times with this record in progress (limit {limit})"
+        return reject_all(records, "crash_loop", detail, max_record_bytes=settings.max_request_bytes)
+    # CPU-bound: a worker thread keeps the loop free for heartbeats and fetches.
+    return await asyncio.to_thread(
+        process_batch,
+        records,
+        extractor,
+        max_item_bytes=settings.max_item_bytes,
+        max_record_bytes=settings.max_request_bytes,
+    )
+
+
+class KillOnMarker:
+    """Tests only (``MEETWIRE_TEST_KILL_MARKER``): SIGKILLs the worker on an item holding the marker,
+    as a crash in a native library or the OOM killer would, to exercise the crash-loop guard."""
+
+    def __init__(self, inner: BatchExtractor, marker: str) -> None:
+        self._inner = inner
+        self._marker = marker
+
+    @property
+    def supported_languages(self) -> frozenset[str]:
+        return self._inner.supported_languages
+
+    @property
+    def version_info(self) -> dict[str, str]:
+        return self._inner.version_info
+
+    def extract(self, item: WireItem, *, received_at: datetime | None = None) -> list[MeetingEvent]:
+        self._check([item])
+        return self._inner.extract(item, received_at=received_at)
+
+    def extract_many(self, items: Sequence[tuple[WireItem, datetime | None]]) -> list[list[MeetingEvent]]:
+        self._check([item for item, _ in items])
+        return self._inner.extract_many(items)
+
+    def _check(self, items: Sequence[WireItem]) -> None:
+        if any(self._marker in item.text for item in items):
+            log.warning("test kill marker found: SIGKILL")
+            logging.shutdown()
+            os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _raw_record(event: EventT[bytes]) -> RawRecord:

@@ -7,10 +7,12 @@
     └── BrokerAccessError  the broker refuses us (credentials, TLS): no retry can help,
                            stop with a message that says which setting to fix
 
-Callers branch on ``retriable``, as aiokafka's errors let them.
+Callers branch on ``retriable``, as aiokafka's errors let them (``is_transient``).
 """
 
 from __future__ import annotations
+
+from aiokafka.errors import KafkaTimeoutError
 
 
 class MeetwireError(Exception):
@@ -36,3 +38,20 @@ class TransientError(MeetwireError):
 
 class BrokerAccessError(MeetwireError):
     """The broker rejected our credentials or TLS handshake; a configuration error, not a retriable one."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether ``exc``, or an exception it was raised from, says that trying again may succeed.
+
+    Faust wraps send failures in ``ProducerSendError``, so the chain is searched: a retriable
+    aiokafka error (connection lost, leader moving) or a timeout is transient; a record the broker
+    refuses for its size, an authorisation error or a bug is not.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if getattr(current, "retriable", False) or isinstance(current, TimeoutError | KafkaTimeoutError):
+            return True
+        current = current.__cause__ or current.__context__
+    return False

@@ -116,6 +116,17 @@ def process_batch(
     return result
 
 
+def reject_all(
+    records: Sequence[RawRecord], reason: str, detail: str, *, max_record_bytes: int | None = None
+) -> BatchResult:
+    """Dead-letter every record unread (the crash-loop guard's verdict)."""
+    result = BatchResult(max_record_bytes=max_record_bytes)
+    for record in records:
+        _reject(result, record, reason, detail)
+    result.outcomes = ["dead_letter"] * len(records)
+    return result
+
+
 def _extract_isolating_failures(
     extractor: BatchExtractor,
     records: Sequence[RawRecord],

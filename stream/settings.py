@@ -91,6 +91,18 @@ class Settings:
         3.0,
         "Seconds between consumer heartbeats; under a third of the session timeout.",
     )
+    state_dir: str = _opt(
+        "MEETWIRE_STATE_DIR",
+        "meetwire-state",
+        "Directory of the crash-loop guard's notes (one small file per partition, under the app id); keep it "
+        "across restarts of the worker (a volume; in Kubernetes an `emptyDir` survives container restarts).",
+    )
+    crash_loop_limit: int = _opt(
+        "MEETWIRE_CRASH_LOOP_LIMIT",
+        2,
+        "A record in progress when the worker died this many times is dead-lettered as `crash_loop` on the next "
+        "start (see Guarantees and failure modes).",
+    )
     extract: bool = _opt(
         "MEETWIRE_EXTRACT",
         True,
@@ -121,6 +133,11 @@ class Settings:
     )
     log_level: str = _opt("MEETWIRE_LOG_LEVEL", "INFO", "Worker log level.")
     log_json: bool = _opt("MEETWIRE_LOG_JSON", False, "Worker logs as one JSON object per line (stdout).")
+    test_kill_marker: str | None = _opt(
+        "MEETWIRE_TEST_KILL_MARKER",
+        None,
+        "Tests only: the worker SIGKILLs itself when asked to extract an item whose text holds this string.",
+    )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -162,7 +179,16 @@ class Settings:
             raise SettingsError("MEETWIRE_EVENT_LOOP must be uvloop or asyncio")
         if self.commit_interval_s <= 0:
             raise SettingsError("MEETWIRE_COMMIT_INTERVAL_S must be positive")
-        if min(self.max_item_bytes, self.max_request_bytes, self.batch_size, self.topic_partitions) <= 0:
+        if (
+            min(
+                self.max_item_bytes,
+                self.max_request_bytes,
+                self.batch_size,
+                self.topic_partitions,
+                self.crash_loop_limit,
+            )
+            <= 0
+        ):
             raise SettingsError("sizes and counts must be positive")
         if not 0 < 3 * self.heartbeat_interval_s <= self.session_timeout_s:
             raise SettingsError(
