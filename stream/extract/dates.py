@@ -109,6 +109,8 @@ class DateRules:
     """A paragraph's start up to a header date: "date ", "Published: "."""
     period_start: re.Pattern[str]
     """A sentence's text up to a date that starts a period: "... since he took office on "."""
+    same_day: re.Pattern[str]
+    """"on the same day", "pada hari yang sama": the day of the date stated before."""
     relative: re.Pattern[str]
     """A relative expression at a position: "kemarin", "pekan lalu", "last week"."""
     relative_first_words: frozenset[str]
@@ -156,6 +158,7 @@ def date_rules(raw: Mapping[str, Any]) -> DateRules:
         weekday_after={" ".join(k.split()): v for k, v in shifts_after.items()},
         numeric_orders={code: tuple(lang.get("numeric_orders", ("day-month",))) for code, lang in langs.items()},
         header_label=re.compile(f"[\\W_]*(?:{words('header_labels')})[\\s:]*", re.IGNORECASE),
+        same_day=re.compile(f"\\b(?:{words('same_day')})\\b", re.IGNORECASE),
         period_start=re.compile(f"\\b(?:{words('period_starts')})\\b[^,;.!?\\n]{{0,60}}$", re.IGNORECASE),
         relative=relative,
         relative_first_words=frozenset(p.split()[0] for p in [*relative_days, *units, *before]),

@@ -24,6 +24,8 @@ from stream.records import Status, WireItem
 
 LEAD_CHARS = 1200
 """The lead: where a story states its news day, within the first this many characters."""
+SAME_DAY_PARAGRAPHS = 2
+""""on the same day" refers to a date at most this many paragraphs back."""
 DATELINE_PREFIX_CHARS = 60
 """A dateline date comes within this many characters of its paragraph's start ..."""
 DATELINE_SUFFIX_CHARS = 40
@@ -86,14 +88,38 @@ class ParagraphDates:
     def paragraph_start(self, sent: Sentence) -> int:
         return self._ranges.get(sent.paragraph, (sent.start_char, sent.end_char))[0]
 
+    def in_paragraph(self, paragraph: int) -> list[DateMention]:
+        """Every date of paragraph ``paragraph`` (found on first use), in text order."""
+        found = self._found.get(paragraph)
+        if found is None:
+            window = self._ranges.get(paragraph)
+            ranges = [window] if window is not None else []
+            found = find_dates(None, self._lang, self.anchor, rules=self.rules, text=self._item.text, ranges=ranges)
+            self._found[paragraph] = found
+        return found
+
     def in_sentence(self, sent: Sentence) -> list[DateMention]:
         """Day-precision dates that start in ``sent``, in text order."""
-        found = self._found.get(sent.paragraph)
-        if found is None:
-            window = self._ranges.get(sent.paragraph, (sent.start_char, sent.end_char))
-            found = find_dates(None, self._lang, self.anchor, rules=self.rules, text=self._item.text, ranges=[window])
-            self._found[sent.paragraph] = found
+        if sent.paragraph not in self._ranges:
+            self._ranges[sent.paragraph] = (sent.start_char, sent.end_char)
+        found = self.in_paragraph(sent.paragraph)
         return [d for d in found if sent.start_char <= d.span[0] < sent.end_char and d.precision == "day"]
+
+    def same_day(self, sent: Sentence) -> DateMention | None:
+        """ "talks on the same day with ...": the day of the last date stated before it (in this
+        paragraph or the ``SAME_DAY_PARAGRAPHS`` before), as the phrase's own mention."""
+        text = self._item.text
+        phrase = self.rules.same_day.search(text, sent.start_char, sent.end_char)
+        if phrase is None:
+            return None
+        for paragraph in range(sent.paragraph, sent.paragraph - SAME_DAY_PARAGRAPHS - 1, -1):
+            if paragraph < 0:
+                break
+            before = [d for d in self.in_paragraph(paragraph) if d.precision == "day" and d.span[1] <= phrase.start()]
+            if before:
+                span = (phrase.start(), phrase.end())
+                return DateMention(before[-1].value, "day", phrase.group(0), span, relative=True)
+        return None
 
     def lead(self) -> list[DateMention]:
         """Day-precision dates of the story's lead (its first ``LEAD_CHARS`` characters), in text order."""
@@ -135,10 +161,10 @@ def starts_period(text: str, mention: DateMention, sentence_start: int, rules: D
 
 def pick_date(dates: ParagraphDates, sent: Sentence, trig: Trigger | None) -> DateMention | None:
     """The day ``sent`` states for its meeting: its own dates before dateline and header dates,
-    the one nearest the trigger first (the first one without a trigger)."""
+    the one nearest the trigger first (the first one without a trigger); else "on the same day"'s."""
     inside = [d for d in dates.in_sentence(sent) if not starts_period(dates.text, d, sent.start_char, dates.rules)]
     if not inside:
-        return None
+        return dates.same_day(sent)
     para = dates.paragraph_start(sent)
     at = dates.char_of(trig.start) if trig is not None else None
     at = sent.start_char if at is None else at

@@ -243,3 +243,32 @@ def test_meeting_date_skips_the_start_of_a_period(
     nlp = nlp_id if "pertemuan" in text else nlp_en
     dates, cand, sentences = _candidate(rules, nlp, text, trigger, published_at="2025-03-12")
     assert _mention(meeting_date(dates, cand, sentences)) == mention
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "value"),
+    [
+        (
+            "Minister Ana Cruz met envoy Leo Tan on Tuesday.\n"
+            "She also held talks on the same day with Governor Budi Hartono.",
+            "talks",
+            "2025-03-11",
+        ),
+        (
+            "Menteri Rina Wati bertemu Duta Besar Leo Tan, Selasa (11/3).\n\n"
+            "Pada hari yang sama, Rina menerima Gubernur Budi Hartono.",
+            "menerima",
+            "2025-03-11",
+        ),
+    ],
+)
+def test_meeting_date_same_day_as_the_date_before(
+    rules: DateRules, nlp_en: Language, nlp_id: Language, text: str, trigger: str, value: str
+) -> None:
+    nlp = nlp_id if "menerima" in text else nlp_en
+    dates, cand, sentences = _candidate(rules, nlp, text, trigger, published_at="2025-03-12")
+    found = meeting_date(dates, cand, sentences)
+    assert found is not None
+    assert found.value == value
+    assert text[found.span[0] : found.span[1]] == found.mention
+    assert found.mention.lower().endswith("same day") or found.mention.lower().endswith("yang sama")
