@@ -169,12 +169,14 @@ def place_candidates(
     own_index = [bisect_right(starts, c) - 1 for c in sorted(own)]
     paragraphs = {s.paragraph for s in cand.sentences} | {cand.sentence.paragraph}
     here = any(_HERE.search(text[s.start_char : s.end_char]) for s in cand.sentences)
+    cued: dict[int, bool] = {}
     out: list[PlaceCandidate] = []
     for p in mentions:
         i = bisect_right(starts, p.span[0]) - 1
         sent = sentences[i] if i >= 0 else None
         sent_start = sent.start_char if sent is not None else 0
-        sent_text = text[sent_start : sent.end_char] if sent is not None else text[: p.span[1]]
+        if i not in cued:  # several places share a sentence
+            cued[i] = bool(_MEETING_CUE.search(text, sent_start, sent.end_char if sent is not None else p.span[1]))
         is_dateline = dateline is not None and p.span == dateline.span
         lead_in = _lead_in(text, p, sent_start)
         in_sentence = sent is not None and sent.start_char in own and not is_dateline
@@ -194,7 +196,7 @@ def place_candidates(
             "paired": float(_paired(text, p, mentions)),
             "qualifier": float(_qualifier(text, p, mentions)),
             "topical": float(bool(_TOPICAL.search(text, max(sent_start, p.span[0] - LOOKBACK), p.span[0]))),
-            "meeting_cue": float(bool(_MEETING_CUE.search(sent_text))),
+            "meeting_cue": float(cued[i]),
             "held_cue": float(
                 bool(_HELD_CUE.search(text, max(sent_start, p.span[0] - HELD_LOOKBACK), p.span[0]))
                 and lead_in in ("locative", "address")
