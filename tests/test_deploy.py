@@ -10,9 +10,7 @@ tests pass.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 from dataclasses import fields
 from pathlib import Path
@@ -23,6 +21,7 @@ import yaml
 
 from scripts.promql_exprs import alert_expressions, dashboard_expressions, strip_thresholds
 from stream.settings import Settings
+from tests.optional_tools import require_tool
 
 REPO = Path(__file__).resolve().parents[1]
 COMPOSE = REPO / "docker-compose.yml"
@@ -65,15 +64,6 @@ def _dockerfile_instructions() -> list[tuple[str, str]]:
     return out
 
 
-def _require_tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{name} is not installed: .ci/run installs it")
-        pytest.skip(f"{name} is not installed (apt-get install {name}; .ci/run does)")
-    return path
-
-
 def _run(*argv: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
     return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=TOOL_TIMEOUT_S, check=False)
 
@@ -83,7 +73,7 @@ def _run(*argv: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("tool", ["docker-compose"])
 def test_deploy_compose_file_passes_docker_compose_config(tool: str) -> None:
-    result = _run(_require_tool(tool), "-f", str(COMPOSE), "config", "--quiet")
+    result = _run(require_tool(tool), "-f", str(COMPOSE), "config", "--quiet")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -209,7 +199,7 @@ def test_deploy_dockerfile_copies_what_the_package_needs(needed: str) -> None:
     ],
 )
 def test_deploy_promtool_accepts(argv: list[str]) -> None:
-    result = _run(_require_tool("promtool"), *argv, cwd=PROMETHEUS_DIR)
+    result = _run(require_tool("promtool"), *argv, cwd=PROMETHEUS_DIR)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SUCCESS" in result.stdout + result.stderr
 

@@ -7,7 +7,6 @@ populated jar cache or Maven plus network for the first run.
 from __future__ import annotations
 
 import asyncio
-import shutil
 import socket
 import uuid
 from pathlib import Path
@@ -18,12 +17,13 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from stream import kafka_local
 from stream.kafka_local import PortInUseError, broker_properties
+from tests.optional_tools import requires_tool
 
 START_TIMEOUT_S = 180.0  # a cold first run also downloads ~40 MB of jars
 STOP_TIMEOUT_S = 30.0
 IO_TIMEOUT_S = 30.0
 
-requires_java = pytest.mark.skipif(shutil.which("java") is None, reason="needs a Java runtime")
+requires_java = requires_tool("java")
 
 
 def test_broker_properties_single_node_kraft(tmp_path: Path) -> None:

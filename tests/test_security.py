@@ -8,7 +8,6 @@ ConfigCommand) and run the real worker on it.
 from __future__ import annotations
 
 import asyncio
-import shutil
 import signal
 import ssl
 import subprocess
@@ -26,6 +25,7 @@ from stream.client import check_broker_access, client_config, produce_lines
 from stream.errors import BrokerAccessError
 from stream.settings import Settings
 from tests.conftest import SHARED_EVAL, free_port
+from tests.optional_tools import require_file, require_tool, requires_tool
 from tests.worker_process import collect, running_worker, stop_worker, worker_env
 
 USER = "meetwire"
@@ -38,7 +38,7 @@ RESULT_TIMEOUT_S = 90.0
 OPENSSL_TIMEOUT_S = 60.0
 FAIL_FAST_TIMEOUT_S = 60.0
 
-requires_java = pytest.mark.skipif(shutil.which("java") is None, reason="needs a Java runtime")
+requires_java = requires_tool("java")
 
 
 @dataclass(frozen=True)
@@ -124,8 +124,7 @@ def test_security_sasl_settings_reach_faust_and_aiokafka(mechanism: str) -> None
 @pytest.fixture(scope="module")
 def tls_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A throw-away CA, a broker certificate for 127.0.0.1 and a client certificate, all signed by it."""
-    if shutil.which("openssl") is None:
-        pytest.skip("needs openssl")
+    require_tool("openssl")
     d = tmp_path_factory.mktemp("tls")
 
     def openssl(command: str) -> None:  # file names are relative to d, so no argument has a space
@@ -318,8 +317,7 @@ def test_security_worker_works_over_mutual_tls(
 def test_security_untrusted_broker_certificate_fails_fast(
     tls_broker: str, tls_files: dict[str, Path], unique: str, tmp_path: Path, wrong_ca: str
 ) -> None:
-    if not Path(wrong_ca).is_file():
-        pytest.skip(f"no system CA bundle at {wrong_ca}")
+    require_file(Path(wrong_ca), "ca-certificates")
     env = _tls_env(tls_broker, unique, tls_files, Path(wrong_ca))
     started = time.monotonic()
     with pytest.raises(RuntimeError, match="worker exited with 78") as failure, running_worker(env, tmp_path / "w.log"):
