@@ -168,6 +168,15 @@ def build_examples(gold_items: Iterable[dict[str, Any]], extractor: MeetingExtra
     """Every paired event as (run-time text, gold topic), plus title + lead of missed gold meetings."""
     recorder = _RecordingTopics(extractor.topics)
     extractor.topics = recorder
+    try:
+        return _examples(gold_items, extractor, recorder)
+    finally:
+        extractor.topics = recorder.inner
+
+
+def _examples(
+    gold_items: Iterable[dict[str, Any]], extractor: MeetingExtractor, recorder: _RecordingTopics
+) -> list[Example]:
     out: list[Example] = []
     for raw in gold_items:
         item = wire_item_from_dict(raw)
@@ -195,7 +204,6 @@ def build_examples(gold_items: Iterable[dict[str, Any]], extractor: MeetingExtra
         for j, g in enumerate(golds):
             if j not in paired_gold:
                 out.append(Example(item.id, item.language or lang, lead, _labels(g["topic"]), "lead"))
-    extractor.topics = recorder.inner
     return out
 
 
@@ -401,7 +409,8 @@ SEARCH = {
 }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, extractor: MeetingExtractor | None = None) -> int:
+    """The command; ``extractor`` saves loading one when the caller has it (tests)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--gold", type=Path, default=ROOT.parent / "shared" / "eval" / "train.jsonl")
     parser.add_argument("--out", type=Path, default=ROOT / "stream" / "models" / "topics")
@@ -415,7 +424,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with args.gold.open(encoding="utf-8") as handle:
         gold_items = [json.loads(line) for line in handle if line.strip()]
     lexicon_only = load_topic_classifier(use_model=False)
-    extractor = MeetingExtractor(lexicon=load_lexicon(), gazetteer=load_gazetteer(), topics=lexicon_only)
+    if extractor is None:
+        extractor = MeetingExtractor(lexicon=load_lexicon(), gazetteer=load_gazetteer(), topics=lexicon_only)
     examples = build_examples(gold_items, extractor)
     classes = list(lexicon_only.scores("", "en"))
     kinds = Counter(f"{ex.language}:{ex.kind}" for ex in examples)

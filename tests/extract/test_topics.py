@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from stream.extract import MeetingExtractor
 from stream.extract.topics import TopicClassifier, load_topic_classifier, read_topic_model
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -288,35 +289,22 @@ def _invented_article(index: int, first: str, second: str, about: str, topic: st
     }
 
 
-def test_topics_retraining_script_on_invented_data(tmp_path: Path) -> None:
+def test_topics_retraining_script_on_invented_data(
+    tmp_path: Path, extractor: MeetingExtractor, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     gold = tmp_path / "gold.jsonl"
     rows = [_invented_article(i, *row) for i, row in enumerate(_INVENTED * 3)]
     gold.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     out = tmp_path / "model"
-    run = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "train_topics.py"),
-            "--gold",
-            str(gold),
-            "--out",
-            str(out),
-            "--cv",
-            "2",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-        timeout=120,
-    )
-    assert run.returncode == 0, run.stderr
-    assert "model+lexicon" in run.stdout
+    spec = importlib.util.spec_from_file_location("train_topics", ROOT / "scripts" / "train_topics.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, script)  # dataclasses look their module up there
+    spec.loader.exec_module(script)
+    assert script.main(["--gold", str(gold), "--out", str(out), "--cv", "2"], extractor=extractor) == 0
+    assert "model+lexicon" in capsys.readouterr().out
     meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     assert meta["training"]["examples"] == {"id:held": len(rows)}
-    model = read_topic_model(out)
-    classifier = load_topic_classifier(model=model)
-    assert (
-        classifier.classify("Pertemuan membahas ekspor\nKeduanya membahas perdagangan dan ekspor.", "id").category
-        == "economy"
-    )
+    classifier = load_topic_classifier(model=read_topic_model(out))
+    text = "Pertemuan membahas ekspor\nKeduanya membahas perdagangan dan ekspor."
+    assert classifier.classify(text, "id").category == "economy"
