@@ -38,6 +38,7 @@ from stream.extract.participants import (
     Mention,
     ParticipantFinder,
     PlaceAt,
+    attach_roles,
     resolve,
     short_mentions,
     token_positions,
@@ -181,6 +182,7 @@ class MeetingExtractor:
             tagged = bundle.persons.persons(doc, sent.start, sent.end) if bundle.persons and needed else None
             mentions.extend(finder.untitled(doc, sent.start, sent.end, taken, blocked, tagged, titles))
         mentions.sort(key=lambda m: m.start)
+        mentions = attach_roles(doc, mentions)
         entities = resolve(mentions, finder.particles)
         taken = {t for m in mentions for t in range(m.start, m.end)}
         mentions.extend(short_mentions(doc, entities, mask, taken | blocked, finder.particles, finder.stop))

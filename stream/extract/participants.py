@@ -626,7 +626,8 @@ class ParticipantFinder:
                 i in taken
                 or i in blocked
                 or not tok.text[:1].isupper()
-                or (i > start and self._is_name_token(doc[i - 1]) and (i - 1) not in taken)
+                # inside a longer capitalised run; a place or country before it ends that run
+                or (i > start and self._is_name_token(doc[i - 1]) and (i - 1) not in taken and (i - 1) not in blocked)
             ):
                 i += 1
                 continue
@@ -644,6 +645,40 @@ class ParticipantFinder:
                 runs.append((r_start, r_end))
             i = max(r_end, i + 1)
         return runs
+
+
+ROLE_GAP_TOKENS = 7
+"""At most this many tokens between an office and the name it introduces from afar."""
+
+
+def attach_roles(doc: Doc, mentions: list[Mention]) -> list[Mention]:
+    """An office and a name no title introduced, with only capitalised words, numbers and
+    "of/the/ke-" between them, are one person: "Presiden Keenam Republik Indonesia X",
+    "the 7th President of the Republic of Indonesia X". The role gives the name its title
+    and country and is dropped. ``mentions`` are in text order."""
+    out: list[Mention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and m.kind == "person"
+            and m.title is None
+            and prev.kind == "role"
+            and 0 <= m.start - prev.end <= ROLE_GAP_TOKENS
+            and all(_joins_office_to_name(doc[t]) for t in range(prev.end, m.start))
+        ):
+            m.title = prev.title
+            m.country = m.country or prev.country
+            m.explicit_country = m.explicit_country or prev.explicit_country
+            out[-1] = m
+            continue
+        out.append(m)
+    return out
+
+
+def _joins_office_to_name(tok: Token) -> bool:
+    text = tok.text
+    return text[:1].isupper() or text[:1].isdigit() or text.lower() in {"of", "the", "ke", "-", "number"}
 
 
 def _clause_start(doc: Doc, i: int) -> bool:

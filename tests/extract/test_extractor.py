@@ -262,3 +262,33 @@ def test_extractor_never_raises_and_keeps_spans(extractor: MeetingExtractor, wor
             assert text[p.span[0] : p.span[1]] == p.mention
         assert text[ev.evidence.span[0] : ev.evidence.span[1]] == ev.evidence.text
         assert len(ev.participants) >= 2
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "title_of"),
+    [
+        # an ordinal and the country between the office and the name
+        (
+            "JAKARTA - Presiden Keenam Republik Indonesia Budiman Sasongko bertemu dengan Presiden Harjono "
+            "Wicaksono di Istana Merdeka Jakarta, Jumat (27/10/2023).",
+            "id",
+            ("Budiman Sasongko", "President"),
+        ),
+        (
+            "SOLO - Governor candidate Halvard Quennell met with the 7th President of the Republic of Indonesia "
+            "Harjono Wicaksono in Solo on Friday, January 12, 2024.",
+            "en",
+            ("Harjono Wicaksono", "President"),
+        ),
+    ],
+)
+def test_extractor_joins_an_office_to_a_name_a_few_words_later(
+    extractor: MeetingExtractor, text: str, language: str, title_of: tuple[str, str]
+) -> None:
+    events = _held(extractor.extract(_item(text, language=language)))
+    assert len(events) == 1
+    by_name = {p.name: p for p in events[0].participants}
+    name, title = title_of
+    assert name in by_name
+    assert by_name[name].title == title
+    assert len(by_name) == 2
