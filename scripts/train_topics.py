@@ -304,43 +304,37 @@ def accuracy(hits: Sequence[bool]) -> str:
     return f"{sum(hits) / len(hits):.3f} ({sum(hits)}/{len(hits)})" if hits else "n/a"
 
 
+@dataclass(slots=True)
+class CrossValidation:
+    hits: dict[str, dict[str, list[bool]]]
+    """Per method and language, one hit/miss per held pair of the held-out articles."""
+    misses: Counter[tuple[str, str, str]]
+    """(language, gold, predicted) of the model+lexicon misses."""
+
+
 def cross_validate(
     examples: Sequence[Example], classifier: TopicClassifier, classes: Sequence[str], settings: Settings, k: int
-) -> dict[str, dict[str, list[bool]]]:
-    """Per method and language, one hit/miss per held pair of the held-out articles."""
-    hits: dict[str, dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
+) -> CrossValidation:
+    """Lexicon alone, model alone and model+lexicon on the held pairs of each held-out fold."""
+    out = CrossValidation(defaultdict(lambda: defaultdict(list)), Counter())
     variants = {"model": replace(settings, use_lexicon=False), "model+lexicon": replace(settings, use_lexicon=True)}
     for fold in range(k):
         train = [ex for ex in examples if fold_of(ex.article, k) != fold and _kept(ex, settings)]
         test = [ex for ex in examples if fold_of(ex.article, k) == fold and ex.kind == "held"]
         for ex in test:
-            hits["lexicon"][ex.language].append(classifier.lexicon_category(ex.text, ex.language) in ex.labels)
+            out.hits["lexicon"][ex.language].append(classifier.lexicon_category(ex.text, ex.language) in ex.labels)
         for name, variant in variants.items():
             model = fit(train, classifier, classes, variant)
             for ex in test:
-                cues = classifier.cue_scores(ex.text, ex.language)
-                hits[name][ex.language].append(model.predict(ex.text, ex.language, cues) in ex.labels)
-    return hits
+                got = model.predict(ex.text, ex.language, classifier.cue_scores(ex.text, ex.language))
+                out.hits[name][ex.language].append(got in ex.labels)
+                if name == "model+lexicon" and got not in ex.labels:
+                    out.misses[(ex.language, "/".join(ex.labels), got)] += 1
+    return out
 
 
 def _kept(ex: Example, settings: Settings) -> bool:
     return ex.kind == "held" or (ex.kind == "other" and settings.other_status) or (ex.kind == "lead" and settings.lead)
-
-
-def confusions(
-    examples: Sequence[Example], classifier: TopicClassifier, classes: Sequence[str], settings: Settings, k: int
-) -> Counter[tuple[str, str, str]]:
-    """(language, gold, predicted) of the cross-validated model's misses on held pairs."""
-    out: Counter[tuple[str, str, str]] = Counter()
-    for fold in range(k):
-        train = [ex for ex in examples if fold_of(ex.article, k) != fold and _kept(ex, settings)]
-        model = fit(train, classifier, classes, settings)
-        for ex in examples:
-            if fold_of(ex.article, k) == fold and ex.kind == "held":
-                got = model.predict(ex.text, ex.language, classifier.cue_scores(ex.text, ex.language))
-                if got not in ex.labels:
-                    out[(ex.language, "/".join(ex.labels), got)] += 1
-    return out
 
 
 def write_model(model: TopicModel, out: Path, *, gold: Path, examples: Sequence[Example], settings: Settings) -> None:
@@ -406,6 +400,9 @@ SEARCH = {
     "with leads": Settings(lead=True),
     "politics below p 0.4": Settings(min_probability=0.4),
     "lexicon per class": Settings(lexicon_per_class=True),
+    "keep stop words": Settings(features=FeatureSpec(drop_stop_words=False)),
+    "shared bias": Settings(shared_bias=True),
+    "bias l2 1e-2": Settings(l2_bias=1e-2),
 }
 
 
@@ -433,19 +430,18 @@ def main(argv: Sequence[str] | None = None, *, extractor: MeetingExtractor | Non
     if args.search:
         k = args.cv or 5
         for name, candidate in SEARCH.items():
-            hits = cross_validate(examples, lexicon_only, classes, candidate, k)
+            hits = cross_validate(examples, lexicon_only, classes, candidate, k).hits
             cells = "  ".join(f"{lang} {accuracy(hits['model+lexicon'][lang])}" for lang in sorted(kinds_langs(hits)))
             print(f"  {name:<22} model+lexicon {cells}")
     if args.cv:
-        hits = cross_validate(examples, lexicon_only, classes, settings, args.cv)
+        result = cross_validate(examples, lexicon_only, classes, settings, args.cv)
+        hits = result.hits
         print(f"{args.cv}-fold CV topic accuracy on held pairs (folds by article):")
         for method in ("lexicon", "model", "model+lexicon"):
             cells = "  ".join(f"{lang} {accuracy(hits[method][lang])}" for lang in sorted(kinds_langs(hits)))
             print(f"  {method:<14} {cells}")
         print("  misses of model+lexicon (language gold -> predicted):")
-        for (lang, gold, got), n in sorted(
-            confusions(examples, lexicon_only, classes, settings, args.cv).items(), key=lambda kv: (-kv[1], kv[0])
-        ):
+        for (lang, gold, got), n in sorted(result.misses.items(), key=lambda kv: (-kv[1], kv[0])):
             print(f"    {n:3d}  {lang} {gold} -> {got}")
     if not args.no_write:
         model = fit([ex for ex in examples if _kept(ex, settings)], lexicon_only, classes, settings)
