@@ -100,6 +100,12 @@ _POSTED_BEFORE = re.compile(
     re.IGNORECASE,
 )
 """A diplomat or mission right before "di/in X" ("Konsulat Tiongkok di Medan"): where they serve."""
+_DESCRIBED_PLACE = re.compile(
+    r"\b(in|at|di|to|ke)\s+(?:the\s+)?(?:[A-Z][\w-]*\s+)?(?:capital|city|town|port city|resort town|"
+    r"ibu\s?kota|kota(?:\s+pelabuhan)?)\s*,?\s*$",
+    re.IGNORECASE,
+)
+"""A locative, then what kind of place it is, then its name."""
 _LAST_WORD = re.compile(r"([^\W\d_][\w.'\u2019-]*)\s*$")
 _LOCATIVE_WORDS = frozenset({"di", "in", "at", "inside", "within", "bertempat"})
 _TOWARD_WORDS = frozenset({"ke", "to", "menuju", "mengunjungi", "visit", "visited", "visiting", "visits", "toward"})
@@ -187,7 +193,11 @@ def place_candidates(
             "locative": float(lead_in == "locative"),
             "toward": float(lead_in == "toward"),
             "source": float(lead_in == "source" or bool(_SAID_AFTER.match(text, p.span[1]))),
-            "affiliation": float(lead_in == "affiliation" or bool(_POSSESSIVE_AFTER.match(text, p.span[1]))),
+            # "Washington's envoy" is an affiliation; "in Tokyo's Akasaka Palace" is a place
+            "affiliation": float(
+                lead_in == "affiliation"
+                or (lead_in not in ("locative", "toward") and bool(_POSSESSIVE_AFTER.match(text, p.span[1])))
+            ),
             "address": float(lead_in == "address"),
             "venue": float(p.kind == "venue"),
             "region": float(p.kind == "region"),
@@ -217,6 +227,9 @@ def _lead_in(text: str, p: PlaceMention, sent_start: int) -> str:
     (dari/from), "affiliation" (a title or body before it), "address" (after a comma), or ""."""
     lo = max(sent_start, p.span[0] - LOOKBACK)
     before = text[lo : p.span[0]]
+    described = _DESCRIBED_PLACE.search(before)
+    if described is not None:  # "in the Chinese capital Beijing", "ke kota pelabuhan Makassar"
+        return "locative" if described.group(1).casefold() in _LOCATIVE_WORDS else "toward"
     stripped = _ADMIN_WORDS.sub("", before)
     if stripped.rstrip().endswith(","):
         return "address"

@@ -51,6 +51,9 @@ def _pick(gazetteer: Gazetteer, nlp: Language, text: str, trigger: str, persons:
         ("id", "SURABAYA (Kabar) - Gubernur Bagus bertemu Menteri Rina di Bandung, Senin.", "bertemu", "Bandung"),
         ("en", "PARIS (Wire) - Minister Ana Duarte met her counterpart at a hotel in Lyon.", "met", "Lyon"),
         ("en", "The ministers held talks in Makassar City, South Sulawesi Province.", "talks", "Makassar"),
+        ("en", "SEOUL (Wire) - Minister Ana Duarte met her host in the Chinese capital Beijing.", "met", "Beijing"),
+        ("en", "SEOUL (Wire) - Minister Ana Duarte met her counterpart at Tokyo's Akasaka Palace.", "met", "Tokyo"),
+        ("id", "MEDAN - Gubernur Bagus bertemu Menteri Rina di ibu kota Jakarta, Senin.", "bertemu", "Jakarta"),
     ],
 )  # fmt: skip
 def test_meeting_place_location_in_the_meeting_sentence_wins(
