@@ -56,4 +56,8 @@ echo "== dead letters on ${MEETWIRE_TOPIC_DEADLETTER:-wire.deadletter}"
 
 echo
 echo "The worker keeps running. Metrics: http://127.0.0.1:$PORT/metrics"
+echo "Kafka is at $bootstrap: meetwire commands run from this folder find it on their own"
+echo "(recorded in .cache/kafka-bootstrap), e.g. .venv/bin/meetwire tail ${MEETWIRE_TOPIC_EVENTS:-meetings.events}"
+echo "From anywhere else:"
+echo "  export MEETWIRE_BROKER=kafka://$bootstrap"
 echo "Stop everything with: make down"

@@ -10,17 +10,30 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import orjson
 
+from stream.errors import BrokerAccessError
+
 DEFAULT_KAFKA_DIR = Path(".cache/kafka-data")
+
+if TYPE_CHECKING:
+    from stream.settings import Settings
 
 EXIT_BROKER_ACCESS = 78
 """Exit status (EX_CONFIG) when the broker rejects the worker's credentials or TLS settings."""
+
+EXIT_BROKER_UNAVAILABLE = 69
+"""Exit status (EX_UNAVAILABLE) of a client command that reaches no Kafka broker."""
+
+BROKER_PROBE_TIMEOUT_S = 10.0
+"""How long a client command waits for a broker to accept a connection before giving up."""
+
+_T = TypeVar("_T")
 
 log = logging.getLogger("meetwire")
 
@@ -31,7 +44,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # The client library's INFO lines (subscriptions, metadata) drown the records `tail` prints.
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
-    code: int = args.handler(args)
+    try:
+        code: int = args.handler(args)
+    except BrokerUnavailableError as exc:
+        log.error("%s", exc)
+        return EXIT_BROKER_UNAVAILABLE
+    except BrokerAccessError as exc:  # credentials or TLS: the message names the settings to check
+        log.error("%s", exc)
+        return EXIT_BROKER_ACCESS
     return code
 
 
@@ -125,7 +145,6 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from stream.app import app, settings
     from stream.client import check_broker_access
-    from stream.errors import BrokerAccessError
 
     if settings.event_loop == "uvloop":
         # Before any loop exists: Faust's and its consumer thread's are made by this policy.
@@ -149,6 +168,35 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+class BrokerUnavailableError(Exception):
+    """A client command reached no broker, or lost it: one line for the user, no traceback."""
+
+
+def _run_client(settings: Settings, command: Coroutine[Any, Any, _T]) -> _T:
+    """Run a client command's coroutine once a broker answers; ``BrokerUnavailableError`` if none does.
+
+    Probing first keeps aiokafka's own bootstrap errors (a log line per attempt, a traceback,
+    an unclosed client) from reaching the user, who gets one line naming the setting to fix.
+    """
+    from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
+
+    from stream.client import check_broker_access
+
+    servers = ",".join(settings.bootstrap_servers)
+    hint = "start one (make demo, meetwire kafka up) or set MEETWIRE_BROKER to a running broker's host:port"
+
+    async def probe_then_run() -> _T:
+        if not await check_broker_access(settings, timeout_s=BROKER_PROBE_TIMEOUT_S):
+            command.close()  # never awaited: close it so Python does not warn
+            raise BrokerUnavailableError(f"no Kafka broker answered at {servers}; {hint}")
+        return await command
+
+    try:
+        return asyncio.run(probe_then_run())
+    except (KafkaConnectionError, KafkaTimeoutError) as exc:
+        raise BrokerUnavailableError(f"lost the Kafka broker at {servers} ({exc}); {hint}") from exc
+
+
 def cmd_produce(args: argparse.Namespace) -> int:
     from stream.client import produce_lines
     from stream.settings import Settings
@@ -156,7 +204,7 @@ def cmd_produce(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     with _open(args.file, "rb") as src:
         lines = [line.rstrip(b"\r\n") for line in src if line.strip()]
-    sent = asyncio.run(produce_lines(settings, args.topic or settings.topic_raw, lines))
+    sent = _run_client(settings, produce_lines(settings, args.topic or settings.topic_raw, lines))
     log.info("sent %d record(s) to %s", sent, args.topic or settings.topic_raw)
     return 0
 
@@ -165,9 +213,11 @@ def cmd_tail(args: argparse.Namespace) -> int:
     from stream.client import tail
     from stream.settings import Settings
 
+    settings = Settings.from_env()
+
     async def run() -> None:
         async for value in tail(
-            Settings.from_env(),
+            settings,
             args.topic,
             from_beginning=not args.from_end,
             max_messages=args.max_messages,
@@ -176,7 +226,7 @@ def cmd_tail(args: argparse.Namespace) -> int:
             sys.stdout.buffer.write(value + b"\n")
             sys.stdout.flush()
 
-    asyncio.run(run())
+    _run_client(settings, run())
     return 0
 
 
@@ -184,10 +234,12 @@ def cmd_replay_deadletters(args: argparse.Namespace) -> int:
     from stream.replay import replay_dead_letters
     from stream.settings import Settings
 
-    report = asyncio.run(
+    settings = Settings.from_env()
+    report = _run_client(
+        settings,
         replay_dead_letters(
-            Settings.from_env(), reasons=args.reason, group_id=args.group, dry_run=args.dry_run, to_topic=args.to_topic
-        )
+            settings, reasons=args.reason, group_id=args.group, dry_run=args.dry_run, to_topic=args.to_topic
+        ),
     )
     summary = {"replayed": dict(report.replayed), "skipped": dict(report.skipped), "unreadable": report.unreadable}
     sys.stdout.write(orjson.dumps(summary).decode() + "\n")
@@ -195,25 +247,28 @@ def cmd_replay_deadletters(args: argparse.Namespace) -> int:
 
 
 def cmd_kafka_up(args: argparse.Namespace) -> int:
-    from stream import kafka_local
+    from stream import kafka_local, local_broker
 
-    running = kafka_local.status(args.data_dir)
-    if running is not None:  # `up` is idempotent: say where the running broker is
-        sys.stdout.write(f"{running.bootstrap}\n")
-        return 0
-    try:
-        broker = kafka_local.start(port=args.port, data_dir=args.data_dir)
-    except kafka_local.KafkaLocalError as exc:
-        log.error("%s", exc)
-        return 1
+    broker = kafka_local.status(args.data_dir)  # `up` is idempotent: say where the running broker is
+    if broker is None:
+        try:
+            broker = kafka_local.start(port=args.port, data_dir=args.data_dir)
+        except kafka_local.KafkaLocalError as exc:
+            log.error("%s", exc)
+            return 1
+    # Every command run from this folder now reaches it without MEETWIRE_BROKER.
+    local_broker.record(broker.bootstrap)
     sys.stdout.write(f"{broker.bootstrap}\n")
     return 0
 
 
 def cmd_kafka_down(args: argparse.Namespace) -> int:
-    from stream import kafka_local
+    from stream import kafka_local, local_broker
 
+    address = kafka_local.address(args.data_dir)
     stopped = kafka_local.stop(args.data_dir)
+    if address is not None:
+        local_broker.forget(address)
     log.info("kafka %s", "stopped" if stopped else "was not running")
     return 0
 

@@ -55,6 +55,7 @@ __all__ = [
     "KafkaLocalError",
     "MavenNotFoundError",
     "PortInUseError",
+    "address",
     "broker_properties",
     "default_cache_dir",
     "ensure_jars",
@@ -581,6 +582,12 @@ def stop(data_dir: Path, timeout_s: float = 30) -> bool:
             raise BrokerStopError(f"broker pid {pid} survived SIGKILL")
     pid_file.unlink(missing_ok=True)
     return True
+
+
+def address(data_dir: Path) -> str | None:
+    """``host:port`` the broker of ``data_dir`` listens on (running or not), None if it holds none."""
+    state = _State.load(data_dir.resolve())
+    return None if state is None else f"{state.host}:{state.port}"
 
 
 def status(data_dir: Path) -> Broker | None:

@@ -78,9 +78,22 @@ def test_readme_demo_prints_events_and_serves_metrics(tmp_path: Path) -> None:
         assert done.returncode == 0, output + done.stderr.decode()[-3000:]
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
             metrics = response.read().decode()
+        # As the README says: from this folder, with no broker setting, the demo's Kafka answers.
+        no_broker_env = {k: v for k, v in os.environ.items() if k != "MEETWIRE_BROKER"}
+        tailed = subprocess.run(
+            [*MEETWIRE, "tail", "meetings.events", "--max-messages", "1", "--idle-timeout", "30"],
+            cwd=ROOT,
+            env=no_broker_env,
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
     finally:
         subprocess.run(["bash", "scripts/demo.sh", "--down"], cwd=ROOT, env=env, timeout=120, check=False)
     events = [orjson.loads(line) for line in output.splitlines() if line.startswith("{")]
     assert {e["item_id"] for e in events} >= {"sample-id-001", "sample-en-001"}
     assert "invalid_json" in output
     assert 'meetwire_items_total{outcome="dead_letter"} 2.0' in metrics
+    assert re.search(r"^  export MEETWIRE_BROKER=kafka://127\.0\.0\.1:\d+$", output, flags=re.M), output
+    assert tailed.returncode == 0, tailed.stderr.decode()
+    assert orjson.loads(tailed.stdout)["schema_version"] == 1
