@@ -32,7 +32,7 @@ DATELINE_SUFFIX_CHARS = 40
 """... and the dateline's separator ("--", ":") within this many characters after it."""
 
 # "MANILA, ", "KUALA LUMPUR (", "Beijing, (APP - Agency - ": capitalised words and punctuation.
-_DATELINE_PLACE = re.compile(r"[\W_]*(?:[A-Z][\w.'\u2019&-]*[\s,(/\u2013\u2014-]*)+")
+_WORD = re.compile(r"[^\W_][\w.'\u2019&]*")
 # "(Yonhap) --", "):", " -", ". /TASS/.": the dateline ends in a dash or colon.
 _DATELINE_END = re.compile(r"[\s).,]*(?:\([^()\n]{0,30}\)|/[A-Za-z]+/)?[\s.,]*(?:--|[:|\u2013\u2014-])")
 # A line that is only a date and a time: "18 September 2022, 14:15", "Senin, 08 Apr 2024 14:45 WIB".
@@ -146,7 +146,8 @@ def is_dateline(text: str, mention: DateMention, paragraph_start: int, rules: Da
         return True  # a timestamp line
     if prefix.strip() and rules.header_label.fullmatch(prefix):
         return True  # "date 2023-07-13 ..."
-    if not prefix.strip() or not _DATELINE_PLACE.fullmatch(prefix):
+    words = _WORD.findall(prefix)
+    if not words or not all(w[0].isupper() for w in words):
         return False
     suffix = text[end : end + DATELINE_SUFFIX_CHARS]
     if prefix.count("(") > prefix.count(")") and suffix.lstrip().startswith(")"):
