@@ -12,6 +12,7 @@ import logging
 import sys
 from collections.abc import Coroutine, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
@@ -88,6 +89,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="count what would be replayed; send nothing, move nothing")
     p.set_defaults(handler=cmd_replay_deadletters)
 
+    p = sub.add_parser("offsets", help="a consumer group's committed offsets and lag per partition; move one's")
+    p.add_argument("--group", default=None, help="consumer group (default: MEETWIRE_APP_ID, the worker's)")
+    p.add_argument("--topic", default=None, help="topic (default: MEETWIRE_TOPIC_RAW)")
+    p.add_argument("--partition", type=int, default=None, help="the partition to move (with --to, --past or --to-time)")
+    target = p.add_mutually_exclusive_group()
+    target.add_argument("--to", type=int, metavar="OFFSET", help="move to OFFSET: the next record the group reads")
+    target.add_argument("--past", type=int, metavar="OFFSET", help="skip the record at OFFSET: resume right after it")
+    target.add_argument(
+        "--to-time", type=_aware_time, metavar="ISO", help="move to the first record at or after this time (with zone)"
+    )
+    p.add_argument("--dry-run", action="store_true", help="say what would move; commit nothing")
+    p.set_defaults(handler=cmd_offsets)
+
     kafka = sub.add_parser("kafka", help="a local single-node Apache Kafka for development and tests")
     ksub = kafka.add_subparsers(required=True, metavar="ACTION")
     p = ksub.add_parser("up", help="start it; prints the bootstrap address once it answers metadata requests")
@@ -117,6 +131,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--workdir", type=Path, help="keep broker, logs and Faust data here (default: a temporary dir)")
     p.set_defaults(handler=cmd_bench)
     return parser
+
+
+def _aware_time(text: str) -> datetime:
+    when = datetime.fromisoformat(text)
+    if when.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text} has no time zone (add Z or +07:00)")
+    return when
 
 
 @contextmanager
@@ -243,6 +264,43 @@ def cmd_replay_deadletters(args: argparse.Namespace) -> int:
     )
     summary = {"replayed": dict(report.replayed), "skipped": dict(report.skipped), "unreadable": report.unreadable}
     sys.stdout.write(orjson.dumps(summary).decode() + "\n")
+    return 0
+
+
+def cmd_offsets(args: argparse.Namespace) -> int:
+    from stream.offsets import OffsetsError, format_table, move_offset, partition_offsets
+    from stream.settings import Settings
+
+    settings = Settings.from_env()
+    group = args.group or settings.app_id
+    topic = args.topic or settings.topic_raw
+    moving = args.to is not None or args.past is not None or args.to_time is not None
+    if moving != (args.partition is not None):
+        log.error("moving an offset takes --partition and one of --to, --past, --to-time")
+        return 2
+    try:
+        if not moving:
+            sys.stdout.write(format_table(group, _run_client(settings, partition_offsets(settings, group, topic))))
+            return 0
+        move = _run_client(
+            settings,
+            move_offset(
+                settings,
+                group,
+                topic,
+                args.partition,
+                to_offset=args.to,
+                past_offset=args.past,
+                to_time=args.to_time,
+                dry_run=args.dry_run,
+            ),
+        )
+    except OffsetsError as exc:
+        log.error("%s", exc)
+        return 1
+    before = "-" if move.before.committed is None else str(move.before.committed)
+    outcome = "committed" if move.committed else "dry run, nothing committed"
+    sys.stdout.write(f"group {group} {topic}[{args.partition}]: {before} -> {move.offset} ({outcome})\n")
     return 0
 
 
