@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from spacy.language import Language
 
 from stream.extract.assemble import Candidate
@@ -272,3 +274,25 @@ def test_meeting_date_same_day_as_the_date_before(
     assert found.value == value
     assert text[found.span[0] : found.span[1]] == found.mention
     assert found.mention.lower().endswith("same day") or found.mention.lower().endswith("yang sama")
+
+
+_PIECES = st.sampled_from(
+    [
+        "MANILA,", "Nov. 5", "(Wire)", "--", "date", "2025-03-14", "met", "bertemu", "on", "Monday", "Senin",
+        "(10/3)", "(10/3/2025)", "since", "sejak", "the same day", "hari yang sama", "AB-", "A -", ":", "\n",
+        "\n\n", "Ana", "Cruz", "Leo", "Tan", "March 12, 2025", "kemarin", "today", "18 September 2022, 14:15",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pieces=st.lists(_PIECES, min_size=1, max_size=40))
+def test_meeting_date_any_text_gives_a_date_of_the_text_or_none(
+    rules: DateRules, nlp_en: Language, pieces: list[str]
+) -> None:
+    text = "Minister Ana Cruz met envoy Leo Tan " + " ".join(pieces)
+    dates, cand, sentences = _candidate(rules, nlp_en, text, "met", published_at="2025-03-14")
+    found = meeting_date(dates, cand, sentences)
+    if found is not None:
+        assert text[found.span[0] : found.span[1]] == found.mention
+        assert found.precision == "day" and len(found.value) == len("2025-03-14")
