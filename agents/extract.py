@@ -83,6 +83,7 @@ async def _process(records: list[RawRecord], extractor: BatchExtractor, segment:
         records,
         extractor,
         max_item_bytes=settings.max_item_bytes,
+        max_text_chars=settings.max_text_chars,
         max_record_bytes=settings.max_request_bytes,
     )
 
