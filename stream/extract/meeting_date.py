@@ -4,9 +4,12 @@ else the day the story's lead reports.
 
 Not every date next to a meeting is the meeting's. A dateline or header date ("MANILA, Nov. 5
 (Reuters) -", "date 2023-07-13 ...") is the filing day: it loses to the meeting's own "on
-Monday" in the same sentence. When the meeting's sentences and paragraph state no day, a held
-meeting reported as news took place on the day the lead reports ("X met Y on Tuesday" first,
-details later), which is the story's day; a meeting set in the past ("last month") gets none.
+Monday" in the same sentence, and of the sentence's own dates the one nearest the trigger wins.
+A date that starts a period ("since he took office on May 10") is never the meeting's; "on the
+same day" is the day of the date stated just before. When the meeting's sentences and paragraph
+state no day, a held meeting reported as news took place on the day the lead reports ("X met Y
+on Tuesday" first, details later), which is the story's day; a meeting set in the past ("last
+month") gets none. The words involved are data (``DateRules``, ``dates_vocabulary.json``).
 """
 
 from __future__ import annotations
