@@ -640,7 +640,9 @@ class ParticipantFinder:
             if (
                 r_end - r_start >= 2
                 and not (r_start > 0 and doc[r_start - 1].lower_ in {"the", "of", "at", "in"})
-                and sum(1 for t in toks if len(t.text) > 2 and t.text[0].isupper()) >= 2
+                # two capitalised words, one longer than two letters: "Xi Jinping", "Li Qiang", not "Di Ke"
+                and sum(1 for t in toks if len(t.text) >= 2 and t.text[0].isupper()) >= 2
+                and any(len(t.text) > 2 and t.text[0].isupper() for t in toks)
             ):
                 runs.append((r_start, r_end))
             i = max(r_end, i + 1)

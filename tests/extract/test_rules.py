@@ -234,3 +234,19 @@ def test_lexicon_common_words_are_generated_lower_case_words(lexicon: Lexicon, l
     words = lexicon.common_words[lang]
     assert len(words) > 1000
     assert all(w == w.lower() for w in words)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("en", "The minister held talks with Wu Tiangang in the capital.", "Wu Tiangang"),
+        ("id", "Menteri itu bertemu dengan Li Baoshan di ibu kota.", "Li Baoshan"),
+    ],
+)
+def test_participants_untitled_names_may_have_two_letter_words(
+    lexicon: Lexicon, gazetteer: Gazetteer, lang: str, text: str, expected: str
+) -> None:
+    nlp, finder = _finder(lang, lexicon, gazetteer)
+    doc = nlp(text)
+    found = finder.untitled(doc, 0, len(doc), set(), set())
+    assert [m.name for m in found] == [expected]
