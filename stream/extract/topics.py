@@ -148,7 +148,7 @@ class FeatureSpec:
             max_n=int(raw["max_n"]),
             by_language=bool(raw["by_language"]),
             normalise=bool(raw["normalise"]),
-            drop_stop_words=bool(raw.get("drop_stop_words", False)),
+            drop_stop_words=bool(raw["drop_stop_words"]),
         )
 
 
