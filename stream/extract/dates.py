@@ -27,6 +27,8 @@ Unit = Literal["week", "month", "year"]
 WeekdayShift = Literal["bare", "last", "next", "last_week", "next_week"]
 NumericOrder = Literal["day-month", "month-day"]
 VOCABULARY_FILE = "dates_vocabulary.json"
+DAY_FIRST: tuple[NumericOrder, ...] = ("day-month",)
+"""How d/m/yyyy is read in a language the vocabulary does not list, and for the anchor's clues."""
 
 FUTURE_TOLERANCE_DAYS = 60
 """A day-month without year more than this far after publication is read as last year's."""
@@ -57,6 +59,12 @@ class DateAnchor:
         if self.month is None or self.day is None:
             return None
         return date(self.year, self.month, self.day)
+
+    def iso(self) -> str:
+        """``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``, as far as the anchor is known."""
+        if self.month is None:
+            return f"{self.year:04d}"
+        return f"{self.year:04d}-{self.month:02d}" + ("" if self.day is None else f"-{self.day:02d}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +164,7 @@ def date_rules(raw: Mapping[str, Any]) -> DateRules:
         period_steps_before=before,
         weekday_before=shifts_before,
         weekday_after={" ".join(k.split()): v for k, v in shifts_after.items()},
-        numeric_orders={code: tuple(lang.get("numeric_orders", ("day-month",))) for code, lang in langs.items()},
+        numeric_orders={code: tuple(lang.get("numeric_orders", DAY_FIRST)) for code, lang in langs.items()},
         header_label=re.compile(f"[\\W_]*(?:{words('header_labels')})[\\s:]*", re.IGNORECASE),
         same_day=re.compile(f"\\b(?:{words('same_day')})\\b", re.IGNORECASE),
         period_start=re.compile(f"\\b(?:{words('period_starts')})\\b[^,;.!?\\n]{{0,60}}$", re.IGNORECASE),
@@ -284,7 +292,7 @@ class _Resolver:
 
     def __init__(self, text: str, language: str, anchor: DateAnchor | None, rules: DateRules) -> None:
         self.text = text
-        self.orders = rules.numeric_orders.get(language, ("day-month",))
+        self.orders = rules.numeric_orders.get(language, DAY_FIRST)
         self.rules = rules
         self.anchor = anchor
         self.anchor_day = anchor.as_date() if anchor is not None else None
@@ -558,7 +566,7 @@ def _text_anchor(text: str, rules: DateRules) -> DateAnchor | None:
     ceiling = max(copyright_years) if copyright_years else MAX_YEAR
     best: date | None = None
     best_with_weekday: date | None = None
-    resolver = _Resolver(text, "id", None, rules)
+    resolver = _Resolver(text, "", None, rules)  # no language: d/m/yyyy read day first
     for _, kind, m in _candidates(text, rules):
         if kind not in _ANCHOR_KINDS:
             continue
