@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@
 
-demo: setup ## local Kafka + worker + sample wire; prints events, leaves /metrics served
+demo: setup ## local Kafka + worker + sample wire; prints events and the broker to export, leaves /metrics served
 	bash scripts/demo.sh
 
 down: ## stop what `make demo` started
