@@ -338,11 +338,11 @@ class _Resolver:
         day, month = int(m["nday"]), int(m["nmonth"])
         weekday = self._stated_weekday(span[0], m.start("nday"))
         if "nyear" in m.re.groupindex and m["nyear"]:
-            value = self._checked(_valid(_full_year(m["nyear"]), month, day), weekday, day, month)
+            value = self._checked(_valid(_full_year(m["nyear"]), month, day), weekday, day, month, numeric=True)
             return _day_mention(value, self.text, span, relative=False) if value else None
         if self.anchor is None:
             return None
-        value = self._checked(_near_anchor(month, day, self.anchor), weekday, day, month, swap=True)
+        value = self._checked(_near_anchor(month, day, self.anchor), weekday, day, month, numeric=True, bare=True)
         return _day_mention(value, self.text, span, relative=True) if value else None
 
     def _named_month(self, m: re.Match[str], span: tuple[int, int]) -> DateMention | None:
@@ -367,15 +367,23 @@ class _Resolver:
         return self.rules.weekdays.get(word.group(0).lower()) if word is not None else None
 
     def _checked(
-        self, value: date | None, weekday: int | None, day: int, month: int, *, swap: bool = False
+        self,
+        value: date | None,
+        weekday: int | None,
+        day: int,
+        month: int,
+        *,
+        numeric: bool = False,
+        bare: bool = False,
     ) -> date | None:
         """``value`` as written, unless the anchor shows a slip the date's own weekday confirms.
 
         A stated weekday that contradicts the stated year, when the same day of the anchor's
-        year (or the one next to it) has that weekday: a year typo, common in January. With
-        ``swap`` (a bare "(d/m)", which wires use for the news week only): month and day
-        swapped ("(9/5)" for 5 September) when that lands in the anchor's week and the written
-        order lands far from it, and the weekday, if stated, agrees.
+        year (or the one next to it) has that weekday: a year typo, common in January. In a
+        ``numeric`` date, month and day swapped ("Friday (11/01/2024)" for 1 November) when
+        that gives the stated weekday near the anchor; in a ``bare`` "(d/m)", which wires use
+        for the news week only, also when the written order lands far from the anchor and the
+        swap in its week, the weekday, if stated, agreeing.
         """
         anchor = self.anchor
         if value is None or anchor is None or anchor.month is None:
@@ -390,8 +398,9 @@ class _Resolver:
                 for y in (anchor.year, anchor.year - 1, anchor.year + 1)
                 if (v := _valid(y, month, day)) is not None and v.year != value.year
             )
-        if swap and day <= 12 and (not fits or abs((value - ref).days) > SWAP_FAR_DAYS):
-            swapped = _near_anchor(day, month, anchor)
+        far = bare and abs((value - ref).days) > SWAP_FAR_DAYS
+        if numeric and day <= 12 and (not fits or far):
+            swapped = _near_anchor(day, month, anchor) if bare else _valid(value.year, day, month)
             if swapped is not None:
                 options.append(swapped)
         options = [v for v in options if abs((v - ref).days) <= slack and (weekday is None or v.weekday() == weekday)]

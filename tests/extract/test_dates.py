@@ -277,6 +277,10 @@ def test_dates_anchor_prefers_dates_with_weekday(rules: DateRules, text: str, ex
         # A bare "(d/m)" far from the anchor whose swap lands in the anchor's month, weekday agreeing.
         ("Paus tiba di masjid, Kamis (9/5).", DateAnchor(2024, 9, None), "Kamis (9/5)", "2024-09-05"),
         ("Paus tiba di masjid, Kamis (9/5).", DateAnchor(2024, 9, 6), "Kamis (9/5)", "2024-09-05"),
+        # A full numeric date whose stated weekday fits only with month and day swapped.
+        ("Menteri tiba, Jumat (11/01/2024).", DateAnchor(2024, 11, 1), "Jumat (11/01/2024)", "2024-11-01"),
+        ("Menteri tiba, Kamis (11/01/2024).", DateAnchor(2024, 11, 1), "Kamis (11/01/2024)", "2024-01-11"),
+        ("Menteri tiba (11/01/2024).", DateAnchor(2024, 11, 1), "(11/01/2024)", "2024-01-11"),
         # Written order kept when it is near the anchor, or when the weekday rules the swap out.
         ("Menteri tiba, Kamis (9/5).", DateAnchor(2024, 5, 10), "Kamis (9/5)", "2024-05-09"),
         ("Menteri tiba, Jumat (9/5).", DateAnchor(2024, 9, None), "Jumat (9/5)", "2024-05-09"),
