@@ -122,7 +122,7 @@ def main(argv: list[str]) -> int:
     def pick_by(w: np.ndarray) -> Callable[[dict[str, Any]], bool]:
         return lambda row: bool(len(row["y"]) and row["y"][int(np.argmax(row["x"] @ w))] > 0)
 
-    hand = np.array([mp.WEIGHTS[f] for f in mp.FEATURES])
+    hand = np.array([mp.load_place_cues().weights[f] for f in mp.FEATURES])
     reachable = sum(bool(row["y"].sum()) for row in rows)
     print(f"events with a gold location: {len(rows)}, with the gold among the candidates: {reachable}")
     print("rules          ", rate(lambda row: _matches(scorer, mp.pick_location(*row["args"]), row["gold"]), rows))

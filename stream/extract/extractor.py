@@ -31,7 +31,7 @@ from stream.extract.hygiene import Mask, boilerplate_mask
 from stream.extract.language import detect_language
 from stream.extract.lexicon import Lexicon, load_lexicon
 from stream.extract.meeting_date import ParagraphDates, date_value, meeting_date, pick_date
-from stream.extract.meeting_place import article_place, pick_location, to_location
+from stream.extract.meeting_place import PlaceCues, article_place, load_place_cues, pick_location, to_location
 from stream.extract.names import PersonTagger, load_pipeline_with_ner
 from stream.extract.participants import (
     Entity,
@@ -85,9 +85,11 @@ class MeetingExtractor:
         languages: Sequence[str] = SUPPORTED_LANGUAGES,
         use_ner: bool = False,
         date_rules: DateRules | None = None,
+        place_cues: PlaceCues | None = None,
     ) -> None:
         self.lexicon = lexicon
         self.date_rules = date_rules if date_rules is not None else load_date_rules()
+        self.place_cues = place_cues if place_cues is not None else load_place_cues()
         self.gazetteer = gazetteer
         self.topics = topics
         self._langs: dict[str, _Language] = {}
@@ -120,6 +122,7 @@ class MeetingExtractor:
             info[f"data_{name}"] = str(version)
         info["data_dates_vocabulary"] = str(self.date_rules.version)
         info["data_topics"] = self.topics.version
+        info["data_place_cues"] = str(self.place_cues.version)
         return info
 
     def language_of(self, item: WireItem) -> str | None:
@@ -215,7 +218,7 @@ class MeetingExtractor:
         person_spans = [m.span for m in mentions if m.kind == "person"]
         events: list[MeetingEvent] = []
         for cand in merge(candidates):
-            place = pick_location(item.text, places, dateline, cand, sentences, person_spans, fallback)
+            place = pick_location(item.text, places, dateline, cand, sentences, person_spans, fallback, self.place_cues)
             # later meetings in the article happen where the first located one did, unless told otherwise
             if fallback is not None and place is not None and place is not fallback and not events:
                 fallback = place

@@ -19,7 +19,12 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import orjson
 
 from stream.extract.assemble import Candidate
 from stream.extract.hygiene import Mask
@@ -55,32 +60,6 @@ FEATURES: tuple[str, ...] = (
 )
 """Names of the features, in the order of :attr:`PlaceCandidate.features`."""
 
-WEIGHTS: dict[str, float] = {
-    "in_sentence": 0.8,
-    "anchored_in_sentence": 2.0,
-    "in_paragraph": 0.8,
-    "locative": 1.5,
-    "toward": 0.4,
-    "source": -1.5,
-    "affiliation": -2.5,
-    "address": 0.8,
-    "venue": 0.8,
-    "region": -1.5,
-    "dateline": 0.9,
-    "in_name": -3.0,
-    "paired": -1.0,
-    "qualifier": -2.0,
-    "topical": -3.0,
-    "meeting_cue": 0.5,
-    "held_cue": 1.5,
-    "here": 1.5,
-    "mentions": 0.4,
-    "fallback": 0.6,
-    "before": -0.2,
-    "distance": -0.5,
-    "lead": 0.3,
-}
-
 _INDEX = {name: i for i, name in enumerate(FEATURES)}
 _DISQUALIFIERS = ("affiliation", "source", "in_name", "topical", "qualifier", "dateline")
 
@@ -89,58 +68,77 @@ LOOKBACK = 48
 HELD_LOOKBACK = 90
 """Characters before a place searched for "held"/"berlangsung" in the same sentence."""
 
-_ADMIN_WORDS = re.compile(
-    r"(?:\b(?:kota|kabupaten|kab\.|provinsi|prov\.|kecamatan|ibu\s?kota|city\s+of|town\s+of|capital|"
-    r"central|downtown|greater|the)\s+)+$",
-    re.IGNORECASE,
-)
-_POSTED_BEFORE = re.compile(
-    r"\b(?:konsul|konsulat|konjen|kedutaan|kedubes|embassy|consulate|consul|ambassador|duta besar|dubes)\b"
-    r"[^,.;:\n]{0,40}$",
-    re.IGNORECASE,
-)
-"""A diplomat or mission right before "di/in X" ("Konsulat Tiongkok di Medan"): where they serve."""
-_DESCRIBED_PLACE = re.compile(
-    r"\b(in|at|di|to|ke)\s+(?:the\s+)?(?:[A-Z][\w-]*\s+)?(?:capital|city|town|port city|resort town|"
-    r"ibu\s?kota|kota(?:\s+pelabuhan)?)\s*,?\s*$",
-    re.IGNORECASE,
-)
-"""A locative, then what kind of place it is, then its name."""
 _LAST_WORD = re.compile(r"([^\W\d_][\w.'\u2019-]*)\s*$")
-_LOCATIVE_WORDS = frozenset({"di", "in", "at", "inside", "within", "bertempat"})
-_TOWARD_WORDS = frozenset({"ke", "to", "menuju", "mengunjungi", "visit", "visited", "visiting", "visits", "toward"})
-_SOURCE_WORDS = frozenset(
-    {"dari", "from", "asal", "kelahiran", "born", "native", "warga", "citizen", "between", "antara"}
-)
-_ROLE_WORDS = frozenset({
-    "gubernur", "wagub", "bupati", "walikota", "wali", "wakil", "kapolda", "kapolres", "pemkot", "pemkab",
-    "pemprov", "pemerintah", "rombongan", "delegasi", "mahasiswa", "masyarakat", "dprd", "polda", "polres",
-    "governor", "mayor", "delegation", "government", "people", "residents", "archbishop", "bishop", "sultan",
-    "king", "emir", "prince", "university", "pro", "anti",
-})  # fmt: skip
-"""Words before a place that make it someone's affiliation, even written in lower case."""
-_MEETING_CUE = re.compile(
-    r"\b(?:bertemu|pertemuan|menerima|diterima|bertandang|berkunjung|kunjungan|audiensi|silaturahmi|"
-    r"bersilaturahmi|berbincang|pembicaraan|perundingan|KTT|met|meet|meets|meeting|talks|held|hosted|hosts|"
-    r"received|receives|visit|visited|summit|courtesy)\b",
-    re.IGNORECASE,
-)
-_HELD_CUE = re.compile(
-    r"\b(?:held|took place|takes place|hosted|venue|berlangsung|digelar|dihelat|diadakan|dilaksanakan|"
-    r"bertempat|sidelines|sela|margins|summit|KTT|conference|konferensi)\b",
-    re.IGNORECASE,
-)
-_TOPICAL = re.compile(
-    r"\b(?:situation|conflict|crisis|ceasefire|war|peace|attacks?|bombing|violence|disaster|floods?|earthquake|"
-    r"situasi|konflik|krisis|gencatan senjata|perang|perdamaian|serangan|bencana|banjir|gempa)\s+(?:\w+\s+){0,2}$",
-    re.IGNORECASE,
-)
-"""A place right after a subject of talks ("the ceasefire in Gaza"): what was discussed, not where."""
-_PAIR_GAP = re.compile(r"\s*(?:-|\u2013|and|dan|&|,)\s*$", re.IGNORECASE)
-_QUALIFIER_GAP = re.compile(r"(?:\s+(?:city|kota))?\s*,\s*(?:provinsi\s+|province\s+of\s+)?$", re.IGNORECASE)
+"""The last word before a place: what introduces it."""
 _POSSESSIVE_AFTER = re.compile(r"['\u2019]s\b")
-_SAID_AFTER = re.compile(r"\s*(?:said|says|told|announced|mengatakan|menyatakan|kata|menyebut)\b", re.IGNORECASE)
-_HERE = re.compile(r"\b(?:here|di sini|disini)\b", re.IGNORECASE)
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """A regex alternation of ``words``, longest first, a space matching any run of spaces."""
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceCues:
+    """The words of ``stream/data/place_cues.json``, compiled once by :func:`load_place_cues`."""
+
+    version: int
+    weights: dict[str, float]
+    """Hand weight of each feature of :data:`FEATURES`."""
+    locative: frozenset[str]
+    toward: frozenset[str]
+    source: frozenset[str]
+    roles: frozenset[str]
+    """Words before a place that make it someone's affiliation, even written in lower case."""
+    admin: re.Pattern[str]
+    """Administrative words between the introducing word and the name ("di Kota X", "in the city of X")."""
+    posted: re.Pattern[str]
+    """A diplomat or mission right before "di/in X" ("Konsulat Tiongkok di Medan"): where they serve."""
+    described: re.Pattern[str]
+    """A locative, then what kind of place it is, then its name ("in the Chinese capital X")."""
+    meeting_cue: re.Pattern[str]
+    held_cue: re.Pattern[str]
+    topical: re.Pattern[str]
+    """A place right after a subject of talks ("the ceasefire in Gaza"): what was discussed, not where."""
+    pair_gap: re.Pattern[str]
+    qualifier_gap: re.Pattern[str]
+    said_after: re.Pattern[str]
+    here: re.Pattern[str]
+
+
+def load_place_cues() -> PlaceCues:
+    """Read ``place_cues.json`` (called once, at start-up)."""
+    doc: dict[str, Any] = orjson.loads(resources.files("stream.data").joinpath("place_cues.json").read_bytes())
+    flags = re.IGNORECASE
+
+    def words(key: str) -> str:
+        return _alternation(doc[key])
+
+    weights = {name: float(doc["weights"][name]) for name in FEATURES}
+    return PlaceCues(
+        version=int(doc["version"]),
+        weights=weights,
+        locative=frozenset(doc["locative_words"]),
+        toward=frozenset(doc["toward_words"]),
+        source=frozenset(doc["source_words"]),
+        roles=frozenset(doc["role_words"]),
+        admin=re.compile(rf"(?:\b(?:{words('admin_words')})\s+)+$", flags),
+        posted=re.compile(rf"\b(?:{words('mission_words')})\b[^,.;:\n]{{0,40}}$", flags),
+        described=re.compile(
+            rf"\b({words('described_lead_words')})\s+(?:the\s+)?(?:[A-Z][\w-]*\s+)?(?:{words('place_kind_words')})"
+            r"\s*,?\s*$",
+            flags,
+        ),
+        meeting_cue=re.compile(rf"\b(?:{words('meeting_cues')})\b", flags),
+        held_cue=re.compile(rf"\b(?:{words('held_cues')})\b", flags),
+        topical=re.compile(rf"\b(?:{words('topical_words')})\s+(?:\w+\s+){{0,2}}$", flags),
+        pair_gap=re.compile(rf"\s*(?:{words('pair_words')})\s*$", flags),
+        qualifier_gap=re.compile(
+            rf"(?:\s+(?:{words('qualifier_words')}))?\s*,\s*(?:(?:{words('province_words')})\s+)?$", flags
+        ),
+        said_after=re.compile(rf"\s*(?:{words('said_words')})\b", flags),
+        here=re.compile(rf"\b(?:{words('here_words')})\b", flags),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +158,7 @@ def place_candidates(
     sentences: list[Sentence],
     person_spans: list[tuple[int, int]],
     fallback: PlaceMention | None,
+    cues: PlaceCues,
 ) -> list[PlaceCandidate]:
     """Every city, venue or region mention of the article (and the dateline), with its features."""
     mentions = [p for p in places if p.kind in ("city", "venue", "region")]
@@ -174,7 +173,7 @@ def place_candidates(
     own = {s.start_char for s in cand.sentences} or {cand.sentence.start_char}
     own_index = [bisect_right(starts, c) - 1 for c in sorted(own)]
     paragraphs = {s.paragraph for s in cand.sentences} | {cand.sentence.paragraph}
-    here = any(_HERE.search(text[s.start_char : s.end_char]) for s in cand.sentences)
+    here = any(cues.here.search(text[s.start_char : s.end_char]) for s in cand.sentences)
     cued: dict[int, bool] = {}
     out: list[PlaceCandidate] = []
     for p in mentions:
@@ -182,9 +181,9 @@ def place_candidates(
         sent = sentences[i] if i >= 0 else None
         sent_start = sent.start_char if sent is not None else 0
         if i not in cued:  # several places share a sentence
-            cued[i] = bool(_MEETING_CUE.search(text, sent_start, sent.end_char if sent is not None else p.span[1]))
+            cued[i] = bool(cues.meeting_cue.search(text, sent_start, sent.end_char if sent is not None else p.span[1]))
         is_dateline = dateline is not None and p.span == dateline.span
-        lead_in = _lead_in(text, p, sent_start)
+        lead_in = _lead_in(text, p, sent_start, cues)
         in_sentence = sent is not None and sent.start_char in own and not is_dateline
         values = {
             "in_sentence": float(in_sentence),
@@ -192,7 +191,7 @@ def place_candidates(
             "in_paragraph": float(sent is not None and sent.start_char not in own and sent.paragraph in paragraphs),
             "locative": float(lead_in == "locative"),
             "toward": float(lead_in == "toward"),
-            "source": float(lead_in == "source" or bool(_SAID_AFTER.match(text, p.span[1]))),
+            "source": float(lead_in == "source" or bool(cues.said_after.match(text, p.span[1]))),
             # "Washington's envoy" is an affiliation; "in Tokyo's Akasaka Palace" is a place
             "affiliation": float(
                 lead_in == "affiliation"
@@ -203,12 +202,12 @@ def place_candidates(
             "region": float(p.kind == "region"),
             "dateline": float(is_dateline),
             "in_name": float(_in_name(text, p, person_spans, is_dateline)),
-            "paired": float(_paired(text, p, mentions)),
-            "qualifier": float(_qualifier(text, p, mentions)),
-            "topical": float(bool(_TOPICAL.search(text, max(sent_start, p.span[0] - LOOKBACK), p.span[0]))),
+            "paired": float(_paired(text, p, mentions, cues)),
+            "qualifier": float(_qualifier(text, p, mentions, cues)),
+            "topical": float(bool(cues.topical.search(text, max(sent_start, p.span[0] - LOOKBACK), p.span[0]))),
             "meeting_cue": float(cued[i]),
             "held_cue": float(
-                bool(_HELD_CUE.search(text, max(sent_start, p.span[0] - HELD_LOOKBACK), p.span[0]))
+                bool(cues.held_cue.search(text, max(sent_start, p.span[0] - HELD_LOOKBACK), p.span[0]))
                 and lead_in in ("locative", "address")
             ),
             "here": float(is_dateline and here),
@@ -222,15 +221,15 @@ def place_candidates(
     return out
 
 
-def _lead_in(text: str, p: PlaceMention, sent_start: int) -> str:
+def _lead_in(text: str, p: PlaceMention, sent_start: int, cues: PlaceCues) -> str:
     """How the text introduces the place: "locative" (di/in/at), "toward" (ke/to), "source"
     (dari/from), "affiliation" (a title or body before it), "address" (after a comma), or ""."""
     lo = max(sent_start, p.span[0] - LOOKBACK)
     before = text[lo : p.span[0]]
-    described = _DESCRIBED_PLACE.search(before)
+    described = cues.described.search(before)
     if described is not None:  # "in the Chinese capital Beijing", "ke kota pelabuhan Makassar"
-        return "locative" if described.group(1).casefold() in _LOCATIVE_WORDS else "toward"
-    stripped = _ADMIN_WORDS.sub("", before)
+        return "locative" if described.group(1).casefold() in cues.locative else "toward"
+    stripped = cues.admin.sub("", before)
     if stripped.rstrip().endswith(","):
         return "address"
     m = _LAST_WORD.search(stripped)
@@ -238,13 +237,13 @@ def _lead_in(text: str, p: PlaceMention, sent_start: int) -> str:
         return ""
     word = m.group(1)
     folded = word.casefold()
-    if folded in _LOCATIVE_WORDS:
-        return "affiliation" if _POSTED_BEFORE.search(stripped[: m.start()]) else "locative"
-    if folded in _TOWARD_WORDS:
+    if folded in cues.locative:
+        return "affiliation" if cues.posted.search(stripped[: m.start()]) else "locative"
+    if folded in cues.toward:
         return "toward"
-    if folded in _SOURCE_WORDS:
+    if folded in cues.source:
         return "source"
-    if folded in _ROLE_WORDS:
+    if folded in cues.roles:
         return "affiliation"
     if folded == "of":
         prev = _LAST_WORD.search(stripped[: m.start()])
@@ -269,26 +268,28 @@ def _in_name(text: str, p: PlaceMention, person_spans: list[tuple[int, int]], is
     return glued_before or glued_after
 
 
-def _paired(text: str, p: PlaceMention, mentions: list[PlaceMention]) -> bool:
+def _paired(text: str, p: PlaceMention, mentions: list[PlaceMention], cues: PlaceCues) -> bool:
     """Next to another place with "and", "-" or a comma between ("Tokyo and Beijing"): a
     relation between places, not a location (unless the other one is the same place)."""
     for q in mentions:
         if q.name == p.name:
             continue
-        if 0 <= p.span[0] - q.span[1] <= 6 and _PAIR_GAP.match(text[q.span[1] : p.span[0]]):
+        if 0 <= p.span[0] - q.span[1] <= 6 and cues.pair_gap.match(text[q.span[1] : p.span[0]]):
             return q.kind != "region" and p.kind != "region"
-        if 0 <= q.span[0] - p.span[1] <= 6 and _PAIR_GAP.match(text[p.span[1] : q.span[0]]):
+        if 0 <= q.span[0] - p.span[1] <= 6 and cues.pair_gap.match(text[p.span[1] : q.span[0]]):
             return q.kind != "region" and p.kind != "region"
     return False
 
 
-def _qualifier(text: str, p: PlaceMention, mentions: list[PlaceMention]) -> bool:
+def _qualifier(text: str, p: PlaceMention, mentions: list[PlaceMention], cues: PlaceCues) -> bool:
     """Right after another place and a comma ("Makassar City, South Sulawesi"): the province
     or district of the place before it, not a place of its own."""
-    return any(0 <= p.span[0] - q.span[1] <= 8 and _QUALIFIER_GAP.match(text[q.span[1] : p.span[0]]) for q in mentions)
+    return any(
+        0 <= p.span[0] - q.span[1] <= 8 and cues.qualifier_gap.match(text[q.span[1] : p.span[0]]) for q in mentions
+    )
 
 
-def score(candidate: PlaceCandidate, weights: dict[str, float] = WEIGHTS) -> float:
+def score(candidate: PlaceCandidate, weights: dict[str, float]) -> float:
     """Linear score of a candidate: the highest of a tier wins."""
     return sum(weights[f] * v for f, v in zip(FEATURES, candidate.features, strict=True))
 
@@ -301,13 +302,14 @@ def pick_location(
     sentences: list[Sentence],
     person_spans: list[tuple[int, int]],
     fallback: PlaceMention | None,
+    cues: PlaceCues,
 ) -> PlaceMention | None:
     """The meeting place: the first non-empty tier of :func:`place_tiers`, its best-scoring
     candidate; ``None`` when the article names no place at all."""
-    found = place_candidates(text, places, dateline, cand, sentences, person_spans, fallback)
+    found = place_candidates(text, places, dateline, cand, sentences, person_spans, fallback, cues)
     for tier in place_tiers(found):
         if tier:
-            return max(tier, key=lambda c: (score(c), -c.place.span[0])).place
+            return max(tier, key=lambda c: (score(c, cues.weights), -c.place.span[0])).place
     return None
 
 

@@ -7,10 +7,13 @@ import spacy
 from spacy.language import Language
 
 from stream.extract.assemble import Candidate
-from stream.extract.meeting_place import FEATURES, pick_location, place_candidates
+from stream.extract.meeting_place import FEATURES, PlaceCues, load_place_cues, pick_location, place_candidates
 from stream.extract.pipeline import split_sentences
 from stream.extract.places import Gazetteer, PlaceMention, load_gazetteer
 from stream.extract.triggers import Trigger
+
+_CUES: PlaceCues = load_place_cues()
+"""Read once for the module, as the extractor does at start-up."""
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +44,7 @@ def _pick(gazetteer: Gazetteer, nlp: Language, text: str, trigger: str, persons:
     places = gazetteer.find_places(doc, text)
     dateline = gazetteer.dateline(text)
     person_spans = [(text.index(p), text.index(p) + len(p)) for p in persons]
-    chosen = pick_location(text, places, dateline, cand, sentences, person_spans, None)
+    chosen = pick_location(text, places, dateline, cand, sentences, person_spans, None, _CUES)
     return None if chosen is None else chosen.name
 
 
@@ -152,8 +155,32 @@ def test_meeting_place_candidate_features(
         sentences=[sentences[0]],
     )
     places: list[PlaceMention] = gazetteer.find_places(doc, text)
-    found = place_candidates(text, places, None, cand, sentences, [], None)
+    found = place_candidates(text, places, None, cand, sentences, [], None, _CUES)
     (hit,) = [c for c in found if c.place.mention == mention]
     values = dict(zip(FEATURES, hit.features, strict=True))
     assert all(values[f] > 0 for f in on)
     assert all(values[f] == 0 for f in off)
+
+
+@pytest.mark.parametrize("feature", FEATURES)
+def test_meeting_place_cues_weigh_every_feature(feature: str) -> None:
+    assert isinstance(_CUES.weights[feature], float)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "hit"),
+    [
+        ("here", "The talks were held here on Monday", True),
+        ("here", "Pertemuan digelar di sini", True),
+        ("here", "There was no comment", False),
+        ("said_after", " said on Monday", True),
+        ("pair_gap", " and ", True),
+        ("admin", "di Kota ", True),
+        ("described", "in the Chinese capital ", True),
+        ("topical", "the ceasefire in ", True),
+    ],
+)
+def test_meeting_place_cues_compile_from_data(pattern: str, text: str, hit: bool) -> None:
+    compiled = getattr(_CUES, pattern)
+    found = compiled.match(text) if pattern in ("said_after", "pair_gap") else compiled.search(text)
+    assert (found is not None) == hit
