@@ -49,6 +49,7 @@ def create_app(settings: Settings) -> faust.App:
         # Faust's 60 s session would keep a killed worker's partitions idle for a minute after a restart.
         broker_session_timeout=settings.session_timeout_s,
         broker_heartbeat_interval=settings.heartbeat_interval_s,
+        consumer_group_instance_id=settings.instance_id,
         producer_max_request_size=settings.max_request_bytes,
         web_port=settings.web_port,
         web_bind=settings.web_host,

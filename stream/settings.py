@@ -13,8 +13,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from stream.local_broker import with_local_broker
-
 
 class SettingsError(ValueError):
     """A setting has a value meetwire cannot use."""
@@ -100,6 +98,14 @@ class Settings:
         3.0,
         "Seconds between consumer heartbeats; under a third of the session timeout.",
     )
+    instance_id: str | None = _opt(
+        "MEETWIRE_INSTANCE_ID",
+        None,
+        "Static group membership (Kafka's `group.instance.id`): a worker restarted with the same id takes its "
+        "partitions back at once, not after the session timeout. Unique per worker and stable across its "
+        "restarts (a StatefulSet pod name, a compose service name). A static member does not leave the group "
+        "on SIGTERM, so when it stops for good its partitions wait out the session timeout.",
+    )
     state_dir: str = _opt(
         "MEETWIRE_STATE_DIR",
         "meetwire-state",
@@ -151,7 +157,7 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read every option from ``env`` (default: the process environment)."""
-        source = with_local_broker(os.environ) if env is None else env  # `meetwire kafka up`'s broker if unset
+        source = os.environ if env is None else env
         values: dict[str, Any] = {}
         for f in fields(cls):
             raw = source.get(f.metadata["env"])
