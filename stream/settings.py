@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from stream.local_broker import with_local_broker
+
 
 class SettingsError(ValueError):
     """A setting has a value meetwire cannot use."""
@@ -157,7 +159,7 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read every option from ``env`` (default: the process environment)."""
-        source = os.environ if env is None else env
+        source = with_local_broker(os.environ) if env is None else env  # `meetwire kafka up`'s broker if unset
         values: dict[str, Any] = {}
         for f in fields(cls):
             raw = source.get(f.metadata["env"])
