@@ -114,6 +114,9 @@ class MeetingEvent:
     location: Location | None = None
     date: EventDate | None = None
     topic: Topic | None = None
+    reported_on: str | None = None
+    """The article's publication date, or the best clue to it (``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``):
+    what the merge into canonical meetings compares when the meeting's own date is unknown."""
     schema_version: int = field(default=SCHEMA_VERSION)
 
     def to_dict(self) -> dict[str, Any]:
@@ -133,6 +136,7 @@ class MeetingEvent:
             "evidence": {"text": self.evidence.text, "span": list(self.evidence.span)},
             "confidence": round(self.confidence, 4),
             "extractor": {"name": self.extractor.name, "version": self.extractor.version},
+            "reported_on": self.reported_on,
         }
 
 

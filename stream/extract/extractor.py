@@ -352,6 +352,7 @@ class MeetingExtractor:
             if date
             else None,
             topic=topic,
+            reported_on=dates.anchor.iso() if dates.anchor else None,
         )
 
 

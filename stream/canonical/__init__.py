@@ -1,0 +1,12 @@
+"""Canonical meetings: reports of one real meeting merged into one record (pure, no Kafka).
+
+``names`` folds participant names, ``matching`` holds the blocking key and match rules,
+``merge`` the ``Merger`` that the offline ``meetwire merge`` and the ``canonical`` agent share,
+``offline`` the JSONL driver.
+"""
+
+from stream.canonical.matching import MatchRules
+from stream.canonical.merge import MergeOutcome, Merger
+from stream.canonical.names import NameRules, load_name_rules
+
+__all__ = ["MatchRules", "MergeOutcome", "Merger", "NameRules", "load_name_rules"]

@@ -1,0 +1,138 @@
+"""When a report is one more account of a canonical meeting: the blocking key and the match rules.
+
+A report and a meeting match when their participants match (after name folding, see
+``names``), their dates are within one day where both are known, and their places are
+compatible (the same city, or one of them unknown). ``match`` says why not when they do not,
+so the agent can count merge decisions by reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from stream.canonical.names import NameRules, Tokens, name_key, names_match, plain_tokens
+
+Mismatch = Literal["participants", "date", "place"]
+MISMATCHES: tuple[Mismatch, ...] = ("participants", "date", "place")
+
+
+@dataclass(frozen=True, slots=True)
+class MatchRules:
+    """The merge's tunable choices (measured on the training articles, see the README)."""
+
+    max_day_gap: int = 1
+    """Reports whose day-precision dates differ by more days are different meetings."""
+    subset_participants: bool = True
+    """A report naming only some of a meeting's parties (two or more) still matches it."""
+    extra_parties: int = 1
+    """Parties of the shorter list that the longer one may lack (extraction noise)."""
+    timeless_matches_dated: bool = False
+    """Whether a report with neither a meeting date nor a publication day may join a meeting
+    whose reports have one (offline files without publication dates; the worker always has the
+    record timestamp)."""
+    timeless_matches_timeless: bool = False
+    """Whether two reports with no date and no publication day may be one meeting."""
+    undated_window_days: int = 7
+    """A report without a meeting date matches a meeting this many days from its publication day."""
+
+
+def folded_names(rules: NameRules, participants: Sequence[dict[str, Any]]) -> list[Tokens]:
+    """Each participant's folded name; empty folds (a name made only of titles) are left out."""
+    folded = (rules.fold(str(p.get("name") or "")) for p in participants)
+    return [tokens for tokens in folded if tokens]
+
+
+def blocking_key(names: Sequence[Tokens]) -> str:
+    """The key that sends every report of a meeting to the same partition: the smallest name key.
+
+    Reports of one meeting share it when they name its alphabetically first party by the same
+    last token; see the README (Canonical meetings) for what that misses.
+    """
+    keys = sorted(name_key(tokens) for tokens in names if tokens)
+    return keys[0] if keys else ""
+
+
+def shared_participants(a: Sequence[Tokens], b: Sequence[Tokens]) -> int:
+    """How many parties two participant lists share, matched one to one (exact names first)."""
+    unused = list(b)
+    shared = 0
+    for tokens in sorted(a, key=lambda t: t not in unused):
+        partner = next((other for other in unused if other == tokens), None) or next(
+            (other for other in unused if names_match(tokens, other)), None
+        )
+        if partner is not None:
+            unused.remove(partner)
+            shared += 1
+    return shared
+
+
+def participants_match(a: Sequence[Tokens], b: Sequence[Tokens], *, rules: MatchRules) -> bool:
+    """Whether two participant lists can name the same meeting's parties.
+
+    Every party of the shorter list must be in the longer one, except that with
+    ``extra_parties`` a list may name that many parties the other does not (an extractor
+    that took an adviser or a headline word for a party); at least two are always shared.
+    """
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    shared = shared_participants(small, large)
+    if shared < 2:
+        return False
+    if not rules.subset_participants and len(small) != len(large):
+        return False
+    return len(small) - shared <= rules.extra_parties
+
+
+def dates_compatible(a: dict[str, Any], b: dict[str, Any], *, rules: MatchRules) -> bool:
+    """Whether two reports' dates allow one meeting.
+
+    Both meeting dates known: at most ``max_day_gap`` days apart (a partial date: one a prefix
+    of the other). One unknown: the undated report's ``reported_on`` (publication day) within
+    ``undated_window_days`` of the other's date or publication day. Nothing to compare: yes.
+    """
+    da, db = _value(a.get("date")), _value(b.get("date"))
+    if da is not None and db is not None:
+        return _close(da, db, rules.max_day_gap)
+    ra = da or _clue(a.get("reported_on"))
+    rb = db or _clue(b.get("reported_on"))
+    if ra is None and rb is None:
+        return rules.timeless_matches_timeless
+    if ra is None or rb is None:
+        return rules.timeless_matches_dated
+    return _close(ra, rb, rules.undated_window_days)
+
+
+def _value(d: Any) -> str | None:
+    return str(d["value"]) if isinstance(d, dict) and d.get("value") else None
+
+
+def _clue(reported_on: Any) -> str | None:
+    return reported_on if isinstance(reported_on, str) and reported_on else None
+
+
+def _close(a: str, b: str, days: int) -> bool:
+    if len(a) == len(b) == 10:
+        return abs((date.fromisoformat(a) - date.fromisoformat(b)).days) <= days
+    return a.startswith(b) or b.startswith(a)
+
+
+def place_key(location: dict[str, Any] | None) -> str | None:
+    """The city (or country) name, case- and accent-folded; None when unknown."""
+    if location is None or not location.get("name"):
+        return None
+    return " ".join(plain_tokens(str(location["name"])))
+
+
+def places_compatible(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
+    """The same place, or one of them unknown."""
+    ka, kb = place_key(a), place_key(b)
+    return ka is None or kb is None or ka == kb
+
+
+def day_gap(a: dict[str, Any] | None, b: dict[str, Any] | None) -> int:
+    """Days between two day-precision dates; a large number when either is not a day."""
+    if a is None or b is None or len(str(a["value"])) != 10 or len(str(b["value"])) != 10:
+        return 99
+    return abs((date.fromisoformat(str(a["value"])) - date.fromisoformat(str(b["value"]))).days)

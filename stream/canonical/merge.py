@@ -1,0 +1,307 @@
+"""Merge meeting events into canonical meetings: pure code over two key-value maps.
+
+``Merger.add(event, seen_at)`` files one meeting event (a ``meetings.events`` value, as a
+dict) under the canonical meeting it reports, or starts a new one, and returns the record to
+publish on ``meetings.canonical`` (``None`` when nothing changed: a duplicate ``event_id``).
+State lives in two ``MutableMapping[str, bytes]``: ``blocks`` (a participant's name key ->
+the ids of the meetings with that party) and ``meetings`` (meeting id -> the meeting's
+reports). Events are routed by one key, the blocking key (``block_of``); inside a partition a
+report is compared with every meeting that shares any party's key, so a report that names one
+party more or less, or a given name instead of the surname, still finds its meeting there. The offline command
+passes dicts; the agent passes Faust tables, so both run this same code.
+
+Choices (the contract is in DESIGN.md, "Canonical meetings"):
+
+- ``meeting_id`` is a hash of the first report's canonical key (blocking key, folded
+  participants, date); it never changes, whatever arrives later. A second meeting with the
+  same key (same people, same day, places that differ) gets the hash of key and event id.
+- A report joins the best-matching meeting it shares a party's key with (most shared
+  parties, then the closest date, the same place, the most reports, the smaller id);
+  meetings never merge with each other afterwards, so ids stay put.
+- Status by evidence: held if any report says held, else cancelled if any says cancelled,
+  else planned.
+- Location, date and topic: the value most reports agree on (ties: the larger summed
+  confidence), taken from the most confident of those reports; ``support`` counts the
+  agreeing reports.
+- ``confidence``: 1 - prod(1 - c) over independent sources (each outlet counted once, with
+  its most confident report).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable, MutableMapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import orjson
+
+from stream.canonical.matching import (
+    MatchRules,
+    Mismatch,
+    blocking_key,
+    dates_compatible,
+    day_gap,
+    folded_names,
+    participants_match,
+    place_key,
+    places_compatible,
+    shared_participants,
+)
+from stream.canonical.names import NameRules, Tokens, name_key, names_match
+
+CANONICAL_SCHEMA_VERSION = 1
+STATUS_RANK = {"held": 2, "cancelled": 1, "planned": 0}
+"""Which status a meeting takes from its reports: the highest ranked one present."""
+REPORT_FIELDS = ("event_id", "item_id", "source", "language", "url", "status")
+"""What a record's ``reports`` list shows of each report."""
+_KEPT_FIELDS = (*REPORT_FIELDS, "confidence", "participants", "location", "date", "topic", "reported_on")
+"""What the table keeps of each report (no evidence text, no extractor)."""
+
+Decision = Literal["created", "updated", "duplicate"]
+
+
+@dataclass(frozen=True, slots=True)
+class MergeOutcome:
+    """What one event did."""
+
+    decision: Decision
+    record: dict[str, Any] | None
+    """The canonical record to publish; None for a duplicate."""
+    rejected: Counter[Mismatch] = field(default_factory=Counter)
+    """Meetings of the block the event did not join, by the first rule that kept them apart."""
+    block: str = ""
+
+
+@dataclass(slots=True)
+class Meeting:
+    """A canonical meeting as the table keeps it: its id, keys and reports in arrival order."""
+
+    meeting_id: str
+    block: str
+    """The blocking key of its first report: the partition it lives in."""
+    keys: list[str]
+    """Name keys of every party its reports named (the entries of ``blocks`` that list it)."""
+    reports: list[dict[str, Any]]
+    last_seen: str
+    """RFC 3339 time of the latest report (retention counts from it)."""
+
+    def to_bytes(self) -> bytes:
+        return orjson.dumps(
+            {
+                "meeting_id": self.meeting_id,
+                "block": self.block,
+                "keys": self.keys,
+                "reports": self.reports,
+                "last_seen": self.last_seen,
+            }
+        )
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> Meeting:
+        data = orjson.loads(raw)
+        return cls(data["meeting_id"], data["block"], data["keys"], data["reports"], data["last_seen"])
+
+
+class Merger:
+    """The merge over ``blocks`` and ``meetings``; see the module docstring."""
+
+    def __init__(
+        self,
+        names: NameRules,
+        *,
+        blocks: MutableMapping[str, bytes],
+        meetings: MutableMapping[str, bytes],
+        rules: MatchRules | None = None,
+    ) -> None:
+        self.names = names
+        self.rules = rules or MatchRules()
+        self.blocks = blocks
+        self.meetings = meetings
+
+    def block_of(self, event: dict[str, Any]) -> str:
+        """The blocking key of an event (what the agent re-keys events by)."""
+        return blocking_key(folded_names(self.names, event.get("participants") or []))
+
+    def add(self, event: dict[str, Any], seen_at: datetime) -> MergeOutcome:
+        """File ``event`` under its meeting; the record to publish, or None for a duplicate."""
+        report = {name: event.get(name) for name in _KEPT_FIELDS}
+        names = folded_names(self.names, report["participants"] or [])
+        block = blocking_key(names)
+        keys = sorted({name_key(tokens) for tokens in names})
+        member_ids = dict.fromkeys(mid for key in keys for mid in self._block_ids(key))
+        members = [Meeting.from_bytes(self.meetings[mid]) for mid in member_ids if mid in self.meetings]
+        if any(r["event_id"] == report["event_id"] for m in members for r in m.reports):
+            return MergeOutcome("duplicate", None, block=block)
+        rejected: Counter[Mismatch] = Counter()
+        candidates: list[tuple[tuple[Any, ...], Meeting]] = []
+        for meeting in members:
+            mismatch = self._mismatch(report, names, meeting)
+            if mismatch is not None:
+                rejected[mismatch] += 1
+                continue
+            candidates.append((self._preference(report, names, meeting), meeting))
+        stamp = seen_at.isoformat()
+        if candidates:
+            meeting = min(candidates, key=lambda c: c[0])[1]
+            meeting.reports.append(report)
+            meeting.last_seen = max(meeting.last_seen, stamp)
+            decision: Decision = "updated"
+        else:
+            meeting = Meeting(self._new_id(block, names, report), block, [], [report], stamp)
+            decision = "created"
+        for key in keys:
+            if key not in meeting.keys:
+                meeting.keys.append(key)
+                self.blocks[key] = orjson.dumps([*self._block_ids(key), meeting.meeting_id])
+        self.meetings[meeting.meeting_id] = meeting.to_bytes()
+        return MergeOutcome(decision, self.record(meeting, updated_at=stamp), rejected, block)
+
+    def expire(self, now: datetime, retention: timedelta, *, owns: Callable[[str], bool] = lambda _: True) -> list[str]:
+        """Drop meetings whose latest report is older than ``retention`` at ``now``; their ids.
+
+        ``owns(block)`` limits the sweep to blocks this caller may write (the agent: the
+        partition of the event it is processing). Nothing is published for a dropped meeting:
+        its last record stays on the compacted topic (see the README).
+        """
+        cutoff = (now - retention).isoformat()
+        dropped: list[str] = []
+        for mid, raw in list(self.meetings.items()):
+            meeting = Meeting.from_bytes(raw)
+            if meeting.last_seen >= cutoff or not owns(meeting.block):
+                continue
+            del self.meetings[mid]
+            for key in meeting.keys:
+                remaining = [m for m in self._block_ids(key) if m != mid]
+                if remaining:
+                    self.blocks[key] = orjson.dumps(remaining)
+                else:
+                    self.blocks.pop(key, None)
+            dropped.append(mid)
+        return dropped
+
+    def record(self, meeting: Meeting, *, updated_at: str) -> dict[str, Any]:
+        """The canonical meeting v1 record of ``meeting`` (``meetings.canonical`` value)."""
+        reports = meeting.reports
+        best = max(reports, key=lambda r: (STATUS_RANK[r["status"]], r["confidence"]))
+        status = max((r["status"] for r in reports), key=STATUS_RANK.__getitem__)
+        location, location_n = _vote(reports, "location", place_key)
+        when, date_n = _vote(reports, "date", lambda d: None if d is None else str(d["value"]))
+        topic, topic_n = _vote(reports, "topic", lambda t: None if t is None else str(t["category"]))
+        participants, participant_n = self._participants(best, reports)
+        return {
+            "schema_version": CANONICAL_SCHEMA_VERSION,
+            "meeting_id": meeting.meeting_id,
+            "status": status,
+            "participants": participants,
+            "location": location,
+            "date": when,
+            "topic": topic,
+            "reports": [{name: r.get(name) for name in REPORT_FIELDS} for r in reports],
+            "confidence": _combined_confidence(reports),
+            "support": {
+                "reports": len(reports),
+                "status": sum(1 for r in reports if r["status"] == status),
+                "participants": participant_n,
+                "location": location_n,
+                "date": date_n,
+                "topic": topic_n,
+            },
+            "updated_at": updated_at,
+        }
+
+    def _block_ids(self, block: str) -> list[str]:
+        raw = self.blocks.get(block)
+        ids: list[str] = orjson.loads(raw) if raw else []
+        return ids
+
+    def _mismatch(self, report: dict[str, Any], names: Sequence[Tokens], meeting: Meeting) -> Mismatch | None:
+        if not any(participants_match(names, self._names(r), rules=self.rules) for r in meeting.reports):
+            return "participants"
+        if not all(dates_compatible(report, r, rules=self.rules) for r in meeting.reports):
+            return "date"
+        if not all(places_compatible(report["location"], r["location"]) for r in meeting.reports):
+            return "place"
+        return None
+
+    def _preference(self, report: dict[str, Any], names: Sequence[Tokens], meeting: Meeting) -> tuple[Any, ...]:
+        shared = max(shared_participants(names, self._names(r)) for r in meeting.reports)
+        gap = min(day_gap(report["date"], r["date"]) for r in meeting.reports)
+        same_place = any(
+            place_key(report["location"]) is not None and place_key(report["location"]) == place_key(r["location"])
+            for r in meeting.reports
+        )
+        return (-shared, gap, not same_place, -len(meeting.reports), meeting.meeting_id)
+
+    def _names(self, report: dict[str, Any]) -> list[Tokens]:
+        return folded_names(self.names, report["participants"] or [])
+
+    def _new_id(self, block: str, names: Sequence[Tokens], report: dict[str, Any]) -> str:
+        when = str(report["date"]["value"]) if report["date"] else ""
+        key = "\x1f".join([block, when, *sorted(" ".join(tokens) for tokens in names)])
+        meeting_id = _digest(key)
+        if meeting_id in self.meetings:  # the same people on the same day, kept apart by place
+            meeting_id = _digest(f"{key}\x1e{report['event_id']}")
+        return meeting_id
+
+    def _participants(self, best: dict[str, Any], reports: Sequence[dict[str, Any]]) -> tuple[list[Any], list[int]]:
+        """The best report's parties, then any others' unmatched ones; each with its fullest name."""
+        chosen: list[tuple[Tokens, dict[str, Any]]] = []
+        for report in [best, *(r for r in reports if r is not best)]:
+            for person in report["participants"] or []:
+                tokens = self.names.fold(str(person["name"]))
+                if tokens and not any(names_match(tokens, other) for other, _ in chosen):
+                    chosen.append((tokens, dict(person)))
+        counts: list[int] = []
+        for tokens, person in chosen:
+            variants = [
+                p
+                for r in reports
+                for p in r["participants"] or []
+                if names_match(tokens, self.names.fold(str(p["name"])))
+            ]
+            fullest = max(variants, key=lambda p: len(self.names.fold(str(p["name"]))))
+            if len(self.names.fold(str(fullest["name"]))) > len(tokens):
+                person["name"] = fullest["name"]
+            counts.append(len({id(r) for r in reports for p in r["participants"] or [] if p in variants}))
+        return [person for _, person in chosen], counts
+
+
+def _vote(
+    reports: Iterable[dict[str, Any]], name: str, key: Callable[[Any], str | None]
+) -> tuple[dict[str, Any] | None, int]:
+    """The value most reports agree on (ties: larger summed confidence), from its most confident report."""
+    reports = list(reports)
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for report in reports:
+        k = key(report[name])
+        if k is not None:
+            groups.setdefault(k, []).append(report)
+    if not groups:
+        return None, 0
+    winner = max(groups.values(), key=lambda g: (len(g), sum(float(r["confidence"]) for r in g), -_first(reports, g)))
+    value: dict[str, Any] = max(winner, key=lambda r: float(r["confidence"]))[name]
+    return value, len(winner)
+
+
+def _first(reports: Sequence[dict[str, Any]], group: list[dict[str, Any]]) -> int:
+    """Position of the group's earliest report: the older value wins a full tie."""
+    return next(i for i, r in enumerate(reports) if r in group)
+
+
+def _combined_confidence(reports: Iterable[dict[str, Any]]) -> float:
+    """1 - prod(1 - c) over sources; reports without a source count by their item."""
+    by_source: dict[str, float] = {}
+    for r in reports:
+        source = str(r.get("source") or f"item:{r.get('item_id')}").casefold()
+        by_source[source] = max(by_source.get(source, 0.0), float(r["confidence"]))
+    doubt = 1.0
+    for c in by_source.values():
+        doubt *= 1.0 - min(max(c, 0.0), 1.0)
+    return round(1.0 - doubt, 4)
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]

@@ -1,0 +1,255 @@
+"""The merge into canonical meetings as pure code: names, matching, ids, status, fields, retention.
+
+Every name, place and outlet here is invented.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from itertools import permutations
+from typing import Any
+
+import pytest
+
+from stream.canonical import MatchRules, Merger, NameRules, load_name_rules
+from stream.canonical.names import names_match
+
+T0 = datetime(2031, 3, 4, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def names() -> NameRules:
+    return load_name_rules()
+
+
+def _merger(names: NameRules, rules: MatchRules | None = None) -> Merger:
+    return Merger(names, blocks={}, meetings={}, rules=rules)
+
+
+def _person(name: str, country: str | None = None) -> dict[str, Any]:
+    return {
+        "name": name,
+        "title": None,
+        "affiliation": None,
+        "country": country,
+        "mention": name,
+        "span": [0, len(name)],
+    }
+
+
+def _event(
+    event_id: str,
+    people: list[str],
+    *,
+    day: str | None = "2031-03-03",
+    place: str | None = "Velmora",
+    status: str = "held",
+    source: str = "Wire A",
+    language: str = "en",
+    confidence: float = 0.8,
+    category: str = "politics",
+    reported_on: str | None = "2031-03-03",
+) -> dict[str, Any]:
+    return {
+        "schema_version": 1,
+        "event_id": event_id,
+        "item_id": f"item-{event_id}",
+        "source": source,
+        "url": None,
+        "language": language,
+        "status": status,
+        "participants": [_person(p) for p in people],
+        "location": None
+        if place is None
+        else {
+            "name": place,
+            "mention": place,
+            "venue": None,
+            "country": None,
+            "geonames_id": None,
+            "lat": None,
+            "lon": None,
+            "span": [0, len(place)],
+        },
+        "date": None if day is None else {"value": day, "precision": "day", "mention": day, "span": [0, 10]},
+        "topic": {"category": category, "iptc": "medtop:11000000", "keywords": []},
+        "evidence": {"text": "x", "span": [0, 1]},
+        "confidence": confidence,
+        "extractor": {"name": "meetwire", "version": "test"},
+        "reported_on": reported_on,
+    }
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Menteri Luar Negeri Sergei Valkorin", "Foreign Minister Sergey Valkorin"),
+        ("Valkorin", "Sergey Valkorin"),
+        ("Presiden Ardhana Wirasmoro", "Ardhana"),
+        ("Dr. Zoë Lindqvåst", "Zoe Lindqvast"),
+        ("Mustafa bin Harun", "Mustafa Harun"),
+        ("Ardhana Bayu Wirasmoro", "Ardhana Wirasmoro"),
+        ("Arwira", "Ardhana Wirasmoro"),
+        ("Dmitriy Khorvald", "Dmitry Horvald"),
+    ],
+)
+def test_names_match_variants(names: NameRules, a: str, b: str) -> None:
+    assert names_match(names.fold(a), names.fold(b))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Sergey Valkorin", "Sergey Duranov"), ("Ardhana Wirasmoro", "Bayu Wirasmoro"), ("Lin", "Lina Morvay")],
+)
+def test_names_match_rejects_other_people(names: NameRules, a: str, b: str) -> None:
+    assert not names_match(names.fold(a), names.fold(b))
+
+
+@pytest.mark.parametrize("order", list(permutations(range(3))))
+def test_merge_reports_in_any_order_one_meeting_stable_id(names: NameRules, order: tuple[int, ...]) -> None:
+    reports = [
+        _event("e1", ["Menlu Ardhana Wirasmoro", "Sergei Valkorin"], source="Wire A", language="id"),
+        _event("e2", ["Sergey Valkorin", "Ardhana Wirasmoro"], day="2031-03-04", source="Wire B"),
+        _event("e3", ["Valkorin", "Ardhana"], day=None, place=None, source="Wire C", reported_on="2031-03-05"),
+    ]
+    merger = _merger(names)
+    ids = set()
+    decisions = []
+    for i in order:
+        outcome = merger.add(reports[i], T0)
+        assert outcome.record is not None
+        ids.add(outcome.record["meeting_id"])
+        decisions.append(outcome.decision)
+    assert len(ids) == 1
+    assert decisions == ["created", "updated", "updated"]
+    assert len(merger.meetings) == 1
+    # the id is the first report's: the same first report gives the same id whatever follows
+    first_alone = _merger(names).add(reports[order[0]], T0).record
+    assert first_alone is not None
+    assert ids == {first_alone["meeting_id"]}
+
+
+@pytest.mark.parametrize("gap_days", [3])
+def test_merge_follow_up_on_another_day_is_a_second_meeting(names: NameRules, gap_days: int) -> None:
+    merger = _merger(names)
+    first = merger.add(_event("e1", ["Ardhana Wirasmoro", "Sergey Valkorin"]), T0)
+    later_day = (datetime(2031, 3, 3) + timedelta(days=gap_days)).date().isoformat()  # noqa: DTZ001 - a calendar day
+    second = merger.add(_event("e2", ["Ardhana Wirasmoro", "Sergey Valkorin"], day=later_day), T0)
+    assert second.decision == "created"
+    assert first.record is not None and second.record is not None
+    assert first.record["meeting_id"] != second.record["meeting_id"]
+    assert second.rejected["date"] == 1
+
+
+@pytest.mark.parametrize(("place_a", "place_b", "same"), [("Velmora", "Oskarth", False), ("Velmora", None, True)])
+def test_merge_places_must_be_compatible(names: NameRules, place_a: str, place_b: str | None, same: bool) -> None:
+    merger = _merger(names)
+    merger.add(_event("e1", ["Ardhana Wirasmoro", "Sergey Valkorin"], place=place_a), T0)
+    outcome = merger.add(_event("e2", ["Ardhana Wirasmoro", "Sergey Valkorin"], place=place_b), T0)
+    assert (outcome.decision == "updated") is same
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        (["planned", "held"], "held"),
+        (["held", "planned"], "held"),
+        (["planned", "cancelled"], "cancelled"),
+        (["cancelled", "held"], "held"),
+        (["planned", "planned"], "planned"),
+    ],
+)
+def test_merge_status_by_evidence(names: NameRules, statuses: list[str], expected: str) -> None:
+    merger = _merger(names)
+    record = None
+    for i, status in enumerate(statuses):
+        record = merger.add(
+            _event(f"e{i}", ["Ardhana Wirasmoro", "Sergey Valkorin"], status=status, source=f"W{i}"), T0
+        ).record
+    assert record is not None
+    assert record["status"] == expected
+    assert [r["status"] for r in record["reports"]] == statuses
+
+
+@pytest.mark.parametrize("event_id", ["e1"])
+def test_merge_duplicate_event_id_changes_nothing(names: NameRules, event_id: str) -> None:
+    merger = _merger(names)
+    merger.add(_event(event_id, ["Ardhana Wirasmoro", "Sergey Valkorin"]), T0)
+    before = (dict(merger.blocks), dict(merger.meetings))
+    outcome = merger.add(_event(event_id, ["Ardhana Wirasmoro", "Sergey Valkorin"]), T0 + timedelta(hours=1))
+    assert outcome.decision == "duplicate"
+    assert outcome.record is None
+    assert (dict(merger.blocks), dict(merger.meetings)) == before
+
+
+@pytest.mark.parametrize("confidences", [(0.6, 0.5)])
+def test_merge_confidence_grows_with_independent_sources_only(
+    names: NameRules, confidences: tuple[float, float]
+) -> None:
+    people = ["Ardhana Wirasmoro", "Sergey Valkorin"]
+    same_source = _merger(names)
+    same_source.add(_event("e1", people, confidence=confidences[0], source="Wire A"), T0)
+    one = same_source.add(_event("e2", people, confidence=confidences[1], source="Wire A"), T0).record
+    two_sources = _merger(names)
+    two_sources.add(_event("e1", people, confidence=confidences[0], source="Wire A"), T0)
+    two = two_sources.add(_event("e2", people, confidence=confidences[1], source="Wire B"), T0).record
+    assert one is not None and two is not None
+    assert one["confidence"] == pytest.approx(confidences[0])
+    assert two["confidence"] == pytest.approx(1 - (1 - confidences[0]) * (1 - confidences[1]))
+
+
+@pytest.mark.parametrize("winner", ["Velmora"])
+def test_merge_fields_by_agreement_with_counts(names: NameRules, winner: str) -> None:
+    people = ["Ardhana Wirasmoro", "Sergey Valkorin", "Lina Morvay"]
+    merger = _merger(names)
+    merger.add(_event("e1", people[:2], place=winner, confidence=0.6, category="economy"), T0)
+    merger.add(_event("e2", people, place=None, confidence=0.9, source="Wire B", category="politics"), T0)
+    record = merger.add(_event("e3", people[:2], place=winner, confidence=0.5, source="Wire C"), T0).record
+    assert record is not None
+    assert record["location"]["name"] == winner
+    assert record["topic"]["category"] == "politics"
+    assert record["support"] == {
+        "reports": 3,
+        "status": 3,
+        "participants": [3, 3, 1],
+        "location": 2,
+        "date": 3,
+        "topic": 2,
+    }
+    assert [p["name"] for p in record["participants"]] == people
+
+
+@pytest.mark.parametrize("retention_days", [30])
+def test_merge_expire_drops_old_meetings_and_a_late_report_starts_afresh(names: NameRules, retention_days: int) -> None:
+    merger = _merger(names)
+    people = ["Ardhana Wirasmoro", "Sergey Valkorin"]
+    merger.add(_event("e1", people), T0)
+    merger.add(_event("e9", ["Lina Morvay", "Oskar Bendt"]), T0 + timedelta(days=retention_days))
+    dropped = merger.expire(T0 + timedelta(days=retention_days, seconds=1), timedelta(days=retention_days))
+    assert len(dropped) == 1
+    assert len(merger.meetings) == 1
+    assert merger.add(_event("e2", people), T0 + timedelta(days=40)).decision == "created"
+
+
+@pytest.mark.parametrize("owned", [False])
+def test_merge_expire_leaves_blocks_it_does_not_own(names: NameRules, owned: bool) -> None:
+    merger = _merger(names)
+    merger.add(_event("e1", ["Ardhana Wirasmoro", "Sergey Valkorin"]), T0)
+    assert merger.expire(T0 + timedelta(days=99), timedelta(days=30), owns=lambda _block: owned) == []
+    assert len(merger.meetings) == 1
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [("Sergei Valkorin", "Valkorin"), ("Menlu Ardhana Wirasmoro", "Ardhana Wirasmoro")]
+)
+def test_merge_blocking_key_survives_titles_and_spelling(names: NameRules, a: str, b: str) -> None:
+    merger = _merger(names)
+    assert merger.block_of(_event("e1", [a, "Zoltan Ybarra"])) == merger.block_of(_event("e2", [b, "Zoltan Ybarra"]))
+
+
+@pytest.mark.parametrize("reported", [(None, None)])
+def test_merge_reports_without_any_time_stay_apart(names: NameRules, reported: tuple[None, None]) -> None:
+    merger = _merger(names)
+    people = ["Ardhana Wirasmoro", "Sergey Valkorin"]
+    merger.add(_event("e1", people, day=None, reported_on=reported[0]), T0)
+    assert merger.add(_event("e2", people, day=None, reported_on=reported[1]), T0).decision == "created"
