@@ -66,6 +66,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--ner", action="store_true", help="add the statistical name tagger (MEETWIRE_EXTRACT_NER)")
     p.set_defaults(handler=cmd_extract)
 
+    p = sub.add_parser("merge", help="offline: meeting events JSONL in, canonical meeting records JSONL out")
+    p.add_argument("--input", default="-", help="meeting events JSONL, merged in file order (default: stdin)")
+    p.add_argument("--output", default="-", help="every new or changed canonical record, JSONL (default: stdout)")
+    p.set_defaults(handler=cmd_merge)
+
     p = sub.add_parser("worker", help="run the Faust worker (same as `faust -A stream.app worker`)")
     p.add_argument("--loglevel", default=None, help="log level (default: MEETWIRE_LOG_LEVEL)")
     p.set_defaults(handler=cmd_worker)
@@ -160,6 +165,28 @@ def cmd_extract(args: argparse.Namespace) -> int:
         counts = extract_jsonl(src, dst, extractor, max_item_bytes=max_item_bytes)
     if counts.skipped:
         log.error("%d line(s) could not be read as wire items", counts.skipped)
+    return 0
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from stream.canonical import Merger, load_name_rules
+    from stream.canonical.offline import merge_jsonl
+
+    # Plain dicts for the agent's tables; the same Merger. Every report is "seen" now, so no
+    # meeting of one run reaches the retention limit.
+    merger = Merger(load_name_rules(), blocks={}, meetings={})
+    with _open(args.input, "rb") as src, _open(args.output, "wb") as dst:
+        counts = merge_jsonl(src, dst, merger, seen_at=datetime.now(UTC))
+    log.info(
+        "merge: %d meeting(s) created, %d updated, %d duplicate report(s)",
+        counts.created,
+        counts.updated,
+        counts.duplicates,
+    )
+    if counts.skipped:
+        log.error("%d line(s) could not be read as meeting events", counts.skipped)
     return 0
 
 

@@ -17,6 +17,7 @@ SCHEMA_FILES = {
     "wire_item": "wire_item.schema.json",
     "meeting_event": "meeting_event.v1.schema.json",
     "dead_letter": "dead_letter.schema.json",
+    "canonical_meeting": "canonical_meeting.v1.schema.json",
 }
 
 

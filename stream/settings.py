@@ -55,6 +55,18 @@ class Settings:
         "MEETWIRE_TOPIC_DEADLETTER", "wire.deadletter", "Topic of records that could not be processed."
     )
     topic_canonical: str = _opt("MEETWIRE_TOPIC_CANONICAL", "meetings.canonical", "Compacted topic of merged meetings.")
+    canonical_retention_days: float = _opt(
+        "MEETWIRE_CANONICAL_RETENTION_DAYS",
+        30.0,
+        "Days a canonical meeting stays open to new reports after its latest one (record time); then it leaves "
+        "the merge table. Its last record stays on the compacted topic (no tombstone).",
+    )
+    table_store: str = _opt(
+        "MEETWIRE_TABLE_STORE",
+        "rocksdb://",
+        "Faust store of the canonical-meetings table: `rocksdb://` (on disk under the app id's data directory, "
+        "rebuilt from the changelog topic when missing) or `memory://` (rebuilt from the changelog at every start).",
+    )
     topic_partitions: int = _opt(
         "MEETWIRE_TOPIC_PARTITIONS", 1, "Partitions for topics meetwire creates; the parallelism ceiling."
     )
@@ -194,6 +206,10 @@ class Settings:
                 raise SettingsError("MEETWIRE_SSL_KEYFILE needs MEETWIRE_SSL_CERTFILE")
         if self.event_loop not in {"uvloop", "asyncio"}:
             raise SettingsError("MEETWIRE_EVENT_LOOP must be uvloop or asyncio")
+        if self.canonical_retention_days <= 0:
+            raise SettingsError("MEETWIRE_CANONICAL_RETENTION_DAYS must be positive")
+        if self.table_store not in {"rocksdb://", "memory://"}:
+            raise SettingsError("MEETWIRE_TABLE_STORE must be rocksdb:// or memory://")
         if self.commit_interval_s <= 0:
             raise SettingsError("MEETWIRE_COMMIT_INTERVAL_S must be positive")
         sizes = (self.max_item_bytes, self.max_text_chars, self.max_request_bytes, self.batch_size)
