@@ -35,9 +35,15 @@ def broker_credentials(settings: Settings) -> Any:
 
 
 def create_app(settings: Settings) -> faust.App:
-    """A Faust app configured from ``settings``: at-least-once, idempotent producer, acks from all replicas."""
+    """A Faust app configured from ``settings`` alone: at-least-once, idempotent producer, acks from all replicas.
+
+    Faust would also read its own unprefixed environment variables (``WEB_PORT``,
+    ``BROKER_SESSION_TIMEOUT``, ...) over these arguments: an empty ``env`` keeps them out. On
+    Kubernetes a Service named ``web`` puts ``WEB_PORT=tcp://10.0.0.1:80`` in every pod.
+    """
     return MeetwireApp(
         settings.app_id,
+        env={},
         broker=settings.faust_broker,
         broker_credentials=broker_credentials(settings),
         autodiscover=["agents"],
@@ -49,6 +55,10 @@ def create_app(settings: Settings) -> faust.App:
         # Faust's 60 s session would keep a killed worker's partitions idle for a minute after a restart.
         broker_session_timeout=settings.session_timeout_s,
         broker_heartbeat_interval=settings.heartbeat_interval_s,
+        broker_max_poll_interval=settings.max_poll_interval_s,
+        broker_request_timeout=settings.request_timeout_s,
+        broker_rebalance_timeout=settings.rebalance_timeout_s,
+        producer_request_timeout=settings.producer_request_timeout_s,
         consumer_group_instance_id=settings.instance_id,
         producer_max_request_size=settings.max_request_bytes,
         web_port=settings.web_port,

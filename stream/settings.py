@@ -112,6 +112,31 @@ class Settings:
         3.0,
         "Seconds between consumer heartbeats; under a third of the session timeout.",
     )
+    max_poll_interval_s: float = _opt(
+        "MEETWIRE_MAX_POLL_INTERVAL_S",
+        1000.0,
+        "Longest gap between two polls of the consumer before the group counts it as stuck and hands its "
+        "partitions on (Kafka's `max.poll.interval.ms`). The worker polls from a fetcher of its own, not "
+        "between batches, so this bounds a stuck fetcher, not a slow batch.",
+    )
+    request_timeout_s: float = _opt(
+        "MEETWIRE_REQUEST_TIMEOUT_S",
+        90.0,
+        "Longest wait for the broker's answer to one consumer request (fetch, join, commit); more than the "
+        "session timeout.",
+    )
+    rebalance_timeout_s: float = _opt(
+        "MEETWIRE_REBALANCE_TIMEOUT_S",
+        60.0,
+        "Longest time the group waits for every member to rejoin during a rebalance.",
+    )
+    producer_request_timeout_s: float = _opt(
+        "MEETWIRE_PRODUCER_REQUEST_TIMEOUT_S",
+        1200.0,
+        "Longest wait for the broker to acknowledge a published record, retries included; past it the "
+        "worker exits 75 without acknowledging the batch, which a restart redoes. It rides out a broker "
+        "outage shorter than this.",
+    )
     instance_id: str | None = _opt(
         "MEETWIRE_INSTANCE_ID",
         None,
@@ -215,6 +240,13 @@ class Settings:
         sizes = (self.max_item_bytes, self.max_text_chars, self.max_request_bytes, self.batch_size)
         if min(*sizes, self.topic_partitions, self.crash_loop_limit) <= 0:
             raise SettingsError("sizes and counts must be positive")
+        if self.request_timeout_s <= self.session_timeout_s:
+            raise SettingsError("MEETWIRE_REQUEST_TIMEOUT_S must be longer than MEETWIRE_SESSION_TIMEOUT_S")
+        if min(self.max_poll_interval_s, self.rebalance_timeout_s, self.producer_request_timeout_s) <= 0:
+            raise SettingsError(
+                "MEETWIRE_MAX_POLL_INTERVAL_S, MEETWIRE_REBALANCE_TIMEOUT_S and MEETWIRE_PRODUCER_REQUEST_TIMEOUT_S "
+                "must be positive"
+            )
         if not 0 < 3 * self.heartbeat_interval_s <= self.session_timeout_s:
             raise SettingsError(
                 "MEETWIRE_HEARTBEAT_INTERVAL_S must be positive and at most a third of MEETWIRE_SESSION_TIMEOUT_S"
