@@ -85,19 +85,26 @@ class CrashGuard:
         return out
 
     def begin(self, origins: Sequence[RecordOrigin], crashes: int) -> None:
-        """Note these records as in progress (before extracting them)."""
+        """Note these records as in progress (before extracting them).
+
+        A note that cannot be written (read-only or full disk) is logged, and processing goes on
+        unguarded: the guard must not become a reason to stop.
+        """
         for (topic, partition), offsets in _by_partition(origins).items():
             note = {"first": min(offsets), "last": max(offsets), "crashes": crashes}
             path = self._path(topic, partition)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(".tmp")
-            temporary.write_bytes(orjson.dumps(note))
-            os.replace(temporary, path)  # a reader never sees half a note
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                temporary = path.with_suffix(".tmp")
+                temporary.write_bytes(orjson.dumps(note))
+                os.replace(temporary, path)  # a reader never sees half a note
+            except OSError as exc:
+                log.error("crash-loop guard cannot write %s (%s); this batch is not guarded", path, exc)
 
     def clear(self, origins: Sequence[RecordOrigin]) -> None:
         """These records are done (or stopped through no fault of theirs): forget the note."""
         for topic, partition in _by_partition(origins):
-            with contextlib.suppress(FileNotFoundError):
+            with contextlib.suppress(FileNotFoundError, NotADirectoryError):
                 self._path(topic, partition).unlink()
 
     def _suspect(self, origin: RecordOrigin) -> InFlight | None:
@@ -116,7 +123,7 @@ class CrashGuard:
         try:
             note = orjson.loads(path.read_bytes())
             suspect = InFlight(int(note["first"]), int(note["last"]), int(note["crashes"]) + 1)
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return None
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
             log.warning("ignoring unreadable crash-guard note %s", path)

@@ -66,3 +66,14 @@ def test_crash_guard_notes_are_per_partition(tmp_path: Path, partition: int) -> 
 def test_crash_guard_unreadable_note_is_ignored(tmp_path: Path, content: bytes) -> None:
     (tmp_path / f"{TOPIC}-0.json").write_bytes(content)
     assert CrashGuard(tmp_path, limit=1).segments(_origins(1)) == [Segment([0])]
+
+
+@pytest.mark.parametrize("offsets", [[1, 2]])
+def test_crash_guard_unwritable_directory_does_not_stop_the_work(tmp_path: Path, offsets: list[int]) -> None:
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_bytes(b"")
+    guard = CrashGuard(blocked / "group", limit=2)
+
+    guard.begin(_origins(*offsets), 0)
+    guard.clear(_origins(*offsets))
+    assert guard.segments(_origins(*offsets)) == [Segment([0, 1])]
