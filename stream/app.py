@@ -6,14 +6,14 @@ Agents live in ``agents/`` and are found by autodiscovery when the worker starts
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
-import faust
 from faust.auth import SASLCredentials, SSLCredentials
-from faust.web import Request, Response, View
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from stream.faust_app import MeetwireApp
+from stream.health import HttpServer, Reply
 from stream.logs import logging_config
 from stream.metrics import Metrics
 from stream.settings import Settings
@@ -34,7 +34,7 @@ def broker_credentials(settings: Settings) -> Any:
     return None
 
 
-def create_app(settings: Settings) -> faust.App:
+def create_app(settings: Settings) -> MeetwireApp:
     """A Faust app configured from ``settings`` alone: at-least-once, idempotent producer, acks from all replicas.
 
     Faust would also read its own unprefixed environment variables (``WEB_PORT``,
@@ -64,20 +64,26 @@ def create_app(settings: Settings) -> faust.App:
         web_port=settings.web_port,
         web_bind=settings.web_host,
         web_host=settings.web_host,
-        store="memory://",
+        store=settings.table_store,  # the canonical tables (agents/canonical.py)
         logging_config=logging_config(settings),
+    )
+
+
+def metrics_reply(metrics: Metrics) -> Reply:
+    """``/metrics``: the registry in Prometheus's text format."""
+    return Reply(HTTPStatus.OK, generate_latest(metrics.registry), CONTENT_TYPE_LATEST)
+
+
+def http_server(settings: Settings, metrics: Metrics) -> HttpServer:
+    """The worker's only HTTP endpoints, on ``MEETWIRE_WEB_HOST:MEETWIRE_WEB_PORT``."""
+    return HttpServer(
+        host=settings.web_host,
+        port=settings.web_port,
+        routes={"/metrics": lambda: metrics_reply(metrics)},
     )
 
 
 settings = Settings.from_env()
 metrics = Metrics.create()
 app = create_app(settings)
-
-
-@app.page("/metrics")
-class MetricsPage(View):
-    """Prometheus scrape endpoint for this worker's registry."""
-
-    async def get(self, request: Request) -> Response:
-        body = generate_latest(metrics.registry)
-        return self.bytes(body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+app.serve_http(http_server(settings, metrics))

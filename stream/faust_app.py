@@ -18,7 +18,7 @@ wait, so the raw topic is not fetched again for up to 1.5 s. Measured at half lo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import aiokafka
@@ -28,6 +28,9 @@ from faust.transport.drivers.aiokafka import Consumer as AIOKafkaDriverConsumer
 from faust.transport.drivers.aiokafka import Producer as AIOKafkaDriverProducer
 from faust.transport.drivers.aiokafka import Transport as AIOKafkaTransport
 from faust.types import ConsumerT
+from mode import ServiceT
+
+from stream.health import HttpServer
 
 IDEMPOTENT_PRODUCER_SETTINGS: Mapping[str, Any] = {"acks": "all", "enable_idempotence": True}
 """What every producer of the worker is given, in and out of transactions."""
@@ -60,7 +63,23 @@ class ShortFetchWaitConsumer(AIOKafkaDriverConsumer):
 
 
 class MeetwireApp(faust.App):
-    """``faust.App`` with an :class:`IdempotentProducer` and a :class:`ShortFetchWaitConsumer`."""
+    """``faust.App`` with an :class:`IdempotentProducer`, a :class:`ShortFetchWaitConsumer`, and
+    meetwire's own :class:`~stream.health.HttpServer` in place of Faust's web server."""
+
+    http_server: HttpServer | None = None
+
+    def serve_http(self, server: HttpServer) -> None:
+        """Serve ``server`` instead of Faust's web server (which is then never built, nor its views)."""
+        self.web_server(server)
+        self.http_server = server
+
+    def on_init_dependencies(self) -> Iterable[ServiceT]:
+        dependencies = list(super().on_init_dependencies())
+        if self.http_server is None:
+            return dependencies
+        # Started first, not after the first partition assignment as Faust starts a web server:
+        # the probes must answer while the worker waits for the broker or the group.
+        return [self.http_server, *dependencies]
 
     def _new_producer(self) -> IdempotentProducer:
         # Same construction as faust.App._new_producer / Transport.create_producer, another class.

@@ -10,6 +10,7 @@ tests pass.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from dataclasses import fields
@@ -64,8 +65,11 @@ def _dockerfile_instructions() -> list[tuple[str, str]]:
     return out
 
 
-def _run(*argv: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=TOOL_TIMEOUT_S, check=False)
+def _run(*argv: str, cwd: Path = REPO, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, **env} if env is not None else None
+    return subprocess.run(
+        argv, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=TOOL_TIMEOUT_S, check=False
+    )
 
 
 # -- docker-compose.yml ------------------------------------------------------------------------
@@ -73,8 +77,21 @@ def _run(*argv: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("tool", ["docker-compose"])
 def test_deploy_compose_file_passes_docker_compose_config(tool: str) -> None:
-    result = _run(require_tool(tool), "-f", str(COMPOSE), "config", "--quiet")
+    result = _run(require_tool(tool), "-f", str(COMPOSE), "config", "--quiet", env={"GRAFANA_ADMIN_PASSWORD": "x"})
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("tool", ["docker-compose"])
+def test_deploy_compose_needs_the_grafana_admin_password(tool: str) -> None:
+    result = _run(require_tool(tool), "-f", str(COMPOSE), "config", "--quiet", env={"GRAFANA_ADMIN_PASSWORD": ""})
+    assert result.returncode != 0
+    assert "GRAFANA_ADMIN_PASSWORD" in result.stderr
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_deploy_compose_publishes_on_loopback_only(service: str) -> None:
+    for port in _service(service).get("ports", []):
+        assert port.startswith("127.0.0.1:"), f"{service} publishes {port} on every host interface"
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -90,7 +107,7 @@ def test_deploy_compose_service_images_are_pinned(service: str) -> None:
 def test_deploy_compose_publishes_ports(service: str, container_port: int) -> None:
     published = {int(p.split(":")[-1]) for p in _service(service)["ports"]}
     assert container_port in published
-    all_host_ports = [p.split(":")[0] for s in SERVICES for p in _service(s).get("ports", [])]
+    all_host_ports = [p.rsplit(":", 1)[0] for s in SERVICES for p in _service(s).get("ports", [])]
     assert len(all_host_ports) == len(set(all_host_ports)), "two services publish the same host port"
 
 
@@ -122,7 +139,7 @@ def test_deploy_compose_worker_runs_the_worker_against_the_compose_kafka(expecte
     kafka_env = _service("kafka")["environment"]
     assert "INTERNAL://kafka:9092" in kafka_env["KAFKA_ADVERTISED_LISTENERS"]
     assert settings.web_host == "0.0.0.0"  # noqa: S104 - inside the container, published by compose
-    assert f"{settings.web_port}:{settings.web_port}" in worker["ports"]
+    assert f"127.0.0.1:{settings.web_port}:{settings.web_port}" in worker["ports"]
     assert worker["depends_on"]["kafka"]["condition"] == "service_healthy"
 
 
