@@ -32,6 +32,12 @@ EXTRACT_BATCH_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 # adds minutes.
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0)
 BATCH_SIZE_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+# Reports of one canonical meeting: most meetings have one, a summit a few dozen.
+MEETING_REPORTS_BUCKETS = (1, 2, 3, 5, 8, 13, 21, 34, 55)
+CANONICAL_OUTCOMES = ("created", "updated", "duplicate", "unreadable")
+"""Every value of ``meetwire_canonical_events_total{outcome}``."""
+MERGE_REJECTIONS = ("participants", "date", "place")
+"""Every value of ``meetwire_canonical_rejections_total{reason}`` (``stream.canonical.matching.MISMATCHES``)."""
 
 KNOWN_LANGUAGES = frozenset({"id", "en"})
 OUTCOMES = ("events", "no_meeting", "dead_letter")
@@ -89,6 +95,16 @@ class Metrics:
     """``meetwire_event_loop_lag_seconds``: delay of a ready callback on the worker's event loop."""
     ready: Gauge
     """``meetwire_worker_ready``: 1 once the extractor is loaded and the agent consumes."""
+    canonical_events: Counter
+    """``meetwire_canonical_events_total{outcome}``: meeting events merged, by ``CANONICAL_OUTCOMES``."""
+    canonical_rejections: Counter
+    """``meetwire_canonical_rejections_total{reason}``: candidate meetings a report did not join, by rule."""
+    canonical_reports_per_meeting: Histogram
+    """``meetwire_canonical_meeting_reports_items``: reports of a meeting each time its record is published."""
+    canonical_expired: Counter
+    """``meetwire_canonical_expired_total``: meetings dropped from the table by retention."""
+    canonical_table_meetings: Gauge
+    """``meetwire_canonical_meetings_items``: meetings in this worker's table partitions (at each sweep)."""
     build: Info
     """``meetwire_build_info``: versions of meetwire, Python, spaCy and the language pipelines; the event loop."""
     progress: ConsumerProgress = field(default_factory=ConsumerProgress)
@@ -160,10 +176,40 @@ class Metrics:
                 "1 once the extractor is loaded and the agent consumes, else 0.",
                 registry=reg,
             ),
+            canonical_events=Counter(
+                "meetwire_canonical_events",
+                "Meeting events merged into canonical meetings, by outcome.",
+                ["outcome"],
+                registry=reg,
+            ),
+            canonical_rejections=Counter(
+                "meetwire_canonical_rejections",
+                "Candidate meetings a report did not join, by the rule that kept them apart.",
+                ["reason"],
+                registry=reg,
+            ),
+            canonical_reports_per_meeting=Histogram(
+                "meetwire_canonical_meeting_reports_items",
+                "Reports of a canonical meeting each time a new or changed record is published.",
+                buckets=MEETING_REPORTS_BUCKETS,
+                registry=reg,
+            ),
+            canonical_expired=Counter(
+                "meetwire_canonical_expired", "Canonical meetings dropped from the table by retention.", registry=reg
+            ),
+            canonical_table_meetings=Gauge(
+                "meetwire_canonical_meetings_items",
+                "Canonical meetings in this worker's table partitions, counted at each retention sweep.",
+                registry=reg,
+            ),
             build=Info("meetwire_build", "Versions of meetwire, Python, spaCy and the pipelines.", registry=reg),
         )
         for outcome in OUTCOMES:
             metrics.items.labels(outcome)
+        for outcome in CANONICAL_OUTCOMES:
+            metrics.canonical_events.labels(outcome)
+        for reason in MERGE_REJECTIONS:
+            metrics.canonical_rejections.labels(reason)
         metrics.last_event.set_to_current_time()
         metrics.set_build_info({})
         return metrics

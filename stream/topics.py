@@ -23,3 +23,26 @@ events_topic = app.topic(
 deadletter_topic = app.topic(
     settings.topic_deadletter, key_type=bytes, value_type=bytes, value_serializer="raw", key_serializer="raw"
 )
+
+# The merge (agents/canonical.py): events re-keyed by blocking key on a topic of the app's own,
+# so reports of one meeting meet in one partition of the canonical tables; the records out
+# on a compacted topic keyed by meeting_id.
+canonical_route_topic = app.topic(
+    f"{settings.app_id}-canonical-route",
+    key_type=bytes,
+    value_type=bytes,
+    value_serializer="raw",
+    key_serializer="raw",
+    internal=True,
+    partitions=settings.topic_partitions,
+)
+canonical_topic = app.topic(
+    settings.topic_canonical,
+    key_type=bytes,
+    value_type=bytes,
+    value_serializer="raw",
+    key_serializer="raw",
+    internal=True,
+    partitions=settings.topic_partitions,
+    compacting=True,
+)

@@ -174,11 +174,12 @@ def test_merge_status_by_evidence(names: NameRules, statuses: list[str], expecte
 @pytest.mark.parametrize("event_id", ["e1"])
 def test_merge_duplicate_event_id_changes_nothing(names: NameRules, event_id: str) -> None:
     merger = _merger(names)
-    merger.add(_event(event_id, ["Ardhana Wirasmoro", "Sergey Valkorin"]), T0)
+    published = merger.add(_event(event_id, ["Ardhana Wirasmoro", "Sergey Valkorin"]), T0).record
     before = (dict(merger.blocks), dict(merger.meetings))
     outcome = merger.add(_event(event_id, ["Ardhana Wirasmoro", "Sergey Valkorin"]), T0 + timedelta(hours=1))
     assert outcome.decision == "duplicate"
     assert outcome.record is None
+    assert outcome.current == published  # what the agent re-sends: the same record
     assert (dict(merger.blocks), dict(merger.meetings)) == before
 
 

@@ -70,6 +70,9 @@ class MergeOutcome:
     decision: Decision
     record: dict[str, Any] | None
     """The canonical record to publish; None for a duplicate."""
+    current: dict[str, Any] | None = None
+    """For a duplicate, the meeting's record as it stands (what was published for it last): the
+    agent sends it again, so a crash between the table write and the publish loses nothing."""
     rejected: Counter[Mismatch] = field(default_factory=Counter)
     """Meetings of the block the event did not join, by the first rule that kept them apart."""
     block: str = ""
@@ -87,6 +90,8 @@ class Meeting:
     reports: list[dict[str, Any]]
     last_seen: str
     """RFC 3339 time of the latest report (retention counts from it)."""
+    updated_at: str
+    """RFC 3339 time of the report that last changed the record (the record's ``updated_at``)."""
 
     def to_bytes(self) -> bytes:
         return orjson.dumps(
@@ -96,13 +101,16 @@ class Meeting:
                 "keys": self.keys,
                 "reports": self.reports,
                 "last_seen": self.last_seen,
+                "updated_at": self.updated_at,
             }
         )
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> Meeting:
         data = orjson.loads(raw)
-        return cls(data["meeting_id"], data["block"], data["keys"], data["reports"], data["last_seen"])
+        return cls(
+            data["meeting_id"], data["block"], data["keys"], data["reports"], data["last_seen"], data["updated_at"]
+        )
 
 
 class Merger:
@@ -133,8 +141,9 @@ class Merger:
         keys = sorted({name_key(tokens) for tokens in names})
         member_ids = dict.fromkeys(mid for key in keys for mid in self._block_ids(key))
         members = [Meeting.from_bytes(self.meetings[mid]) for mid in member_ids if mid in self.meetings]
-        if any(r["event_id"] == report["event_id"] for m in members for r in m.reports):
-            return MergeOutcome("duplicate", None, block=block)
+        for meeting in members:
+            if any(r["event_id"] == report["event_id"] for r in meeting.reports):
+                return MergeOutcome("duplicate", None, current=self.record(meeting), block=block)
         rejected: Counter[Mismatch] = Counter()
         candidates: list[tuple[tuple[Any, ...], Meeting]] = []
         for meeting in members:
@@ -148,16 +157,17 @@ class Merger:
             meeting = min(candidates, key=lambda c: c[0])[1]
             meeting.reports.append(report)
             meeting.last_seen = max(meeting.last_seen, stamp)
+            meeting.updated_at = stamp
             decision: Decision = "updated"
         else:
-            meeting = Meeting(self._new_id(block, names, report), block, [], [report], stamp)
+            meeting = Meeting(self._new_id(block, names, report), block, [], [report], stamp, stamp)
             decision = "created"
         for key in keys:
             if key not in meeting.keys:
                 meeting.keys.append(key)
                 self.blocks[key] = orjson.dumps([*self._block_ids(key), meeting.meeting_id])
         self.meetings[meeting.meeting_id] = meeting.to_bytes()
-        return MergeOutcome(decision, self.record(meeting, updated_at=stamp), rejected, block)
+        return MergeOutcome(decision, self.record(meeting), rejected=rejected, block=block)
 
     def expire(self, now: datetime, retention: timedelta, *, owns: Callable[[str], bool] = lambda _: True) -> list[str]:
         """Drop meetings whose latest report is older than ``retention`` at ``now``; their ids.
@@ -182,7 +192,7 @@ class Merger:
             dropped.append(mid)
         return dropped
 
-    def record(self, meeting: Meeting, *, updated_at: str) -> dict[str, Any]:
+    def record(self, meeting: Meeting) -> dict[str, Any]:
         """The canonical meeting v1 record of ``meeting`` (``meetings.canonical`` value)."""
         reports = meeting.reports
         best = max(reports, key=lambda r: (STATUS_RANK[r["status"]], r["confidence"]))
@@ -209,7 +219,7 @@ class Merger:
                 "date": date_n,
                 "topic": topic_n,
             },
-            "updated_at": updated_at,
+            "updated_at": meeting.updated_at,
         }
 
     def _block_ids(self, block: str) -> list[str]:

@@ -1,0 +1,125 @@
+"""The canonical agents in the real worker against the real broker.
+
+Meeting events (invented names) are produced straight onto the events topic; the worker runs
+with extraction off, so only the merge is exercised.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from stream.client import produce_records
+from stream.schemas import load_validator
+from stream.settings import Settings
+from tests.conftest import free_port
+from tests.test_canonical_merge import _event
+from tests.worker_process import collect, running_worker, worker_env
+
+RESULT_TIMEOUT_S = 90.0
+
+pytestmark = pytest.mark.integration
+
+
+def _produce(settings: Settings, events: list[dict[str, Any]]) -> None:
+    records = [(str(e["event_id"]).encode(), orjson.dumps(e)) for e in events]
+    asyncio.run(produce_records(settings, settings.topic_events, records))
+
+
+def _by_event(records: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """event_id -> every meeting_id any record filed it under."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for record in records:
+        for report in record["reports"]:
+            out[report["event_id"]].add(record["meeting_id"])
+    return out
+
+
+@pytest.mark.parametrize("partitions", ["2"])
+def test_canonical_agent_reports_in_any_order_one_stable_meeting(
+    kafka_bootstrap: str, unique: str, tmp_path: Path, partitions: str
+) -> None:
+    env = worker_env(
+        kafka_bootstrap, unique, free_port(), MEETWIRE_EXTRACT="false", MEETWIRE_TOPIC_PARTITIONS=partitions
+    )
+    settings = Settings.from_env(env)
+    pair_a = ["Menlu Ardhana Wirasmoro", "Sergei Valkorin"]
+    pair_b = ["Lina Morvay", "Presiden Oskar Bendt"]
+    a = [
+        _event("a1", pair_a, language="id", source="Wire A"),
+        _event("a2", ["Ardhana Wirasmoro", "Sergey Valkorin"], day="2031-03-04", source="Wire B"),
+        _event("a3", ["Valkorin", "Ardhana"], day=None, place=None, source="Wire C", reported_on="2031-03-05"),
+    ]
+    follow_up = _event("a4", pair_a, day="2031-03-20", reported_on="2031-03-20", source="Wire A")
+    b = [
+        _event("b1", pair_b, status="planned", source="Wire A"),
+        _event("b2", ["Oskar Bendt", "Lina Morvay"], source="Wire B", language="id"),
+        _event("b3", ["Bendt", "Morvay"], day=None, source="Wire C", reported_on="2031-03-04"),
+    ]
+    # Meeting A in arrival order, meeting B backwards (its held report first, then the planned one).
+    produced = [a[0], b[2], a[1], b[1], follow_up, a[2], b[0]]
+    with running_worker(env, tmp_path / "worker.log") as worker:
+        _produce(settings, produced)
+        records = collect(settings, settings.topic_canonical, until=len(produced), timeout_s=RESULT_TIMEOUT_S)
+        assert len(records) == len(produced), f"{len(records)} record(s):\n{worker.log_tail()}"
+        _produce(settings, [a[1]])  # a replay: the same record again, nothing new
+        again = collect(settings, settings.topic_canonical, until=len(produced) + 1, timeout_s=RESULT_TIMEOUT_S)
+
+    validator = load_validator("canonical_meeting")
+    for record in records:
+        validator.validate(record)
+    filed = _by_event(records)
+    assert all(len(ids) == 1 for ids in filed.values()), filed  # a meeting_id never changes
+    meeting_a, meeting_b = filed["a1"], filed["b1"]
+    assert filed["a2"] == filed["a3"] == meeting_a
+    assert filed["b2"] == filed["b3"] == meeting_b
+    assert filed["a4"] != meeting_a and meeting_a != meeting_b
+    last = {r["meeting_id"]: r for r in records}
+    (a_id,) = meeting_a
+    (b_id,) = meeting_b
+    assert [r["event_id"] for r in last[a_id]["reports"]] == ["a1", "a2", "a3"]
+    assert last[b_id]["status"] == "held"
+    assert len(last) == 3
+    assert len(again) == len(produced) + 1
+    assert again[-1] == last[a_id]  # the duplicate re-sent the meeting's record unchanged
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("store", ["rocksdb://"])
+def test_canonical_agent_table_recovers_from_changelog_after_sigkill(
+    kafka_bootstrap: str, unique: str, tmp_path: Path, store: str
+) -> None:
+    env = worker_env(kafka_bootstrap, unique, free_port(), MEETWIRE_EXTRACT="false", MEETWIRE_TABLE_STORE=store)
+    settings = Settings.from_env(env)
+    people = ["Ardhana Wirasmoro", "Sergey Valkorin"]
+    reports = [
+        _event("r1", people, source="Wire A"),
+        _event("r2", people, source="Wire B", language="id"),
+        _event("r3", ["Valkorin", "Wirasmoro"], day=None, source="Wire C", reported_on="2031-03-04"),
+    ]
+    first_dir, second_dir = tmp_path / "first", tmp_path / "second"
+    first_dir.mkdir()
+    second_dir.mkdir()  # a fresh working directory: no local RocksDB, only the changelog topic
+    with running_worker(env, first_dir / "worker.log") as worker:
+        _produce(settings, reports[:2])
+        before = collect(settings, settings.topic_canonical, until=2, timeout_s=RESULT_TIMEOUT_S)
+        assert len(before) == 2, worker.log_tail()
+        os.killpg(worker.process.pid, signal.SIGKILL)
+        worker.process.wait(30)
+    assert list((first_dir / f"{settings.app_id}-data").iterdir()), "no table data on disk: not the RocksDB store"
+    with running_worker(env, second_dir / "worker.log") as worker:
+        _produce(settings, reports[2:])
+        records = collect(settings, settings.topic_canonical, until=3, timeout_s=RESULT_TIMEOUT_S)
+        while len(records[-1]["reports"]) < 3 and len(records) < 10:  # replays after the kill re-send records
+            records = collect(settings, settings.topic_canonical, until=len(records) + 1, timeout_s=RESULT_TIMEOUT_S)
+        log_tail = worker.log_tail()
+    final = records[-1]
+    assert [r["event_id"] for r in final["reports"]] == ["r1", "r2", "r3"], log_tail
+    assert {r["meeting_id"] for r in records} == {before[0]["meeting_id"]}
