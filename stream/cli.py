@@ -289,7 +289,12 @@ def cmd_replay_deadletters(args: argparse.Namespace) -> int:
             settings, reasons=args.reason, group_id=args.group, dry_run=args.dry_run, to_topic=args.to_topic
         ),
     )
-    summary = {"replayed": dict(report.replayed), "skipped": dict(report.skipped), "unreadable": report.unreadable}
+    summary = {
+        "replayed": dict(report.replayed),
+        "skipped": dict(report.skipped),
+        "truncated": dict(report.truncated),
+        "unreadable": report.unreadable,
+    }
     sys.stdout.write(orjson.dumps(summary).decode() + "\n")
     return 0
 

@@ -44,6 +44,9 @@ class ReplayReport:
     """Dead letters left alone because their reason was not asked for."""
     unreadable: int = 0
     """Values on the dead-letter topic that are not meetwire dead letters."""
+    truncated: Counter[str] = field(default_factory=Counter)
+    """Dead letters that carry only a prefix of the original (``payload_truncated``), by reason:
+    never replayed, since the prefix is not the record that was sent."""
 
 
 def default_group(settings: Settings) -> str:
@@ -99,6 +102,9 @@ async def replay_dead_letters(
                     if reasons is not None and reason not in reasons:
                         report.skipped[reason] += 1
                         continue
+                    if payload_truncated(message.value):
+                        report.truncated[reason] += 1
+                        continue
                     report.replayed[reason] += 1
                     if not dry_run:
                         sends.append(await producer.send(target, value=payload, key=key))
@@ -111,15 +117,25 @@ async def replay_dead_letters(
         await producer.stop()
         await consumer.stop()
     log.info(
-        "replayed %d dead letter(s) to %s %s; skipped %s; unreadable %d%s",
+        "replayed %d dead letter(s) to %s %s; skipped %s; truncated, not replayable %s; unreadable %d%s",
         sum(report.replayed.values()),
         target,
         dict(report.replayed),
         dict(report.skipped),
+        dict(report.truncated),
         report.unreadable,
         " (dry run: nothing sent)" if dry_run else "",
     )
     return report
+
+
+def payload_truncated(value: bytes | None) -> bool:
+    """The dead letter carries only a prefix of the original record (it was too large to keep whole)."""
+    try:
+        letter = orjson.loads(value or b"")
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(letter, dict) and letter.get("payload_truncated") is True
 
 
 def read_dead_letter(value: bytes | None) -> tuple[str, bytes | None, bytes] | None:

@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 from stream.client import produce_lines, tail
-from stream.replay import read_dead_letter
+from stream.replay import payload_truncated, read_dead_letter
 from stream.settings import Settings
 from tests.conftest import SHARED_EVAL, free_port
 from tests.worker_process import collect, running_worker, worker_env
@@ -55,6 +55,7 @@ def test_replay_resends_fixed_dead_letters_once(kafka_bootstrap: str, unique: st
     assert _replay(fixed, "--reason", "too_large", "--dry-run") == {
         "replayed": {"too_large": 1},
         "skipped": {"invalid_json": 1},
+        "truncated": {},
         "unreadable": 0,
     }
     assert _replay(fixed, "--reason", "too_large")["replayed"] == {"too_large": 1}
@@ -66,6 +67,22 @@ def test_replay_resends_fixed_dead_letters_once(kafka_bootstrap: str, unique: st
     assert events[0]["item_id"] == "antara-seed-0001"
     raw = asyncio.run(_read_all(settings, settings.topic_raw))
     assert raw == [_seed_line(), bad, _seed_line()]  # the originals, then the replayed one byte for byte
+
+
+@pytest.mark.integration
+def test_replay_leaves_truncated_dead_letters_alone(kafka_bootstrap: str, unique: str) -> None:
+    env = worker_env(kafka_bootstrap, unique, free_port())
+    settings = Settings.from_env(env)
+    whole = {"reason": "too_large", "detail": "d", "payload_b64": "eyJ9", "key": "a"}
+    prefix = {**whole, "key": "b", "payload_truncated": True, "payload_bytes": 3_000_000, "payload_sha256": "0" * 64}
+    asyncio.run(produce_lines(settings, settings.topic_deadletter, [orjson.dumps(whole), orjson.dumps(prefix)]))
+    assert _replay(env, "--reason", "too_large") == {
+        "replayed": {"too_large": 1},
+        "skipped": {},
+        "truncated": {"too_large": 1},
+        "unreadable": 0,
+    }
+    assert asyncio.run(_read_all(settings, settings.topic_raw)) == [b'{"}']  # the whole one only
 
 
 async def _read_all(settings: Settings, topic: str) -> list[bytes]:
@@ -87,3 +104,17 @@ def test_replay_reads_only_real_dead_letters(
     value: bytes | None, expected: tuple[str, bytes | None, bytes] | None
 ) -> None:
     assert read_dead_letter(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "truncated"),
+    [
+        (b'{"reason": "too_large", "payload_b64": "eyJ9", "payload_truncated": true, "payload_bytes": 9}', True),
+        (b'{"reason": "too_large", "payload_b64": "eyJ9", "payload_truncated": false}', False),
+        (b'{"reason": "too_large", "payload_b64": "eyJ9"}', False),
+        (b"not json", False),
+        (None, False),
+    ],
+)
+def test_replay_never_resends_a_truncated_payload(value: bytes | None, truncated: bool) -> None:
+    assert payload_truncated(value) is truncated
