@@ -160,9 +160,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from stream.settings import Settings
 
     extractor = load_extractor(use_ner=args.ner)
-    max_item_bytes = Settings.from_env().max_item_bytes
+    settings = Settings.from_env()
     with _open(args.input, "rb") as src, _open(args.output, "wb") as dst:
-        counts = extract_jsonl(src, dst, extractor, max_item_bytes=max_item_bytes)
+        counts = extract_jsonl(
+            src, dst, extractor, max_item_bytes=settings.max_item_bytes, max_text_chars=settings.max_text_chars
+        )
     if counts.skipped:
         log.error("%d line(s) could not be read as wire items", counts.skipped)
     return 0

@@ -26,8 +26,11 @@ def write_events(gold: Path, out: Path) -> int:
     from stream.settings import Settings
 
     extractor = load_extractor()
+    settings = Settings.from_env()
     with gold.open("rb") as src, out.open("wb") as dst:
-        counts = extract_jsonl(src, dst, extractor, max_item_bytes=Settings.from_env().max_item_bytes)
+        counts = extract_jsonl(
+            src, dst, extractor, max_item_bytes=settings.max_item_bytes, max_text_chars=settings.max_text_chars
+        )
     return counts.events
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO
 
 import orjson
@@ -18,6 +18,7 @@ import orjson
 from stream.codec import decode_wire_item
 from stream.errors import PoisonRecord
 from stream.extract import MeetingExtractor
+from stream.process import tame_punctuation_runs
 from stream.records import WireItem
 
 BATCH_SIZE = 32
@@ -35,19 +36,35 @@ class OfflineCounts:
     """Non-blank lines that were not valid wire items (each logged with its line number)."""
 
 
-def wire_items(lines: Iterable[bytes], *, max_item_bytes: int) -> Iterator[tuple[int, WireItem | PoisonRecord]]:
-    """``(line number, item or the reason it is not one)`` for every non-blank line."""
+def wire_items(
+    lines: Iterable[bytes], *, max_item_bytes: int, max_text_chars: int | None = None
+) -> Iterator[tuple[int, WireItem | PoisonRecord]]:
+    """``(line number, item or the reason it is not one)`` for every non-blank line, bounded as the
+    worker bounds them: a text over ``max_text_chars`` is refused, long punctuation runs broken up."""
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            yield number, decode_wire_item(line.rstrip(b"\r\n"), max_bytes=max_item_bytes)
+            item = decode_wire_item(line.rstrip(b"\r\n"), max_bytes=max_item_bytes)
         except PoisonRecord as exc:
             yield number, exc
+            continue
+        if max_text_chars is not None and len(item.text) > max_text_chars:
+            yield (
+                number,
+                PoisonRecord("text_too_long", f"`text` has {len(item.text)} characters; the limit is {max_text_chars}"),
+            )
+            continue
+        yield number, replace(item, text=tame_punctuation_runs(item.text))
 
 
 def extract_jsonl(
-    lines: Iterable[bytes], out: IO[bytes], extractor: MeetingExtractor, *, max_item_bytes: int
+    lines: Iterable[bytes],
+    out: IO[bytes],
+    extractor: MeetingExtractor,
+    *,
+    max_item_bytes: int,
+    max_text_chars: int | None = None,
 ) -> OfflineCounts:
     """Write the events of every valid line to ``out``; invalid lines are logged and counted."""
     events = skipped = 0
@@ -62,7 +79,7 @@ def extract_jsonl(
         batch.clear()
         return written
 
-    for number, decoded in wire_items(lines, max_item_bytes=max_item_bytes):
+    for number, decoded in wire_items(lines, max_item_bytes=max_item_bytes, max_text_chars=max_text_chars):
         if isinstance(decoded, PoisonRecord):
             skipped += 1
             log.error("line %d skipped: %s", number, decoded)
