@@ -19,7 +19,7 @@ from typing import NoReturn
 
 from faust.types import EventT
 
-from stream.app import app, metrics, settings
+from stream.app import app, metrics, readiness, settings
 from stream.codec import RecordOrigin
 from stream.crash_guard import CrashGuard, Segment
 from stream.errors import is_transient
@@ -52,7 +52,7 @@ async def extract(stream: AsyncIterable[EventT[bytes]]) -> None:
         extractor = KillOnMarker(extractor, settings.test_kill_marker)
     guard = CrashGuard(Path(settings.state_dir) / settings.app_id, limit=settings.crash_loop_limit)
     metrics.set_build_info(extractor.version_info)
-    metrics.ready.set(1)
+    readiness.agent_started = True  # ready once partitions are assigned and fetched too (stream/health.py)
     async for batch in stream.take_events(settings.batch_size, within=settings.batch_within_s):  # type: ignore[attr-defined]
         records = [_raw_record(event) for event in batch]
         for segment in guard.segments([record.origin for record in records]):

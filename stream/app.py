@@ -13,7 +13,7 @@ from faust.auth import SASLCredentials, SSLCredentials
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from stream.faust_app import MeetwireApp
-from stream.health import HttpServer, Reply
+from stream.health import ConsumerReadiness, HttpServer, LoopWatchdog, Reply, live_reply, ready_reply
 from stream.logs import logging_config
 from stream.metrics import Metrics
 from stream.settings import Settings
@@ -74,16 +74,34 @@ def metrics_reply(metrics: Metrics) -> Reply:
     return Reply(HTTPStatus.OK, generate_latest(metrics.registry), CONTENT_TYPE_LATEST)
 
 
-def http_server(settings: Settings, metrics: Metrics) -> HttpServer:
-    """The worker's only HTTP endpoints, on ``MEETWIRE_WEB_HOST:MEETWIRE_WEB_PORT``."""
-    return HttpServer(
+def http_server(settings: Settings, metrics: Metrics, readiness: ConsumerReadiness) -> HttpServer:
+    """The worker's only HTTP endpoints, on ``MEETWIRE_WEB_HOST:MEETWIRE_WEB_PORT``, with their watchdog."""
+
+    def tick() -> None:
+        metrics.ready.set(1 if readiness.judge().ready else 0)
+
+    watchdog = LoopWatchdog(on_tick=tick)
+    timeout_s = settings.liveness_timeout_s
+    server = HttpServer(
         host=settings.web_host,
         port=settings.web_port,
-        routes={"/metrics": lambda: metrics_reply(metrics)},
+        routes={
+            "/metrics": lambda: metrics_reply(metrics),
+            "/live": lambda: live_reply(watchdog, timeout_s),
+            "/ready": lambda: ready_reply(readiness, watchdog, timeout_s),
+        },
     )
+    server.add_dependency(watchdog)  # started and stopped with the server
+    return server
 
 
 settings = Settings.from_env()
 metrics = Metrics.create()
 app = create_app(settings)
-app.serve_http(http_server(settings, metrics))
+readiness = ConsumerReadiness(
+    app,
+    topic=settings.topic_raw,
+    stall_s=settings.readiness_stall_s,
+    progress=lambda: metrics.progress.next_offset,
+)
+app.serve_http(http_server(settings, metrics, readiness))

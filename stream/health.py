@@ -1,4 +1,15 @@
-"""The worker's HTTP surface: ``/metrics`` and nothing else, on a thread of its own.
+"""The worker's HTTP surface (``/metrics``, ``/ready``, ``/live``, nothing else) and the health behind it.
+
+**Liveness**: a watchdog task notes every :data:`TICK_S` that the event loop turned. ``/live`` is
+503 once it has not for ``MEETWIRE_LIVENESS_TIMEOUT_S``: the loop is blocked or the process
+wedged. The server runs on a thread of its own, so it answers 503 rather than not at all.
+
+**Readiness** (``/ready`` and ``meetwire_worker_ready``), judged on the loop at every tick: the
+agent has loaded its extractor, raw-topic partitions are assigned, no rebalance is in progress,
+and the consumer is fetching: a fetch response for one of those partitions, or a record
+processed, within ``MEETWIRE_READINESS_STALL_S``. An idle partition gets a fetch response every
+100 ms; a backlog the fetcher is not asked to refill still shows progress. A worker that holds
+no partition (more workers than partitions) is not ready.
 
 Faust's own web server (aiohttp, on the event loop) serves its views next to ours, without
 login: ``/router/topics`` lists the worker's partition assignment, ``/table/...`` its tables,
@@ -10,18 +21,24 @@ one-line body, every method but GET and HEAD a 501, and nothing reaches the log 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from aiokafka import TopicPartition
+from faust.types import AppT
 from mode import Service
 
 log = logging.getLogger(__name__)
 
+TICK_S = 0.5
+"""How often the watchdog notes that the event loop turned and judges readiness."""
 REQUEST_TIMEOUT_S = 10.0
 """A client that sends no complete request in this long is disconnected (keeps threads from piling up)."""
 
@@ -116,3 +133,116 @@ class HttpServer(Service):
         # shutdown() waits for serve_forever to notice; off the loop, which must keep turning.
         await self.loop.run_in_executor(None, server.shutdown)
         server.server_close()
+
+
+@dataclass(frozen=True, slots=True)
+class Readiness:
+    """A readiness verdict; ``reason`` says what is missing (``ready`` when nothing is)."""
+
+    ready: bool
+    reason: str
+
+
+class ConsumerReadiness:
+    """Judges readiness from the worker's consumer, on the event loop; read from any thread."""
+
+    def __init__(self, app: AppT, *, topic: str, stall_s: float, progress: Callable[[], Mapping[Any, int]]) -> None:
+        self._app = app
+        self._topic = topic
+        self._stall_s = stall_s
+        self._progress = progress
+        self._last_progress: dict[Any, int] = {}
+        self._progressed_at = float("-inf")
+        self.agent_started = False
+        """Set by the agent once its extractor is loaded and it reads the stream."""
+        self.current = Readiness(ready=False, reason="starting")
+        """The latest verdict (one reference, replaced whole: safe to read from the HTTP threads)."""
+
+    def judge(self) -> Readiness:
+        now = time.monotonic()
+        progress = dict(self._progress())
+        if progress != self._last_progress:
+            self._last_progress = progress
+            self._progressed_at = now
+        try:
+            self.current = self._verdict(now)
+        except Exception as exc:  # noqa: BLE001 - a consumer starting or stopping: not ready, say why
+            self.current = Readiness(ready=False, reason=f"consumer unavailable: {type(exc).__name__}")
+        return self.current
+
+    def _verdict(self, now: float) -> Readiness:
+        if not self.agent_started:
+            return Readiness(ready=False, reason="the extractor is loading")
+        consumer = self._app.consumer
+        assigned = [tp for tp in consumer.assignment() if tp.topic == self._topic]
+        if not assigned:
+            return Readiness(ready=False, reason=f"no partition of {self._topic} assigned")
+        if not consumer.flow_active:  # type: ignore[attr-defined]  # Faust's Consumer has it; ConsumerT not
+            return Readiness(ready=False, reason="rebalancing")
+        if now - self._progressed_at <= self._stall_s:
+            return Readiness(ready=True, reason="ready")
+        fetched_ago = time.time() - _last_fetch_response(self._app, assigned)
+        if fetched_ago <= self._stall_s:
+            return Readiness(ready=True, reason="ready")
+        return Readiness(ready=False, reason=f"no fetch response and no record processed for {self._stall_s:g} s")
+
+
+def _last_fetch_response(app: AppT, partitions: list[Any]) -> float:
+    """Unix time of the newest successful fetch response for ``partitions`` (-inf if none)."""
+    try:
+        # The aiokafka consumer Faust runs on its consumer thread; its fetcher stamps every
+        # partition's state with the time of each successful fetch response.
+        aiokafka_consumer = app.consumer._thread._consumer  # type: ignore[attr-defined]
+        assignment = aiokafka_consumer._fetcher._subscriptions.subscription.assignment
+        stamps = [assignment.state_value(TopicPartition(tp.topic, tp.partition)) for tp in partitions]
+    except AttributeError:  # not started, or stopping: no consumer to ask
+        return float("-inf")
+    times = [state.timestamp / 1000 for state in stamps if state is not None and state.timestamp]
+    return max(times, default=float("-inf"))
+
+
+class LoopWatchdog(Service):
+    """Every :data:`TICK_S` on the event loop: note that it turned, then run ``on_tick``."""
+
+    def __init__(self, *, on_tick: Callable[[], None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_tick = on_tick
+        self.turned_at = time.monotonic()
+        """``time.monotonic()`` when the loop last ran the watchdog."""
+        self.max_turn_gap_s = 0.0
+        """Longest time between two turns seen, for measuring how a busy worker holds the loop."""
+
+    def seconds_since_turn(self) -> float:
+        return time.monotonic() - self.turned_at
+
+    async def on_start(self) -> None:
+        self.turned_at = time.monotonic()
+        self.add_future(self._watch())
+
+    async def _watch(self) -> None:
+        while not self.should_stop:
+            now = time.monotonic()
+            self.max_turn_gap_s = max(self.max_turn_gap_s, now - self.turned_at)
+            self.turned_at = now
+            self._on_tick()
+            await asyncio.sleep(TICK_S)
+
+
+def live_reply(watchdog: LoopWatchdog, timeout_s: float) -> Reply:
+    """``/live``: 200 while the event loop turned within ``timeout_s``, else 503."""
+    since = watchdog.seconds_since_turn()
+    body = (
+        f"the event loop turned {since:.3f} s ago (limit {timeout_s:g} s); "
+        f"longest gap between turns {watchdog.max_turn_gap_s:.3f} s (ticks every {TICK_S:g} s)\n"
+    ).encode()
+    return Reply(HTTPStatus.OK if since <= timeout_s else HTTPStatus.SERVICE_UNAVAILABLE, body)
+
+
+def ready_reply(readiness: ConsumerReadiness, watchdog: LoopWatchdog, timeout_s: float) -> Reply:
+    """``/ready``: 200 while the latest verdict is ready and fresh (the loop still turns), else 503."""
+    since = watchdog.seconds_since_turn()
+    verdict = readiness.current
+    if since > timeout_s:
+        verdict = Readiness(ready=False, reason=f"the event loop has not turned for {since:.1f} s")
+    status = HTTPStatus.OK if verdict.ready else HTTPStatus.SERVICE_UNAVAILABLE
+    return Reply(status, f"{verdict.reason}\n".encode())

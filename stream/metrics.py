@@ -94,7 +94,7 @@ class Metrics:
     event_loop_lag: Gauge
     """``meetwire_event_loop_lag_seconds``: delay of a ready callback on the worker's event loop."""
     ready: Gauge
-    """``meetwire_worker_ready``: 1 once the extractor is loaded and the agent consumes."""
+    """``meetwire_worker_ready``: 1 while ``/ready`` answers 200 (``stream.health.ConsumerReadiness``)."""
     canonical_events: Counter
     """``meetwire_canonical_events_total{outcome}``: meeting events merged, by ``CANONICAL_OUTCOMES``."""
     canonical_rejections: Counter
@@ -173,7 +173,7 @@ class Metrics:
             ),
             ready=Gauge(
                 "meetwire_worker_ready",
-                "1 once the extractor is loaded and the agent consumes, else 0.",
+                "1 while the worker is ready: extractor loaded, partitions assigned, consumer fetching; else 0.",
                 registry=reg,
             ),
             canonical_events=Counter(

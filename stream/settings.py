@@ -70,8 +70,21 @@ class Settings:
     topic_partitions: int = _opt(
         "MEETWIRE_TOPIC_PARTITIONS", 1, "Partitions for topics meetwire creates; the parallelism ceiling."
     )
-    web_host: str = _opt("MEETWIRE_WEB_HOST", "127.0.0.1", "Address the `/metrics` server binds to.")
-    web_port: int = _opt("MEETWIRE_WEB_PORT", 6066, "Port of the worker's web server (`/metrics`).")
+    web_host: str = _opt("MEETWIRE_WEB_HOST", "127.0.0.1", "Address the `/metrics`, `/ready`, `/live` server binds to.")
+    web_port: int = _opt("MEETWIRE_WEB_PORT", 6066, "Port of the worker's web server (`/metrics`, `/ready`, `/live`).")
+    liveness_timeout_s: float = _opt(
+        "MEETWIRE_LIVENESS_TIMEOUT_S",
+        30.0,
+        "`/live` answers 503 once the worker's event loop has not turned for this many seconds (checked "
+        "every 0.5 s); `/ready` too. During extraction the loop turns within a few hundredths of a second "
+        "(see Health probes).",
+    )
+    readiness_stall_s: float = _opt(
+        "MEETWIRE_READINESS_STALL_S",
+        30.0,
+        "`/ready` and `meetwire_worker_ready` turn 503/0 when the consumer has had no fetch response and "
+        "processed no record for this many seconds (a broker outage, a stuck fetcher).",
+    )
     max_item_bytes: int = _opt(
         "MEETWIRE_MAX_ITEM_BYTES", 1_048_576, "Larger raw records are dead-lettered as `too_large`."
     )
@@ -240,6 +253,8 @@ class Settings:
         sizes = (self.max_item_bytes, self.max_text_chars, self.max_request_bytes, self.batch_size)
         if min(*sizes, self.topic_partitions, self.crash_loop_limit) <= 0:
             raise SettingsError("sizes and counts must be positive")
+        if min(self.liveness_timeout_s, self.readiness_stall_s) <= 0:
+            raise SettingsError("MEETWIRE_LIVENESS_TIMEOUT_S and MEETWIRE_READINESS_STALL_S must be positive")
         if self.request_timeout_s <= self.session_timeout_s:
             raise SettingsError("MEETWIRE_REQUEST_TIMEOUT_S must be longer than MEETWIRE_SESSION_TIMEOUT_S")
         if min(self.max_poll_interval_s, self.rebalance_timeout_s, self.producer_request_timeout_s) <= 0:
