@@ -9,14 +9,17 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import urllib.request
 from collections import defaultdict
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
+from aiokafka import AIOKafkaProducer
 
-from stream.client import produce_records
+from stream.client import client_config, produce_records
 from stream.schemas import load_validator
 from stream.settings import Settings
 from tests.conftest import free_port
@@ -123,3 +126,50 @@ def test_canonical_agent_table_recovers_from_changelog_after_sigkill(
     final = records[-1]
     assert [r["event_id"] for r in final["reports"]] == ["r1", "r2", "r3"], log_tail
     assert {r["meeting_id"] for r in records} == {before[0]["meeting_id"]}
+
+
+async def _produce_at(settings: Settings, events: list[tuple[dict[str, Any], datetime]]) -> None:
+    producer = AIOKafkaProducer(**client_config(settings), acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        for event, at in events:
+            await producer.send_and_wait(
+                settings.topic_events,
+                orjson.dumps(event),
+                key=str(event["event_id"]).encode(),
+                timestamp_ms=int(at.timestamp() * 1000),
+            )
+    finally:
+        await producer.stop()
+
+
+@pytest.mark.parametrize("retention_hours", [1])
+def test_canonical_agent_retention_drops_old_meetings_without_tombstones(
+    kafka_bootstrap: str, unique: str, tmp_path: Path, retention_hours: int
+) -> None:
+    """Retention counts in record time; a dropped meeting keeps its last record on the compacted topic."""
+    env = worker_env(
+        kafka_bootstrap,
+        unique,
+        free_port(),
+        MEETWIRE_EXTRACT="false",
+        MEETWIRE_CANONICAL_RETENTION_DAYS=str(retention_hours / 24),
+    )
+    settings = Settings.from_env(env)
+    people = ["Ardhana Wirasmoro", "Sergey Valkorin"]
+    start = datetime.now(UTC) - timedelta(hours=10 * retention_hours)
+    later = start + timedelta(hours=3 * retention_hours)  # past the retention and the hourly sweep
+    events = [
+        (_event("old", people, source="Wire A"), start),
+        (_event("other", ["Lina Morvay", "Oskar Bendt"], source="Wire A"), later),  # sweeps the partition
+        (_event("late", people, source="Wire B"), later),
+    ]
+    with running_worker(env, tmp_path / "worker.log") as worker:
+        asyncio.run(_produce_at(settings, events))
+        records = collect(settings, settings.topic_canonical, until=3, timeout_s=RESULT_TIMEOUT_S)
+        metrics_text = urllib.request.urlopen(worker.metrics_url, timeout=5).read().decode()  # noqa: S310 - loopback
+        assert len(records) == 3, worker.log_tail()
+    assert all(isinstance(r, dict) for r in records)  # no tombstone (a null value) was published
+    filed = _by_event(records)
+    assert filed["late"] != filed["old"]  # the old meeting had left the table
+    assert "meetwire_canonical_expired_total 1.0" in metrics_text

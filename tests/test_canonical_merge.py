@@ -224,12 +224,17 @@ def test_merge_fields_by_agreement_with_counts(names: NameRules, winner: str) ->
 def test_merge_expire_drops_old_meetings_and_a_late_report_starts_afresh(names: NameRules, retention_days: int) -> None:
     merger = _merger(names)
     people = ["Ardhana Wirasmoro", "Sergey Valkorin"]
-    merger.add(_event("e1", people), T0)
+    first = merger.add(_event("e1", people), T0).record
     merger.add(_event("e9", ["Lina Morvay", "Oskar Bendt"]), T0 + timedelta(days=retention_days))
     dropped = merger.expire(T0 + timedelta(days=retention_days, seconds=1), timedelta(days=retention_days))
-    assert len(dropped) == 1
+    assert first is not None
+    assert dropped == [first["meeting_id"]]
     assert len(merger.meetings) == 1
-    assert merger.add(_event("e2", people), T0 + timedelta(days=40)).decision == "created"
+    assert all(first["meeting_id"].encode() not in raw for raw in merger.blocks.values())
+    late = merger.add(_event("e2", people), T0 + timedelta(days=40))
+    assert late.decision == "created"
+    assert late.record is not None
+    assert late.record["meeting_id"] != first["meeting_id"]  # the expired meeting's last record stays its own
 
 
 @pytest.mark.parametrize("owned", [False])

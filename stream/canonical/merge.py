@@ -13,8 +13,8 @@ passes dicts; the agent passes Faust tables, so both run this same code.
 Choices (the contract is in DESIGN.md, "Canonical meetings"):
 
 - ``meeting_id`` is a hash of the first report's canonical key (blocking key, folded
-  participants, date); it never changes, whatever arrives later. A second meeting with the
-  same key (same people, same day, places that differ) gets the hash of key and event id.
+  participants, date, event id); it never changes, whatever arrives later, and a replay of the
+  same events in the same order gives the same ids.
 - A report joins the best-matching meeting it shares a party's key with (most shared
   parties, then the closest date, the same place, the most reports, the smaller id);
   meetings never merge with each other afterwards, so ids stay put.
@@ -249,12 +249,12 @@ class Merger:
         return folded_names(self.names, report["participants"] or [])
 
     def _new_id(self, block: str, names: Sequence[Tokens], report: dict[str, Any]) -> str:
+        """A hash of the first report's canonical key: blocking key, date, folded parties and its
+        event id, so a meeting that left the table never hands its id (and its last record on the
+        compacted topic) to a later one."""
         when = str(report["date"]["value"]) if report["date"] else ""
-        key = "\x1f".join([block, when, *sorted(" ".join(tokens) for tokens in names)])
-        meeting_id = _digest(key)
-        if meeting_id in self.meetings:  # the same people on the same day, kept apart by place
-            meeting_id = _digest(f"{key}\x1e{report['event_id']}")
-        return meeting_id
+        parties = sorted(" ".join(tokens) for tokens in names)
+        return _digest("\x1f".join([block, when, *parties, "\x1e", str(report["event_id"])]))
 
     def _participants(self, best: dict[str, Any], reports: Sequence[dict[str, Any]]) -> tuple[list[Any], list[int]]:
         """The best report's parties, then any others' unmatched ones; each with its fullest name."""
