@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import logging
 import sys
 from collections.abc import Coroutine, Iterator, Sequence
@@ -30,6 +31,12 @@ EXIT_BROKER_ACCESS = 78
 
 EXIT_BROKER_UNAVAILABLE = 69
 """Exit status (EX_UNAVAILABLE) of a client command that reaches no Kafka broker."""
+
+EXIT_WORKER_NO_BROKER = 75
+"""Exit status (EX_TEMPFAIL) of a worker that reached no broker within ``MEETWIRE_STARTUP_TIMEOUT_S``."""
+
+STARTUP_BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 10.0)
+"""Waits between the worker's start-up probes of the broker; the last one repeats."""
 
 BROKER_PROBE_TIMEOUT_S = 10.0
 """How long a client command waits for a broker to accept a connection before giving up."""
@@ -194,21 +201,28 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from stream.app import app, settings
-    from stream.client import check_broker_access
 
     if settings.event_loop == "uvloop":
         # Before any loop exists: Faust's and its consumer thread's are made by this policy.
         import uvloop
 
         asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-    # Wrong credentials would leave Faust retrying for ever; say so and stop instead. A loop of
-    # its own, not asyncio.run(), which would unset the event loop Faust is about to use.
+    # Wrong credentials would leave Faust retrying for ever, and with no broker Faust exits 1
+    # within seconds: probe first, retry for MEETWIRE_STARTUP_TIMEOUT_S, and say what happens. A
+    # loop of its own, not asyncio.run(), which would unset the event loop Faust is about to use.
     loop = asyncio.new_event_loop()
     try:
-        if not loop.run_until_complete(check_broker_access(settings)):
-            log.warning("no Kafka broker answered at %s yet; the worker keeps trying", settings.broker)
+        if not loop.run_until_complete(_wait_for_broker(settings)):
+            log.error(
+                "no Kafka broker answered at %s within MEETWIRE_STARTUP_TIMEOUT_S=%g s; exiting with %d "
+                "(temporary failure) for the supervisor to restart the worker",
+                settings.broker,
+                settings.startup_timeout_s,
+                EXIT_WORKER_NO_BROKER,
+            )
+            return EXIT_WORKER_NO_BROKER
     except BrokerAccessError as exc:
-        log.error("cannot start the worker: %s", exc)
+        log.error("cannot start the worker: %s; exiting with %d", exc, EXIT_BROKER_ACCESS)
         return EXIT_BROKER_ACCESS
     finally:
         loop.close()
@@ -216,6 +230,37 @@ def cmd_worker(args: argparse.Namespace) -> int:
     sys.argv = ["meetwire", "worker", "--loglevel", loglevel.lower()]
     app.main()  # Faust's own command line; exits the process itself
     return 0
+
+
+async def _wait_for_broker(settings: Settings) -> bool:
+    """Probe the broker until one answers (True) or ``MEETWIRE_STARTUP_TIMEOUT_S`` has passed (False).
+
+    ``BrokerAccessError`` (credentials, TLS, a listener without SASL) is raised at once: no retry helps.
+    """
+    from stream.client import check_broker_access
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + settings.startup_timeout_s
+    probe_timeout_s = min(BROKER_PROBE_TIMEOUT_S, max(settings.startup_timeout_s, 1.0))
+    for attempt in itertools.count():
+        if await check_broker_access(settings, timeout_s=probe_timeout_s):
+            if attempt:
+                log.info("Kafka broker at %s answered after %d retries; starting", settings.broker, attempt)
+            return True
+        wait_s = STARTUP_BACKOFF_S[min(attempt, len(STARTUP_BACKOFF_S) - 1)]
+        left_s = deadline - loop.time()
+        if left_s <= 0:
+            return False
+        if attempt == 0:
+            log.warning(
+                "no Kafka broker answered at %s; retrying with backoff for up to %g s "
+                "(MEETWIRE_STARTUP_TIMEOUT_S), then exiting with %d",
+                settings.broker,
+                settings.startup_timeout_s,
+                EXIT_WORKER_NO_BROKER,
+            )
+        await asyncio.sleep(min(wait_s, left_s))
+    return False  # unreachable: itertools.count() never ends
 
 
 class BrokerUnavailableError(Exception):

@@ -15,7 +15,13 @@ import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.conn import create_conn
-from aiokafka.errors import AuthenticationFailedError, KafkaError, SaslAuthenticationFailed
+from aiokafka.errors import (
+    AuthenticationFailedError,
+    IllegalSaslStateError,
+    KafkaError,
+    SaslAuthenticationFailed,
+    UnsupportedSaslMechanismError,
+)
 
 from stream.errors import BrokerAccessError
 from stream.settings import Settings
@@ -62,6 +68,14 @@ async def check_broker_access(settings: Settings, *, timeout_s: float = 10.0) ->
             raise BrokerAccessError(
                 f"Kafka at {server} rejected {settings.security_protocol} {settings.sasl_mechanism} login as "
                 f"{settings.sasl_username!r}: {exc}; check MEETWIRE_SASL_USERNAME, MEETWIRE_SASL_PASSWORD "
+                f"and MEETWIRE_SASL_MECHANISM"
+            ) from exc
+        except (IllegalSaslStateError, UnsupportedSaslMechanismError) as exc:
+            # The broker answered but will not run this SASL handshake: a listener without SASL
+            # (PLAINTEXT, SSL) or without this mechanism. Retrying cannot help.
+            raise BrokerAccessError(
+                f"Kafka at {server} does not take a {settings.sasl_mechanism} login on this listener "
+                f"({type(exc).__name__}); check MEETWIRE_SECURITY_PROTOCOL (now {settings.security_protocol}) "
                 f"and MEETWIRE_SASL_MECHANISM"
             ) from exc
         except ssl.SSLError as exc:

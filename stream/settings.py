@@ -85,6 +85,13 @@ class Settings:
         "`/ready` and `meetwire_worker_ready` turn 503/0 when the consumer has had no fetch response and "
         "processed no record for this many seconds (a broker outage, a stuck fetcher).",
     )
+    startup_timeout_s: float = _opt(
+        "MEETWIRE_STARTUP_TIMEOUT_S",
+        60.0,
+        "With no broker answering at start, the worker retries (backoff 1, 2, 4, 8, then every 10 s) for this "
+        "long, then exits 75 (EX_TEMPFAIL) for its supervisor to restart it; `0` exits 75 at once. The log "
+        "says which.",
+    )
     max_item_bytes: int = _opt(
         "MEETWIRE_MAX_ITEM_BYTES", 1_048_576, "Larger raw records are dead-lettered as `too_large`."
     )
@@ -253,6 +260,8 @@ class Settings:
         sizes = (self.max_item_bytes, self.max_text_chars, self.max_request_bytes, self.batch_size)
         if min(*sizes, self.topic_partitions, self.crash_loop_limit) <= 0:
             raise SettingsError("sizes and counts must be positive")
+        if self.startup_timeout_s < 0:
+            raise SettingsError("MEETWIRE_STARTUP_TIMEOUT_S must be 0 or more")
         if min(self.liveness_timeout_s, self.readiness_stall_s) <= 0:
             raise SettingsError("MEETWIRE_LIVENESS_TIMEOUT_S and MEETWIRE_READINESS_STALL_S must be positive")
         if self.request_timeout_s <= self.session_timeout_s:
