@@ -30,6 +30,7 @@ from faust.transport.drivers.aiokafka import Transport as AIOKafkaTransport
 from faust.types import ConsumerT
 from mode import ServiceT
 
+from stream import log_throttle
 from stream.health import HttpServer
 
 IDEMPOTENT_PRODUCER_SETTINGS: Mapping[str, Any] = {"acks": "all", "enable_idempotence": True}
@@ -72,6 +73,11 @@ class MeetwireApp(faust.App):
         """Serve ``server`` instead of Faust's web server (which is then never built, nor its views)."""
         self.web_server(server)
         self.http_server = server
+
+    async def on_first_start(self) -> None:
+        # The worker has set up its log handlers by now: throttle the Kafka libraries' repeats.
+        log_throttle.install()
+        await super().on_first_start()
 
     def on_init_dependencies(self) -> Iterable[ServiceT]:
         dependencies = list(super().on_init_dependencies())

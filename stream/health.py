@@ -77,18 +77,30 @@ def _handler_class(routes: Mapping[str, Route]) -> type[BaseHTTPRequestHandler]:
             except Exception:  # a route's bug is a 500 for this request, never a dead server
                 log.exception("HTTP %s failed", self.path)
                 reply = Reply(HTTPStatus.INTERNAL_SERVER_ERROR, b"internal error\n")
-            self.send_response(reply.status)
-            self.send_header("Content-Type", reply.content_type)
-            self.send_header("Content-Length", str(len(reply.body)))
-            self.end_headers()
-            if send_body:
-                self.wfile.write(reply.body)
+            try:
+                self.send_response(reply.status)
+                self.send_header("Content-Type", reply.content_type)
+                self.send_header("Content-Length", str(len(reply.body)))
+                self.end_headers()
+                if send_body:
+                    self.wfile.write(reply.body)
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting: nothing to tell it
+                log.debug("HTTP %s: client went away", self.path)
 
         def log_message(self, format: str, *args: Any) -> None:
             # One line per probe and scrape would be most of the log; errors still come here.
             log.debug("HTTP %s: " + format, self.address_string(), *args)
 
     return Handler
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # The base class prints a traceback to stderr (a WARNING per line under Faust) for any
+        # error in a request, a client hanging up included.
+        log.debug("HTTP request from %s failed", client_address, exc_info=True)
 
 
 class HttpServer(Service):
@@ -119,8 +131,7 @@ class HttpServer(Service):
     async def on_start(self) -> None:
         if self._server is not None:  # Faust starts its web server again after the first assignment
             return
-        server = ThreadingHTTPServer((self.host, self.port), _handler_class(self.routes))
-        server.daemon_threads = True
+        server = _QuietServer((self.host, self.port), _handler_class(self.routes))
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, name="meetwire-http", daemon=True)
         self._thread.start()
