@@ -8,7 +8,7 @@ so the agent can count merge decisions by reason.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -55,13 +55,16 @@ def blocking_key(names: Sequence[Tokens]) -> str:
     return keys[0] if keys else ""
 
 
-def shared_participants(a: Sequence[Tokens], b: Sequence[Tokens]) -> int:
+NameMatch = Callable[[Tokens, Tokens], bool]
+
+
+def shared_participants(a: Sequence[Tokens], b: Sequence[Tokens], same: NameMatch = names_match) -> int:
     """How many parties two participant lists share, matched one to one (exact names first)."""
     unused = list(b)
     shared = 0
     for tokens in sorted(a, key=lambda t: t not in unused):
         partner = next((other for other in unused if other == tokens), None) or next(
-            (other for other in unused if names_match(tokens, other)), None
+            (other for other in unused if same(tokens, other)), None
         )
         if partner is not None:
             unused.remove(partner)
@@ -69,7 +72,9 @@ def shared_participants(a: Sequence[Tokens], b: Sequence[Tokens]) -> int:
     return shared
 
 
-def participants_match(a: Sequence[Tokens], b: Sequence[Tokens], *, rules: MatchRules) -> bool:
+def participants_match(
+    a: Sequence[Tokens], b: Sequence[Tokens], *, rules: MatchRules, same: NameMatch = names_match
+) -> bool:
     """Whether two participant lists can name the same meeting's parties.
 
     Every party of the shorter list must be in the longer one, except that with
@@ -77,7 +82,7 @@ def participants_match(a: Sequence[Tokens], b: Sequence[Tokens], *, rules: Match
     that took an adviser or a headline word for a party); at least two are always shared.
     """
     small, large = (a, b) if len(a) <= len(b) else (b, a)
-    shared = shared_participants(small, large)
+    shared = shared_participants(small, large, same)
     if shared < 2:
         return False
     if not rules.subset_participants and len(small) != len(large):

@@ -34,6 +34,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, Literal
 
 import orjson
@@ -44,7 +45,6 @@ from stream.canonical.matching import (
     blocking_key,
     dates_compatible,
     day_gap,
-    folded_names,
     participants_match,
     place_key,
     places_compatible,
@@ -53,6 +53,8 @@ from stream.canonical.matching import (
 from stream.canonical.names import NameRules, Tokens, name_key, names_match
 
 CANONICAL_SCHEMA_VERSION = 1
+FOLD_CACHE_SIZE = 1 << 16
+"""Folded names a ``Merger`` remembers (a few MB)."""
 STATUS_RANK = {"held": 2, "cancelled": 1, "planned": 0}
 """Which status a meeting takes from its reports: the highest ranked one present."""
 REPORT_FIELDS = ("event_id", "item_id", "source", "language", "url", "status")
@@ -126,17 +128,20 @@ class Merger:
     ) -> None:
         self.names = names
         self.rules = rules or MatchRules()
+        # Every comparison folds the names of a meeting's reports again: remember them.
+        self._fold = lru_cache(maxsize=FOLD_CACHE_SIZE)(names.fold)
+        self._same = lru_cache(maxsize=FOLD_CACHE_SIZE)(names_match)
         self.blocks = blocks
         self.meetings = meetings
 
     def block_of(self, event: dict[str, Any]) -> str:
         """The blocking key of an event (what the agent re-keys events by)."""
-        return blocking_key(folded_names(self.names, event.get("participants") or []))
+        return blocking_key(self._folded(event.get("participants") or []))
 
     def add(self, event: dict[str, Any], seen_at: datetime) -> MergeOutcome:
         """File ``event`` under its meeting; the record to publish, or None for a duplicate."""
         report = {name: event.get(name) for name in _KEPT_FIELDS}
-        names = folded_names(self.names, report["participants"] or [])
+        names = self._folded(report["participants"] or [])
         block = blocking_key(names)
         keys = sorted({name_key(tokens) for tokens in names})
         member_ids = dict.fromkeys(mid for key in keys for mid in self._block_ids(key))
@@ -222,13 +227,20 @@ class Merger:
             "updated_at": meeting.updated_at,
         }
 
+    def _folded(self, participants: Sequence[dict[str, Any]]) -> list[Tokens]:
+        """Each participant's folded name; empty folds (a name made only of titles) are left out."""
+        folded = (self._fold(str(p.get("name") or "")) for p in participants)
+        return [tokens for tokens in folded if tokens]
+
     def _block_ids(self, block: str) -> list[str]:
         raw = self.blocks.get(block)
         ids: list[str] = orjson.loads(raw) if raw else []
         return ids
 
     def _mismatch(self, report: dict[str, Any], names: Sequence[Tokens], meeting: Meeting) -> Mismatch | None:
-        if not any(participants_match(names, self._names(r), rules=self.rules) for r in meeting.reports):
+        if not any(
+            participants_match(names, self._names(r), rules=self.rules, same=self._same) for r in meeting.reports
+        ):
             return "participants"
         if not all(dates_compatible(report, r, rules=self.rules) for r in meeting.reports):
             return "date"
@@ -237,7 +249,7 @@ class Merger:
         return None
 
     def _preference(self, report: dict[str, Any], names: Sequence[Tokens], meeting: Meeting) -> tuple[Any, ...]:
-        shared = max(shared_participants(names, self._names(r)) for r in meeting.reports)
+        shared = max(shared_participants(names, self._names(r), self._same) for r in meeting.reports)
         gap = min(day_gap(report["date"], r["date"]) for r in meeting.reports)
         same_place = any(
             place_key(report["location"]) is not None and place_key(report["location"]) == place_key(r["location"])
@@ -246,7 +258,7 @@ class Merger:
         return (-shared, gap, not same_place, -len(meeting.reports), meeting.meeting_id)
 
     def _names(self, report: dict[str, Any]) -> list[Tokens]:
-        return folded_names(self.names, report["participants"] or [])
+        return self._folded(report["participants"] or [])
 
     def _new_id(self, block: str, names: Sequence[Tokens], report: dict[str, Any]) -> str:
         """A hash of the first report's canonical key: blocking key, date, folded parties and its
@@ -261,19 +273,16 @@ class Merger:
         chosen: list[tuple[Tokens, dict[str, Any]]] = []
         for report in [best, *(r for r in reports if r is not best)]:
             for person in report["participants"] or []:
-                tokens = self.names.fold(str(person["name"]))
-                if tokens and not any(names_match(tokens, other) for other, _ in chosen):
+                tokens = self._fold(str(person["name"]))
+                if tokens and not any(self._same(tokens, other) for other, _ in chosen):
                     chosen.append((tokens, dict(person)))
         counts: list[int] = []
         for tokens, person in chosen:
             variants = [
-                p
-                for r in reports
-                for p in r["participants"] or []
-                if names_match(tokens, self.names.fold(str(p["name"])))
+                p for r in reports for p in r["participants"] or [] if self._same(tokens, self._fold(str(p["name"])))
             ]
-            fullest = max(variants, key=lambda p: len(self.names.fold(str(p["name"]))))
-            if len(self.names.fold(str(fullest["name"]))) > len(tokens):
+            fullest = max(variants, key=lambda p: len(self._fold(str(p["name"]))))
+            if len(self._fold(str(fullest["name"]))) > len(tokens):
                 person["name"] = fullest["name"]
             counts.append(len({id(r) for r in reports for p in r["participants"] or [] if p in variants}))
         return [person for _, person in chosen], counts

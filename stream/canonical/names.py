@@ -32,8 +32,8 @@ Tokens = tuple[str, ...]
 class NameRules:
     """What ``fold`` drops and rewrites; build with :func:`load_name_rules`."""
 
-    title_phrases: tuple[Tokens, ...]
-    """Folded titles and honorifics, longest first, dropped wherever they stand in a name."""
+    titles_by_first: dict[str, tuple[Tokens, ...]]
+    """Folded titles and honorifics by their first word, longest first, dropped wherever they stand."""
     strip_words: frozenset[str]
     """Words dropped anywhere in a name."""
     rewrites: tuple[tuple[str, str], ...]
@@ -43,15 +43,13 @@ class NameRules:
     def fold(self, name: str) -> Tokens:
         """The comparable tokens of ``name`` (may be empty for a name made only of titles)."""
         tokens = plain_tokens(name)
-        stripped = True
-        while stripped:  # titles anywhere: "Joins President X", "Menlu Y"
-            stripped = False
-            for phrase in self.title_phrases:
-                at = _find(tokens, phrase)
-                if at is not None and len(phrase) < len(tokens):
-                    tokens = tokens[:at] + tokens[at + len(phrase) :]
-                    stripped = True
-                    break
+        at = 0
+        while at < len(tokens):  # titles anywhere: "Joins President X", "Menlu Y"
+            phrase = next((p for p in self.titles_by_first.get(tokens[at], ()) if tokens[at : at + len(p)] == p), None)
+            if phrase is not None and len(phrase) < len(tokens):
+                tokens = tokens[:at] + tokens[at + len(phrase) :]
+            else:
+                at += 1
         kept = [t for t in tokens if t not in self.strip_words] or list(tokens)
         return tuple(self._spell(t) for t in kept)
 
@@ -59,13 +57,6 @@ class NameRules:
         for old, new in self.rewrites:
             token = token.replace(old, new)
         return _DOUBLED.sub(r"\1", token)
-
-
-def _find(tokens: Tokens, phrase: Tokens) -> int | None:
-    for at in range(len(tokens) - len(phrase) + 1):
-        if tokens[at : at + len(phrase)] == phrase:
-            return at
-    return None
 
 
 def plain_tokens(name: str) -> Tokens:
@@ -130,8 +121,11 @@ def load_name_rules() -> NameRules:
     for form in titles.get("honorifics", []):
         phrases.add(plain_tokens(form))
     phrases.discard(())
+    by_first: dict[str, list[Tokens]] = {}
+    for phrase in sorted(phrases, key=lambda p: (-len(p), p)):
+        by_first.setdefault(phrase[0], []).append(phrase)
     return NameRules(
-        title_phrases=tuple(sorted(phrases, key=lambda p: (-len(p), p))),
+        titles_by_first={first: tuple(group) for first, group in by_first.items()},
         strip_words=frozenset(rules["strip_words"]),
         rewrites=tuple((old, new) for old, new in rules["rewrites"]),
         version=f"titles-{titles['version']}.names-{rules['version']}",
