@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo down test lint unit kafka-up kafka-down eval bench
+.PHONY: help setup demo down test lint unit kafka-up kafka-down eval bench lock
 .PHONY: promtool compose-up compose-down
 
 help: ## list the targets
@@ -12,11 +12,20 @@ help: ## list the targets
 
 setup: $(VENV)/.installed ## create .venv and install meetwire with its dev tools
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml requirements.lock
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[dev]" -c requirements.lock
 	touch $@
+
+LOCK_VENV := .cache/lock-venv
+lock: ## refresh requirements.lock: pip freeze of a clean venv with meetwire and its dev tools
+	rm -rf $(LOCK_VENV)
+	python3 -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet -e ".[dev]"
+	{ grep '^#' requirements.lock; $(LOCK_VENV)/bin/pip freeze --exclude-editable; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+	rm -rf $(LOCK_VENV)
 
 demo: setup ## local Kafka + worker + sample wire; prints events and the broker to export, leaves /metrics served
 	bash scripts/demo.sh
