@@ -116,10 +116,18 @@ class Settings:
         "Longest wait, in seconds, to fill a batch before extracting it. A backlog fills whole batches at once; "
         "at light load a short wait keeps latency low (see Performance).",
     )
+    commit_after_batch: bool = _opt(
+        "MEETWIRE_COMMIT_AFTER_BATCH",
+        True,
+        "Commit the raw topic's offsets as soon as the broker has acknowledged a batch's events and dead "
+        "letters, so a killed worker republishes at most one batch (`MEETWIRE_BATCH_SIZE` items); costs one "
+        "commit request per batch. `false`: only the timer commits (`MEETWIRE_COMMIT_INTERVAL_S`).",
+    )
     commit_interval_s: float = _opt(
         "MEETWIRE_COMMIT_INTERVAL_S",
         1.0,
-        "Seconds between offset commits; a killed worker redoes at most about this much work.",
+        "Seconds between timer commits of every agent's acked offsets; with `MEETWIRE_COMMIT_AFTER_BATCH=false` "
+        "a killed worker redoes about this much work.",
     )
     session_timeout_s: float = _opt(
         "MEETWIRE_SESSION_TIMEOUT_S",
