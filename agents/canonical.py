@@ -10,8 +10,10 @@ Two thin shells around ``stream.canonical.Merger``:
   -> reports), whose changelog topics restore them after a crash or a rebalance, then
   publishes the meeting's new record keyed by ``meeting_id``.
 
-At-least-once, as the extractor: offsets are acked after the record is acknowledged. A
-replayed event is a duplicate (same ``event_id``): the merge changes nothing and the agent
+At-least-once: sends are not awaited one by one (a broker round trip each, 40 events/s
+measured); Faust flushes the producer, and so waits for every send and changelog write,
+before it commits offsets (``Consumer._commit_offsets``), so a crash replays whatever was not
+acknowledged. A replayed event is a duplicate (same ``event_id``): the merge changes nothing and the agent
 sends the meeting's current record again, the same bytes, so an event whose table write
 survived a crash but whose record did not still gets its record out.
 """
@@ -66,13 +68,12 @@ async def canonical_route(stream: AsyncIterable[EventT[bytes]]) -> None:
             )
             metrics.canonical_events.labels("unreadable").inc()
             continue
-        sent = await canonical_route_topic.send(
+        await canonical_route_topic.send(
             key=block.encode("utf-8"),
             value=message.value,
             partition=partition_of(block, partitions),
             timestamp=message.timestamp,
         )
-        await sent  # acknowledged before this event's offset can be committed
 
 
 @app.agent(canonical_route_topic, concurrency=1)
@@ -82,15 +83,16 @@ async def canonical_merge(stream: AsyncIterable[EventT[bytes]]) -> None:
     retention = timedelta(days=settings.canonical_retention_days)
     partitions = settings.topic_partitions
     last_sweep: dict[int, datetime] = {}
+    mergers: dict[int, Merger] = {}
     async for event in stream.events():  # type: ignore[attr-defined]
         message = event.message
         partition = message.partition
         seen_at = datetime.fromtimestamp(message.timestamp, UTC) if message.timestamp else datetime.now(UTC)
-        merger = Merger(
-            names,
-            blocks=TableView(blocks_table, f"{partition}\x1f"),
-            meetings=TableView(meetings_table),
-        )
+        merger = mergers.get(partition)
+        if merger is None:  # one per partition, so its name caches last
+            merger = mergers[partition] = Merger(
+                names, blocks=TableView(blocks_table, f"{partition}\x1f"), meetings=TableView(meetings_table)
+            )
         try:
             outcome = merger.add(orjson.loads(message.value), seen_at)
         except (orjson.JSONDecodeError, TypeError, AttributeError, KeyError, ValueError) as exc:
@@ -99,8 +101,7 @@ async def canonical_merge(stream: AsyncIterable[EventT[bytes]]) -> None:
             continue
         record = outcome.record or outcome.current
         if record is not None:
-            sent = await canonical_topic.send(key=record["meeting_id"].encode("utf-8"), value=orjson.dumps(record))
-            await sent
+            await canonical_topic.send(key=record["meeting_id"].encode("utf-8"), value=orjson.dumps(record))
         metrics.canonical_events.labels(outcome.decision).inc()
         for reason, count in outcome.rejected.items():
             metrics.canonical_rejections.labels(reason).inc(count)
