@@ -49,6 +49,7 @@ def create_app(settings: Settings) -> MeetwireApp:
         autodiscover=["agents"],
         origin="stream.app",
         topic_partitions=settings.topic_partitions,
+        topic_replication_factor=settings.topic_replication_factor,
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
         broker_commit_interval=settings.commit_interval_s,

@@ -114,10 +114,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="say what would move; commit nothing")
     p.set_defaults(handler=cmd_offsets)
 
-    kafka = sub.add_parser("kafka", help="a local single-node Apache Kafka for development and tests")
+    kafka = sub.add_parser("kafka", help="a local Apache Kafka (one node, or a cluster) for development and tests")
     ksub = kafka.add_subparsers(required=True, metavar="ACTION")
-    p = ksub.add_parser("up", help="start it; prints the bootstrap address once it answers metadata requests")
-    p.add_argument("--port", type=int, default=None, help="broker port (default: a free one)")
+    p = ksub.add_parser("up", help="start it; prints the bootstrap address(es) once it answers metadata requests")
+    p.add_argument("--port", type=int, default=None, help="broker port, the first node's in a cluster (default: free)")
+    p.add_argument(
+        "--brokers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="nodes (combined broker+controller); 3 gives replication factor 3 and min.insync.replicas 2 "
+        "(default: what --data-dir holds, else 1)",
+    )
     p.add_argument("--data-dir", type=Path, default=DEFAULT_KAFKA_DIR)
     p.set_defaults(handler=cmd_kafka_up)
     p = ksub.add_parser("down", help="stop it")
@@ -386,6 +394,8 @@ def cmd_offsets(args: argparse.Namespace) -> int:
 def cmd_kafka_up(args: argparse.Namespace) -> int:
     from stream import kafka_local, local_broker
 
+    if (args.brokers or 1) > 1 or kafka_local.is_cluster(args.data_dir):
+        return _kafka_cluster_up(args)
     broker = kafka_local.status(args.data_dir)  # `up` is idempotent: say where the running broker is
     if broker is None:
         try:
@@ -399,11 +409,39 @@ def cmd_kafka_up(args: argparse.Namespace) -> int:
     return 0
 
 
+def _kafka_cluster_up(args: argparse.Namespace) -> int:
+    from stream import kafka_local, local_broker
+
+    cluster = kafka_local.cluster_status(args.data_dir)  # idempotent, as for one broker
+    if cluster is None:
+        try:
+            cluster = kafka_local.start_cluster(
+                brokers=args.brokers or _cluster_size(args.data_dir), port=args.port, data_dir=args.data_dir
+            )
+        except kafka_local.KafkaLocalError as exc:
+            log.error("%s", exc)
+            return 1
+    local_broker.record(cluster.bootstrap)
+    sys.stdout.write(f"{cluster.bootstrap}\n")
+    return 0
+
+
+def _cluster_size(data_dir: Path) -> int:
+    from stream import kafka_local
+
+    address = kafka_local.cluster_address(data_dir)
+    return 3 if address is None else len(address.split(","))
+
+
 def cmd_kafka_down(args: argparse.Namespace) -> int:
     from stream import kafka_local, local_broker
 
-    address = kafka_local.address(args.data_dir)
-    stopped = kafka_local.stop(args.data_dir)
+    if kafka_local.is_cluster(args.data_dir):
+        address = kafka_local.cluster_address(args.data_dir)
+        stopped = kafka_local.stop_cluster(args.data_dir)
+    else:
+        address = kafka_local.address(args.data_dir)
+        stopped = kafka_local.stop(args.data_dir)
     if address is not None:
         local_broker.forget(address)
     log.info("kafka %s", "stopped" if stopped else "was not running")

@@ -1,4 +1,4 @@
-"""Run a real single-node Apache Kafka broker (KRaft) on loopback for tests.
+"""Run a real Apache Kafka broker (KRaft) on loopback for tests, or a cluster of them.
 
 The broker jars come from Maven Central through the throw-away project in
 ``deploy/kafka/pom.xml`` and are cached (by default in ``<repo>/.cache/kafka``)
@@ -13,6 +13,13 @@ own ``data_dir`` holding its config, logs, pid file and KRaft storage::
 The broker runs detached (own session) so it survives the calling process;
 always pair ``start`` with ``stop``. Failures raise ``KafkaLocalError``
 subclasses whose messages say what to do; nothing is printed.
+
+A cluster (``start_cluster(brokers=3, data_dir=...)``) is that many combined
+broker+controller nodes, each in ``<data_dir>/node-<id>`` laid out like a single
+broker's ``data_dir``, voting in one static KRaft quorum; topics are replicated to
+three nodes (fewer in a smaller cluster) with ``min.insync.replicas`` 2, so one node
+can stop without losing an acknowledged record or refusing ``acks=all`` sends.
+``stop_node``/``start_node`` stop and bring back one node; ``stop_cluster`` all.
 """
 
 from __future__ import annotations
@@ -49,6 +56,7 @@ __all__ = [
     "BrokerStartError",
     "BrokerStartTimeoutError",
     "BrokerStopError",
+    "Cluster",
     "DataDirError",
     "JarResolutionError",
     "JavaNotFoundError",
@@ -57,12 +65,20 @@ __all__ = [
     "PortInUseError",
     "address",
     "broker_properties",
+    "cluster_address",
+    "cluster_status",
     "default_cache_dir",
     "ensure_jars",
+    "is_cluster",
+    "node_dir",
     "restart",
     "start",
+    "start_cluster",
+    "start_node",
     "status",
     "stop",
+    "stop_cluster",
+    "stop_node",
 ]
 
 logger = logging.getLogger(__name__)
@@ -89,6 +105,11 @@ JVM_HEAP_ARGS = ("-Xms256m", "-Xmx512m")
 SERVER_PROPERTIES = "server.properties"
 LOG4J2_PROPERTIES = "log4j2.properties"
 STATE_FILE = "broker.json"
+CLUSTER_FILE = "cluster.json"
+"""In a cluster's ``data_dir``: ports and cluster id of every node, fixed when first formatted."""
+NODE_DIR_PREFIX = "node-"
+MAX_REPLICATION_FACTOR = 3
+"""Replicas per partition in a cluster: Kafka's default, and the most one loopback machine needs."""
 PID_FILE = "kafka.pid"
 BOOTSTRAP_FILE = "bootstrap"
 CONSOLE_LOG = "kafka.out"
@@ -157,6 +178,18 @@ class Broker:
 
 
 @dataclass(frozen=True)
+class Cluster:
+    """A running local cluster started by :func:`start_cluster`."""
+
+    bootstrap: str
+    """Every node's ``host:port``, comma-separated, for ``bootstrap_servers``."""
+    nodes: tuple[Broker, ...]
+    """The nodes, by node id (1, 2, ...); each ``Broker.data_dir`` is the node's directory."""
+    data_dir: Path
+    """Directory holding ``cluster.json`` and one ``node-<id>`` directory per node."""
+
+
+@dataclass(frozen=True)
 class _State:
     """Settings fixed when storage was formatted, reused on every restart."""
 
@@ -185,6 +218,60 @@ class _State:
 
     def save(self, data_dir: Path) -> None:
         _write_atomic(data_dir / STATE_FILE, json.dumps(dataclasses.asdict(self), indent=2) + "\n")
+
+
+@dataclass(frozen=True)
+class _ClusterState:
+    """A cluster's settings, fixed when its nodes were formatted, reused on every start."""
+
+    host: str
+    ports: tuple[int, ...]
+    """PLAINTEXT port of node id ``i + 1`` at index ``i``."""
+    controller_ports: tuple[int, ...]
+    cluster_id: str
+    kafka_version: str
+
+    @property
+    def bootstrap(self) -> str:
+        return ",".join(f"{self.host}:{port}" for port in self.ports)
+
+    @property
+    def voters(self) -> dict[int, int]:
+        """Controller port by node id."""
+        return {i + 1: port for i, port in enumerate(self.controller_ports)}
+
+    def node(self, node_id: int) -> _State:
+        """The node's own state, as a single broker's ``broker.json`` holds it."""
+        return _State(
+            host=self.host,
+            port=self.ports[node_id - 1],
+            controller_port=self.controller_ports[node_id - 1],
+            cluster_id=self.cluster_id,
+            kafka_version=self.kafka_version,
+        )
+
+    @classmethod
+    def load(cls, data_dir: Path) -> _ClusterState | None:
+        path = data_dir / CLUSTER_FILE
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            state = cls(
+                host=str(raw["host"]),
+                ports=tuple(int(p) for p in raw["ports"]),
+                controller_ports=tuple(int(p) for p in raw["controller_ports"]),
+                cluster_id=str(raw["cluster_id"]),
+                kafka_version=str(raw["kafka_version"]),
+            )
+        except FileNotFoundError:
+            return None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise DataDirError(f"{path} is corrupt ({exc}); delete {data_dir}") from exc
+        if len(state.ports) != len(state.controller_ports) or len(state.ports) < 2:
+            raise DataDirError(f"{path} is corrupt (ports do not pair up); delete {data_dir}")
+        return state
+
+    def save(self, data_dir: Path) -> None:
+        _write_atomic(data_dir / CLUSTER_FILE, json.dumps(dataclasses.asdict(self), indent=2) + "\n")
 
 
 # Popen handles of brokers started by this process, so stop() can reap them
@@ -322,21 +409,29 @@ def broker_properties(
     controller_port: int,
     log_dir: Path,
     node_id: int = 1,
+    voters: Mapping[int, int] | None = None,
     extra: Mapping[str, str] | None = None,
     extra_listeners: Mapping[str, int] | None = None,
 ) -> dict[str, str]:
     """Return ``server.properties`` for a combined broker+controller node.
+
+    ``voters`` (controller port by node id, all on ``host``) makes the node one of a
+    cluster's: the quorum is those nodes, and topics, consumer offsets and transaction
+    state are replicated to up to three of them with two in sync. Without it the node
+    is a cluster of its own (replication factor 1).
 
     ``extra_listeners`` adds client listeners next to PLAINTEXT, by name and port; a
     name is also its security protocol (``{"SASL_PLAINTEXT": 9094}``). ``extra`` is
     merged last, so it can configure them (``sasl.enabled.mechanisms``, JAAS) or
     override any default.
     """
+    quorum = dict(voters) if voters else {node_id: controller_port}
+    replicas = min(len(quorum), MAX_REPLICATION_FACTOR)
     props = {
         "process.roles": "broker,controller",
         "node.id": str(node_id),
         # Static quorum: storage is formatted without --standalone.
-        "controller.quorum.voters": f"{node_id}@{host}:{controller_port}",
+        "controller.quorum.voters": ",".join(f"{n}@{host}:{p}" for n, p in sorted(quorum.items())),
         "controller.listener.names": "CONTROLLER",
         "listeners": f"PLAINTEXT://{host}:{port},CONTROLLER://{host}:{controller_port}",
         "advertised.listeners": f"PLAINTEXT://{host}:{port}",
@@ -346,9 +441,9 @@ def broker_properties(
         "num.partitions": "1",
         "auto.create.topics.enable": "true",
         # A single node cannot satisfy the default replication factor of 3.
-        "offsets.topic.replication.factor": "1",
-        "transaction.state.log.replication.factor": "1",
-        "transaction.state.log.min.isr": "1",
+        "offsets.topic.replication.factor": str(replicas),
+        "transaction.state.log.replication.factor": str(replicas),
+        "transaction.state.log.min.isr": str(max(1, replicas - 1)),
         # Tests want consumer groups to form immediately.
         "group.initial.rebalance.delay.ms": "0",
         # The 128 MiB default is wasted heap for test-sized compacted topics.
@@ -359,6 +454,11 @@ def broker_properties(
         "broker.session.timeout.ms": "4000",
         "broker.heartbeat.interval.ms": "1000",
     }
+    if replicas > 1:
+        # Topics created without a replication factor (auto-created, or -1) get every
+        # replica; acks=all then needs two in sync, so one node may be down.
+        props["default.replication.factor"] = str(replicas)
+        props["min.insync.replicas"] = str(replicas - 1)
     for name, listener_port in (extra_listeners or {}).items():
         props["listeners"] += f",{name}://{host}:{listener_port}"
         props["advertised.listeners"] += f",{name}://{host}:{listener_port}"
@@ -480,11 +580,11 @@ def start(
     (``port`` None) or the given PLAINTEXT port. A ``data_dir`` that was
     formatted before is reused as is: same cluster id, same ports, data kept.
     """
-    java = shutil.which("java")
-    if java is None:
-        raise JavaNotFoundError("'java' not found on PATH; install a Java 17+ runtime")
+    java = _java()
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
+    if is_cluster(data_dir):
+        raise DataDirError(f"{data_dir} holds a cluster; use start_cluster() or another data_dir")
     running = status(data_dir)
     if running is not None:
         raise BrokerAlreadyRunningError(
@@ -533,6 +633,38 @@ def start(
         extra=extra_listener_config,
         extra_listeners=extra_listeners,
     )
+    bootstrap = f"{host}:{state.port}"
+    proc = _launch_node(
+        java, libs, data_dir, props, bootstrap=bootstrap, cluster_id=state.cluster_id, formatted=formatted
+    )
+    try:
+        _wait_ready(proc, host, state.port, data_dir, timeout_s)
+    except BaseException:
+        # Never leave a half-started broker behind, whatever interrupted us.
+        _abandon(proc, data_dir)
+        raise
+    logger.info("Kafka %s pid %d ready on %s", kafka_version, proc.pid, bootstrap)
+    return Broker(bootstrap=bootstrap, pid=proc.pid, data_dir=data_dir, port=state.port)
+
+
+def _java() -> str:
+    java = shutil.which("java")
+    if java is None:
+        raise JavaNotFoundError("'java' not found on PATH; install a Java 17+ runtime")
+    return java
+
+
+def _launch_node(
+    java: str,
+    libs: Path,
+    data_dir: Path,
+    props: Mapping[str, str],
+    *,
+    bootstrap: str,
+    cluster_id: str,
+    formatted: bool,
+) -> subprocess.Popen[bytes]:
+    """Write the node's config, format its storage if new, start its JVM and record its pid."""
     server_props = data_dir / SERVER_PROPERTIES
     log4j_props = data_dir / LOG4J2_PROPERTIES
     logs_dir = data_dir / LOGS_DIR
@@ -543,22 +675,22 @@ def start(
     jvm_args = [f"-Dlog4j2.configurationFile={log4j_props}", "-cp", f"{libs}/*"]
     if not formatted:
         tool = [java, *jvm_args, "kafka.tools.StorageTool"]
-        _format_storage(tool, state.cluster_id, server_props)
+        _format_storage(tool, cluster_id, server_props)
 
     broker_cmd = [java, *JVM_HEAP_ARGS, *jvm_args, "kafka.Kafka", str(server_props)]
     proc = _launch(broker_cmd, data_dir)
-    bootstrap = f"{host}:{state.port}"
     try:
         _write_atomic(data_dir / PID_FILE, f"{proc.pid}\n")
         _write_atomic(data_dir / BOOTSTRAP_FILE, f"{bootstrap}\n")
-        _wait_ready(proc, host, state.port, data_dir, timeout_s)
     except BaseException:
-        # Never leave a half-started broker behind, whatever interrupted us.
-        _kill_now(proc)
-        (data_dir / PID_FILE).unlink(missing_ok=True)
+        _abandon(proc, data_dir)
         raise
-    logger.info("Kafka %s pid %d ready on %s", kafka_version, proc.pid, bootstrap)
-    return Broker(bootstrap=bootstrap, pid=proc.pid, data_dir=data_dir, port=state.port)
+    return proc
+
+
+def _abandon(proc: subprocess.Popen[bytes], data_dir: Path) -> None:
+    _kill_now(proc)
+    (data_dir / PID_FILE).unlink(missing_ok=True)
 
 
 def stop(data_dir: Path, timeout_s: float = 30) -> bool:
@@ -631,6 +763,198 @@ def restart(
     )
 
 
+# --------------------------------------------------------------------- cluster
+
+
+def is_cluster(data_dir: Path) -> bool:
+    """True if ``data_dir`` was formatted for a cluster by :func:`start_cluster`."""
+    return (data_dir.resolve() / CLUSTER_FILE).is_file()
+
+
+def node_dir(data_dir: Path, node_id: int) -> Path:
+    """The directory of a cluster's node ``node_id`` (1, 2, ...)."""
+    return data_dir.resolve() / f"{NODE_DIR_PREFIX}{node_id}"
+
+
+def start_cluster(
+    *,
+    brokers: int = 3,
+    port: int | None = None,
+    data_dir: Path,
+    cache_dir: Path | None = None,
+    host: str = "127.0.0.1",
+    timeout_s: float = 180,
+) -> Cluster:
+    """Start every node of a ``brokers``-node cluster in ``data_dir`` that is not running, and
+    block until each serves metadata listing them all.
+
+    A fresh ``data_dir`` is formatted with a new cluster id on free ports (node 1 on ``port``
+    when given). A ``data_dir`` formatted before is reused: same nodes, ports and data.
+    """
+    java = _java()
+    data_dir = data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if brokers < 2:
+        raise DataDirError(f"a cluster needs at least 2 brokers, not {brokers}; use start() for one")
+    if (data_dir / STATE_FILE).is_file():
+        raise DataDirError(f"{data_dir} holds a single broker; use start() or another data_dir")
+    state = _ClusterState.load(data_dir)
+    if state is not None and len(state.ports) != brokers:
+        raise DataDirError(f"{data_dir} holds a {len(state.ports)}-node cluster, not {brokers}; use another data_dir")
+    if state is not None and port is not None and port != state.ports[0]:
+        raise DataDirError(f"{data_dir} was formatted for port {state.ports[0]}, not {port}")
+    if state is not None and host != state.host:
+        raise DataDirError(f"{data_dir} was formatted for host {state.host}, not {host}")
+    if cluster_status(data_dir) is not None:
+        raise BrokerAlreadyRunningError(f"the cluster of {data_dir} already runs; stop_cluster() it first")
+    if state is None and port is not None:
+        _check_port_free(host, port, "PLAINTEXT")
+
+    libs = ensure_jars(cache_dir if cache_dir is not None else default_cache_dir())
+    if state is None:
+        taken: set[int] = set()
+        ports = [_free_port_besides(host, taken, port if i == 0 else None) for i in range(brokers)]
+        controller_ports = [_free_port_besides(host, taken) for _ in range(brokers)]
+        state = _ClusterState(
+            host=host,
+            ports=tuple(ports),
+            controller_ports=tuple(controller_ports),
+            cluster_id=_random_cluster_id(),
+            kafka_version=_cached_version(libs) or "unknown",
+        )
+        state.save(data_dir)
+
+    # All nodes first, then the waits: no node serves metadata before the quorum has a majority.
+    launched: list[tuple[int, subprocess.Popen[bytes]]] = []
+    try:
+        for node_id in range(1, brokers + 1):
+            if status(node_dir(data_dir, node_id)) is None:
+                launched.append((node_id, _launch_cluster_node(java, libs, data_dir, state, node_id)))
+        for node_id, proc in launched:
+            _wait_ready(proc, host, state.ports[node_id - 1], node_dir(data_dir, node_id), timeout_s, brokers=brokers)
+    except BaseException:
+        for node_id, proc in launched:
+            _abandon(proc, node_dir(data_dir, node_id))
+        raise
+    cluster = cluster_status(data_dir)
+    if cluster is None:
+        raise BrokerStartError(f"a node of {data_dir} exited during startup:\n{_log_tail(data_dir)}")
+    logger.info("Kafka %s cluster of %d nodes ready on %s", state.kafka_version, brokers, cluster.bootstrap)
+    return cluster
+
+
+def start_node(data_dir: Path, node_id: int, *, cache_dir: Path | None = None, timeout_s: float = 90) -> Broker:
+    """Start one stopped node of a running cluster; block until it serves metadata listing every node."""
+    data_dir = data_dir.resolve()
+    state = _cluster_state(data_dir)
+    directory = node_dir(data_dir, node_id)
+    running = status(directory)
+    if running is not None:
+        raise BrokerAlreadyRunningError(f"node {node_id} (pid {running.pid}) already runs from {directory}")
+    _check_port_free(state.host, state.ports[node_id - 1], "PLAINTEXT")
+    _check_port_free(state.host, state.controller_ports[node_id - 1], "CONTROLLER")
+    libs = ensure_jars(cache_dir if cache_dir is not None else default_cache_dir())
+    proc = _launch_cluster_node(_java(), libs, data_dir, state, node_id)
+    try:
+        _wait_ready(proc, state.host, state.ports[node_id - 1], directory, timeout_s, brokers=len(state.ports))
+    except BaseException:
+        _abandon(proc, directory)
+        raise
+    node = status(directory)
+    if node is None:
+        raise BrokerStartError(f"node {node_id} exited during startup:\n{_log_tail(directory)}")
+    return node
+
+
+def stop_node(data_dir: Path, node_id: int, timeout_s: float = 30) -> bool:
+    """SIGTERM one node of a cluster (a controlled shutdown), SIGKILL it after ``timeout_s``.
+
+    Returns False if that node was not running.
+    """
+    _cluster_state(data_dir.resolve())
+    return stop(node_dir(data_dir, node_id), timeout_s=timeout_s)
+
+
+def stop_cluster(data_dir: Path, timeout_s: float = 30) -> bool:
+    """Stop every node of the cluster of ``data_dir``; False if none was running.
+
+    All nodes are told at once: stopped one by one, the last ones would lose the quorum's
+    majority in the middle of their controlled shutdown and wait for it until killed.
+    """
+    data_dir = data_dir.resolve()
+    state = _cluster_state(data_dir)
+    dirs = [node_dir(data_dir, node_id) for node_id in range(1, len(state.ports) + 1)]
+    running = [d for d in dirs if status(d) is not None]
+    with ThreadPoolExecutor(max_workers=max(1, len(running))) as pool:
+        stopped = list(pool.map(functools.partial(stop, timeout_s=timeout_s), running))
+    return any(stopped)
+
+
+def cluster_status(data_dir: Path) -> Cluster | None:
+    """The cluster of ``data_dir`` if every node's process is alive, else None."""
+    data_dir = data_dir.resolve()
+    state = _ClusterState.load(data_dir)
+    if state is None:
+        return None
+    nodes = [status(node_dir(data_dir, node_id)) for node_id in range(1, len(state.ports) + 1)]
+    if any(node is None for node in nodes):
+        return None
+    return Cluster(bootstrap=state.bootstrap, nodes=tuple(n for n in nodes if n is not None), data_dir=data_dir)
+
+
+def cluster_address(data_dir: Path) -> str | None:
+    """Every node's ``host:port``, comma-separated (running or not); None if ``data_dir`` holds no cluster."""
+    state = _ClusterState.load(data_dir.resolve())
+    return None if state is None else state.bootstrap
+
+
+def _cluster_state(data_dir: Path) -> _ClusterState:
+    state = _ClusterState.load(data_dir)
+    if state is None:
+        raise DataDirError(f"{data_dir} holds no cluster; use start_cluster()")
+    return state
+
+
+def _launch_cluster_node(
+    java: str, libs: Path, data_dir: Path, state: _ClusterState, node_id: int
+) -> subprocess.Popen[bytes]:
+    directory = node_dir(data_dir, node_id)
+    directory.mkdir(exist_ok=True)
+    node = state.node(node_id)
+    storage = directory / STORAGE_DIR
+    formatted = (storage / "meta.properties").is_file()
+    if formatted:
+        _check_port_free(node.host, node.port, "PLAINTEXT")
+        _check_port_free(node.host, node.controller_port, "CONTROLLER")
+    node.save(directory)  # status() and stop() read a node's directory as a single broker's
+    props = broker_properties(
+        host=node.host,
+        port=node.port,
+        controller_port=node.controller_port,
+        log_dir=storage,
+        node_id=node_id,
+        voters=state.voters,
+    )
+    return _launch_node(
+        java,
+        libs,
+        directory,
+        props,
+        bootstrap=f"{node.host}:{node.port}",
+        cluster_id=state.cluster_id,
+        formatted=formatted,
+    )
+
+
+def _free_port_besides(host: str, taken: set[int], wanted: int | None = None) -> int:
+    """``wanted`` if given, else a free port; never one in ``taken``, to which it is added."""
+    port = wanted if wanted is not None else _free_port(host)
+    while port in taken:
+        port = _free_port(host)
+    taken.add(port)
+    return port
+
+
 def _format_storage(tool: list[str], cluster_id: str, server_props: Path) -> None:
     cmd = [*tool, "format", "-t", cluster_id, "-c", str(server_props)]
     _run_tool(cmd, what="kafka-storage format", error=BrokerStartError, timeout_s=FORMAT_TIMEOUT_S)
@@ -686,7 +1010,9 @@ def _wait_ready(
     port: int,
     data_dir: Path,
     timeout_s: float,
+    brokers: int = 1,
 ) -> None:
+    """Block until the node at ``host:port`` answers metadata listing ``brokers`` brokers."""
     deadline = time.monotonic() + timeout_s
     last_error = "port not open yet"
     while True:
@@ -702,23 +1028,25 @@ def _wait_ready(
         # Cheap TCP check first: aiokafka logs an ERROR per refused bootstrap.
         if _port_open(host, port):
             try:
-                probe = functools.partial(_metadata_ok, f"{host}:{port}", min(remaining, PROBE_TIMEOUT_S))
+                probe = functools.partial(
+                    _metadata_ok, f"{host}:{port}", min(remaining, PROBE_TIMEOUT_S), brokers=brokers
+                )
                 if _run_sync(probe):
                     return
-                last_error = "metadata lists no brokers"
+                last_error = f"metadata lists fewer than {brokers} broker(s)"
             except (KafkaError, OSError) as exc:  # TimeoutError is an OSError
                 last_error = f"{type(exc).__name__}: {exc}"
         time.sleep(POLL_INTERVAL_S)
 
 
-async def _metadata_ok(bootstrap: str, timeout_s: float) -> bool:
-    """True once a real MetadataRequest returns this broker."""
+async def _metadata_ok(bootstrap: str, timeout_s: float, *, brokers: int = 1) -> bool:
+    """True once a real MetadataRequest through ``bootstrap`` lists at least ``brokers`` brokers."""
     client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=max(int(timeout_s * 1000), 1000))
     try:
         async with asyncio.timeout(timeout_s):
             await client.bootstrap()
             metadata = await client.fetch_all_metadata()
-            return bool(metadata.brokers())
+            return len(metadata.brokers()) >= brokers
     finally:
         await client.close()
 

@@ -70,6 +70,12 @@ class Settings:
     topic_partitions: int = _opt(
         "MEETWIRE_TOPIC_PARTITIONS", 1, "Partitions for topics meetwire creates; the parallelism ceiling."
     )
+    topic_replication_factor: int = _opt(
+        "MEETWIRE_TOPIC_REPLICATION_FACTOR",
+        1,
+        "Replicas of each partition of the topics meetwire creates (its output and internal topics); 3 on a "
+        "cluster of three or more brokers, so one broker can stop without stopping the worker.",
+    )
     web_host: str = _opt("MEETWIRE_WEB_HOST", "127.0.0.1", "Address the `/metrics`, `/ready`, `/live` server binds to.")
     web_port: int = _opt("MEETWIRE_WEB_PORT", 6066, "Port of the worker's web server (`/metrics`, `/ready`, `/live`).")
     liveness_timeout_s: float = _opt(
@@ -266,7 +272,7 @@ class Settings:
         if self.commit_interval_s <= 0:
             raise SettingsError("MEETWIRE_COMMIT_INTERVAL_S must be positive")
         sizes = (self.max_item_bytes, self.max_text_chars, self.max_request_bytes, self.batch_size)
-        if min(*sizes, self.topic_partitions, self.crash_loop_limit) <= 0:
+        if min(*sizes, self.topic_partitions, self.topic_replication_factor, self.crash_loop_limit) <= 0:
             raise SettingsError("sizes and counts must be positive")
         if self.startup_timeout_s < 0:
             raise SettingsError("MEETWIRE_STARTUP_TIMEOUT_S must be 0 or more")
