@@ -12,19 +12,23 @@ help: ## list the targets
 
 setup: $(VENV)/.installed ## create .venv and install meetwire with its dev tools
 
-$(VENV)/.installed: pyproject.toml requirements.lock
+# Every package from the hashed lock (pip refuses any file whose hash differs), then meetwire
+# itself, editable, with the lock's setuptools (no build isolation: nothing unpinned is fetched).
+$(VENV)/.installed: pyproject.toml requirements-dev.lock
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]" -c requirements.lock
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 LOCK_VENV := .cache/lock-venv
-lock: ## refresh requirements.lock: pip freeze of a clean venv with meetwire and its dev tools
+PIP_COMPILE := $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-find-links
+lock: ## refresh requirements.lock (runtime) and requirements-dev.lock (with dev tools), hashed, with pip-tools
 	rm -rf $(LOCK_VENV)
 	python3 -m venv $(LOCK_VENV)
-	$(LOCK_VENV)/bin/pip install --quiet -e ".[dev]"
-	{ grep '^#' requirements.lock; $(LOCK_VENV)/bin/pip freeze --exclude-editable; } > requirements.lock.new
-	mv requirements.lock.new requirements.lock
+	$(LOCK_VENV)/bin/pip install --quiet pip-tools
+	$(PIP_COMPILE) -o requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra dev -o requirements-dev.lock pyproject.toml
 	rm -rf $(LOCK_VENV)
 
 demo: setup ## local Kafka + worker + sample wire; prints events and the broker to export, leaves /metrics served
