@@ -172,13 +172,19 @@ def _open(path: str, mode: str) -> Iterator[IO[bytes]]:
 def cmd_extract(args: argparse.Namespace) -> int:
     from stream.extract import load_extractor
     from stream.offline import extract_jsonl
+    from stream.progress import count_lines, track
     from stream.settings import Settings
 
     extractor = load_extractor(use_ner=args.ner)
     settings = Settings.from_env()
+    total = count_lines(args.input, stream=sys.stderr)
     with _open(args.input, "rb") as src, _open(args.output, "wb") as dst:
         counts = extract_jsonl(
-            src, dst, extractor, max_item_bytes=settings.max_item_bytes, max_text_chars=settings.max_text_chars
+            track(src, stream=sys.stderr, total=total, unit="line"),
+            dst,
+            extractor,
+            max_item_bytes=settings.max_item_bytes,
+            max_text_chars=settings.max_text_chars,
         )
     if counts.skipped:
         log.error("%d line(s) could not be read as wire items", counts.skipped)
@@ -190,12 +196,15 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
     from stream.canonical import Merger, load_name_rules
     from stream.canonical.offline import merge_jsonl
+    from stream.progress import count_lines, track
 
     # Plain dicts for the agent's tables; the same Merger. Every report is "seen" now, so no
     # meeting of one run reaches the retention limit.
     merger = Merger(load_name_rules(), blocks={}, meetings={})
+    total = count_lines(args.input, stream=sys.stderr)
     with _open(args.input, "rb") as src, _open(args.output, "wb") as dst:
-        counts = merge_jsonl(src, dst, merger, seen_at=datetime.now(UTC))
+        lines = track(src, stream=sys.stderr, total=total, unit="line")
+        counts = merge_jsonl(lines, dst, merger, seen_at=datetime.now(UTC))
     log.info(
         "merge: %d meeting(s) created, %d updated, %d duplicate report(s)",
         counts.created,
