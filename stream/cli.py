@@ -218,6 +218,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from stream.app import app, settings
+    from stream.logs import install_coordinator_retry_level
 
     if settings.event_loop == "uvloop":
         # Before any loop exists: Faust's and its consumer thread's are made by this policy.
@@ -243,6 +244,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         return EXIT_BROKER_ACCESS
     finally:
         loop.close()
+    install_coordinator_retry_level()  # the coordinator-discovery retries of every start at INFO
     loglevel = args.loglevel or settings.log_level
     sys.argv = ["meetwire", "worker", "--loglevel", loglevel.lower()]
     app.main()  # Faust's own command line; exits the process itself
