@@ -23,13 +23,19 @@ def write_events(gold: Path, out: Path) -> int:
     """Extract every item of ``gold`` into ``out`` (events JSONL); returns the number of events."""
     from stream.extract import load_extractor
     from stream.offline import extract_jsonl
+    from stream.progress import count_lines, track
     from stream.settings import Settings
 
     extractor = load_extractor()
     settings = Settings.from_env()
+    total = count_lines(str(gold), stream=sys.stderr)
     with gold.open("rb") as src, out.open("wb") as dst:
         counts = extract_jsonl(
-            src, dst, extractor, max_item_bytes=settings.max_item_bytes, max_text_chars=settings.max_text_chars
+            track(src, stream=sys.stderr, total=total, unit="line"),
+            dst,
+            extractor,
+            max_item_bytes=settings.max_item_bytes,
+            max_text_chars=settings.max_text_chars,
         )
     return counts.events
 
