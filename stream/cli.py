@@ -171,21 +171,15 @@ def _open(path: str, mode: str) -> Iterator[IO[bytes]]:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from stream.extract import load_extractor
-    from stream.offline import extract_jsonl
-    from stream.progress import count_lines, track
+    from stream.offline import extract_file
+    from stream.progress import count_lines
     from stream.settings import Settings
 
     extractor = load_extractor(use_ner=args.ner)
     settings = Settings.from_env()
     total = count_lines(args.input, stream=sys.stderr)
     with _open(args.input, "rb") as src, _open(args.output, "wb") as dst:
-        counts = extract_jsonl(
-            track(src, stream=sys.stderr, total=total, unit="line"),
-            dst,
-            extractor,
-            max_item_bytes=settings.max_item_bytes,
-            max_text_chars=settings.max_text_chars,
-        )
+        counts = extract_file(src, dst, extractor, settings, total=total)
     if counts.skipped:
         log.error("%d line(s) could not be read as wire items", counts.skipped)
     return 0

@@ -22,21 +22,14 @@ SCORER_TIMEOUT_SECONDS = 300.0
 def write_events(gold: Path, out: Path) -> int:
     """Extract every item of ``gold`` into ``out`` (events JSONL); returns the number of events."""
     from stream.extract import load_extractor
-    from stream.offline import extract_jsonl
-    from stream.progress import count_lines, track
+    from stream.offline import extract_file
+    from stream.progress import count_lines
     from stream.settings import Settings
 
     extractor = load_extractor()
-    settings = Settings.from_env()
     total = count_lines(str(gold), stream=sys.stderr)
     with gold.open("rb") as src, out.open("wb") as dst:
-        counts = extract_jsonl(
-            track(src, stream=sys.stderr, total=total, unit="line"),
-            dst,
-            extractor,
-            max_item_bytes=settings.max_item_bytes,
-            max_text_chars=settings.max_text_chars,
-        )
+        counts = extract_file(src, dst, extractor, Settings.from_env(), total=total)
     return counts.events
 
 

@@ -9,6 +9,7 @@ the worker does, for ``nlp.pipe``.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import IO
@@ -19,7 +20,9 @@ from stream.codec import decode_wire_item
 from stream.errors import PoisonRecord
 from stream.extract import MeetingExtractor
 from stream.process import tame_punctuation_runs
+from stream.progress import track
 from stream.records import WireItem
+from stream.settings import Settings
 
 BATCH_SIZE = 32
 
@@ -89,3 +92,17 @@ def extract_jsonl(
             events += flush()
     events += flush()
     return OfflineCounts(events=events, skipped=skipped)
+
+
+def extract_file(
+    src: IO[bytes], dst: IO[bytes], extractor: MeetingExtractor, settings: Settings, *, total: int | None
+) -> OfflineCounts:
+    """:func:`extract_jsonl` with the worker's bounds from ``settings`` and progress on stderr
+    when it is a terminal (``total``: the input's line count, when known): ``extract`` and ``eval``."""
+    return extract_jsonl(
+        track(src, stream=sys.stderr, total=total, unit="line"),
+        dst,
+        extractor,
+        max_item_bytes=settings.max_item_bytes,
+        max_text_chars=settings.max_text_chars,
+    )
