@@ -57,23 +57,28 @@ async def canonical_route(stream: AsyncIterable[EventT[bytes]]) -> None:
     merger = Merger(load_name_rules(), blocks={}, meetings={})  # only its blocking key is used here
     partitions = settings.topic_partitions
     async for event in stream.events():  # type: ignore[attr-defined]
-        message = event.message
-        try:
-            value = orjson.loads(message.value)
-            block = merger.block_of(value)
-        except (orjson.JSONDecodeError, TypeError, AttributeError, KeyError) as exc:
-            # Our own extractor wrote it; a record we cannot read is logged and left, not retried for ever.
-            log.error(
-                "unreadable meeting event %s[%s]@%s skipped: %s", message.topic, message.partition, message.offset, exc
-            )
-            metrics.canonical_events.labels("unreadable").inc()
-            continue
-        await canonical_route_topic.send(
-            key=block.encode("utf-8"),
-            value=message.value,
-            partition=partition_of(block, partitions),
-            timestamp=message.timestamp,
+        await _route(event, merger, partitions)
+        await app.processed([event])
+
+
+async def _route(event: EventT[bytes], merger: Merger, partitions: int) -> None:
+    message = event.message
+    try:
+        value = orjson.loads(message.value)
+        block = merger.block_of(value)
+    except (orjson.JSONDecodeError, TypeError, AttributeError, KeyError) as exc:
+        # Our own extractor wrote it; a record we cannot read is logged and left, not retried for ever.
+        log.error(
+            "unreadable meeting event %s[%s]@%s skipped: %s", message.topic, message.partition, message.offset, exc
         )
+        metrics.canonical_events.labels("unreadable").inc()
+        return
+    await canonical_route_topic.send(
+        key=block.encode("utf-8"),
+        value=message.value,
+        partition=partition_of(block, partitions),
+        timestamp=message.timestamp,
+    )
 
 
 @app.agent(canonical_route_topic, concurrency=1)

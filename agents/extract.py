@@ -4,6 +4,7 @@ A thin shell: read a batch, hand it to ``process_batch`` off the event loop, pub
 what it returns, wait for the broker's acknowledgements, commit, count. Offsets are acked
 only after that, so a crash replays the batch (at-least-once; ``event_id`` de-duplicates);
 committed right then (``MEETWIRE_COMMIT_AFTER_BATCH``), so a crash replays only that batch.
+Commits cover only offsets whose output was published, whatever Faust acked (``stream/ledger.py``).
 """
 
 from __future__ import annotations
@@ -72,8 +73,7 @@ async def extract(stream: AsyncIterable[EventT[bytes]]) -> None:
                 _halt_unacknowledged(exc, part)
             guard.clear(origins)
             consumed = [batch[i] for i in segment.indices]
-            if settings.commit_after_batch:
-                await _commit(consumed)
+            await _settle(consumed)
             _count(result, part, consumed)
 
 
@@ -164,13 +164,14 @@ async def _publish(result: BatchResult) -> None:
     await asyncio.gather(*pending)
 
 
-async def _commit(events: list[EventT[bytes]]) -> None:
-    """Ack ``events``, whose output the broker acknowledged, and commit their offsets now: a SIGKILL
-    then redoes at most the batch in flight, not everything since the timer's last commit."""
+async def _settle(events: list[EventT[bytes]]) -> None:
+    """``events``' output was acknowledged: note them as done (what commits may cover), commit
+    now if so configured, and read again any record the stream skipped (``stream/ledger.py``)."""
     for event in events:
         # take_events acks the batch again when the loop asks for the next one: a no-op by then.
         event.ack()
-    await app.commit_now({event.message.tp for event in events})
+    # Committed now, a SIGKILL redoes at most the batch in flight, not everything since the timer's commit.
+    await app.processed(events, commit=settings.commit_after_batch)
 
 
 def _count(result: BatchResult, records: list[RawRecord], batch: list[EventT[bytes]]) -> None:

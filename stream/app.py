@@ -41,7 +41,7 @@ def create_app(settings: Settings) -> MeetwireApp:
     ``BROKER_SESSION_TIMEOUT``, ...) over these arguments: an empty ``env`` keeps them out. On
     Kubernetes a Service named ``web`` puts ``WEB_PORT=tcp://10.0.0.1:80`` in every pod.
     """
-    return MeetwireApp(
+    app = MeetwireApp(
         settings.app_id,
         env={},
         broker=settings.faust_broker,
@@ -68,6 +68,8 @@ def create_app(settings: Settings) -> MeetwireApp:
         store=settings.table_store,  # the canonical tables (agents/canonical.py)
         logging_config=logging_config(settings),
     )
+    app.ledger_topics = frozenset({settings.topic_raw})
+    return app
 
 
 def metrics_reply(metrics: Metrics) -> Reply:

@@ -15,12 +15,18 @@ partitions (Faust's assignor topic, quiet raw partitions) and the broker parks i
 wait, so the raw topic is not fetched again for up to 1.5 s. Measured at half load: p99 latency
 0.15-1.7 s from run to run with 1500 ms; see the README's Performance section for 100 ms.
 
-**Commits on demand.** :meth:`MeetwireApp.commit_now` commits acked offsets when the caller
-says (after a published batch), not only on Faust's timer.
+**Commits on demand.** :meth:`MeetwireApp.commit_now` commits when the caller says (after a
+published batch), not only on Faust's timer.
+
+**Commits what was published, not what was acked.** For the raw topic every commit (the
+caller's, the timer's, the one before a rebalance) takes its offset from a ledger of the
+records whose results the broker acknowledged, because Faust acks records it skipped
+(``stream/ledger.py``); a skipped record is sought again (:meth:`ShortFetchWaitConsumer.reread_skipped`).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping, Set
 from typing import Any
 
@@ -30,11 +36,12 @@ from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 from faust.transport.drivers.aiokafka import Consumer as AIOKafkaDriverConsumer
 from faust.transport.drivers.aiokafka import Producer as AIOKafkaDriverProducer
 from faust.transport.drivers.aiokafka import Transport as AIOKafkaTransport
-from faust.types import TP, ConsumerT
+from faust.types import TP, ConsumerT, EventT, Message
 from mode import ServiceT
 
 from stream import log_throttle
 from stream.health import HttpServer
+from stream.ledger import PublishedOffsets
 
 IDEMPOTENT_PRODUCER_SETTINGS: Mapping[str, Any] = {"acks": "all", "enable_idempotence": True}
 """What every producer of the worker is given, in and out of transactions."""
@@ -60,10 +67,68 @@ class ShortFetchWaitConsumerThread(AIOKafkaConsumerThread):
 
 
 class ShortFetchWaitConsumer(AIOKafkaDriverConsumer):
-    """Faust's aiokafka consumer, run by a :class:`ShortFetchWaitConsumerThread`."""
+    """Faust's aiokafka consumer, run by a :class:`ShortFetchWaitConsumerThread`, that commits the
+    topics in :attr:`ledger_topics` from its :class:`~stream.ledger.PublishedOffsets` instead of
+    from the streams' acks (why: ``stream/ledger.py``)."""
+
+    ledger_topics: frozenset[str] = frozenset()
+    """Topics whose offsets are committed from the ledger (the raw topic); set by the app."""
+    REREAD_AFTER_S = 5.0
+    """Seconds before a skipped record is sought again if the last seek has not brought it back."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ledger: PublishedOffsets[TP] = PublishedOffsets()
+        self._rereads: dict[TP, tuple[int, float]] = {}
 
     def _new_consumer_thread(self) -> ShortFetchWaitConsumerThread:
         return ShortFetchWaitConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+    def ack(self, message: Message) -> bool:
+        acked = super().ack(message)
+        if message.topic in self.ledger_topics:
+            self.ledger.delivered(message.tp, message.offset)
+        return acked
+
+    async def perform_seek(self) -> None:
+        """Seek to the committed offsets, and start each ledger partition's run from there."""
+        await super().perform_seek()
+        assigned = [tp for tp in self.assignment() if tp.topic in self.ledger_topics]
+        never_committed = [tp for tp in assigned if self._committed_offset.get(tp) is None]
+        # A partition the group never committed on is read from its start (auto_offset_reset).
+        starts = dict(await self.earliest_offsets(*never_committed)) if never_committed else {}
+        for tp in assigned:
+            committed = self._committed_offset.get(tp)
+            self.ledger.start(tp, committed if committed is not None else starts.get(tp, 0))
+            self._rereads.pop(tp, None)
+
+    def _new_offset(self, tp: TP) -> int | None:
+        if tp.topic not in self.ledger_topics:
+            return super()._new_offset(tp)
+        # Faust's own bookkeeping for this partition is not used: keep it from growing.
+        self._acked[tp].clear()
+        self._acked_index[tp].clear()
+        self._gap.pop(tp, None)
+        return self.ledger.committable(tp)
+
+    async def reread_skipped(self, partitions: Iterable[TP]) -> None:
+        """Seek back to any record a stream skipped while later ones were published."""
+        now = time.monotonic()
+        for tp in partitions:
+            offset = self.ledger.unread(tp)
+            if offset is None:
+                continue
+            last = self._rereads.get(tp)
+            if last is not None and last[0] == offset and now - last[1] < self.REREAD_AFTER_S:
+                continue  # sought already: the records before it in the queue are still coming
+            self.log.warning(
+                "%s[%d]@%d was acked but never processed: reading the partition again from it",
+                tp.topic,
+                tp.partition,
+                offset,
+            )
+            self._rereads[tp] = (offset, now)
+            await self.seek(tp, offset)
 
 
 class MeetwireApp(faust.App):
@@ -71,6 +136,8 @@ class MeetwireApp(faust.App):
     meetwire's own :class:`~stream.health.HttpServer` in place of Faust's web server."""
 
     http_server: HttpServer | None = None
+    ledger_topics: frozenset[str] = frozenset()
+    """Topics the consumer commits from its ledger of published offsets (``stream/ledger.py``)."""
 
     def serve_http(self, server: HttpServer) -> None:
         """Serve ``server`` instead of Faust's web server (which is then never built, nor its views)."""
@@ -90,8 +157,25 @@ class MeetwireApp(faust.App):
         # the probes must answer while the worker waits for the broker or the group.
         return [self.http_server, *dependencies]
 
+    async def processed(self, events: Iterable[EventT[Any]], *, commit: bool = False) -> None:
+        """Note ``events`` as done in the consumer's ledger, commit now if ``commit``, and seek back
+        to any record of their partitions that a stream skipped (``stream/ledger.py``).
+
+        Done: their output was acknowledged, or sent without waiting (Faust flushes the producer
+        before it commits)."""
+        consumer = self.consumer
+        assert isinstance(consumer, ShortFetchWaitConsumer)  # noqa: S101 - what _new_consumer builds
+        offsets: dict[TP, list[int]] = {}
+        for event in events:
+            offsets.setdefault(event.message.tp, []).append(event.message.offset)
+        for tp, done in offsets.items():
+            consumer.ledger.published(tp, done)
+        if commit:
+            await self.commit_now(set(offsets))
+        await consumer.reread_skipped(offsets)
+
     async def commit_now(self, partitions: Set[TP]) -> bool:
-        """Commit the acked offsets of ``partitions`` now; True if a commit was made.
+        """Commit ``partitions`` now (acked offsets; the ledger's for its topics); True if a commit was made.
 
         Faust runs one commit at a time, and a caller who arrives while one runs returns without
         committing: the running one (the timer's) may have read the acks before the caller's. So
@@ -109,7 +193,7 @@ class MeetwireApp(faust.App):
 
     def _new_consumer(self) -> ConsumerT:
         # Same construction as faust.App._new_consumer / Transport.create_consumer, another class.
-        return ShortFetchWaitConsumer(
+        consumer = ShortFetchWaitConsumer(
             self.transport,
             callback=self.topics.on_message,
             on_partitions_revoked=self._on_partitions_revoked,
@@ -117,3 +201,5 @@ class MeetwireApp(faust.App):
             beacon=self.beacon,
             loop=self.loop,
         )
+        consumer.ledger_topics = self.ledger_topics
+        return consumer
