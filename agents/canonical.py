@@ -64,7 +64,7 @@ async def canonical_route(stream: AsyncIterable[EventT[bytes]]) -> None:
 async def _route(event: EventT[bytes], merger: Merger, partitions: int) -> None:
     message = event.message
     try:
-        value = orjson.loads(message.value)
+        value = orjson.loads(message.value or b"")  # a tombstone is unreadable too
         block = merger.block_of(value)
     except (orjson.JSONDecodeError, TypeError, AttributeError, KeyError) as exc:
         # Our own extractor wrote it; a record we cannot read is logged and left, not retried for ever.
