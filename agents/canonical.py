@@ -96,7 +96,10 @@ async def canonical_merge(stream: AsyncIterable[EventT[bytes]]) -> None:
         merger = mergers.get(partition)
         if merger is None:  # one per partition, so its name caches last
             merger = mergers[partition] = Merger(
-                names, blocks=TableView(blocks_table, f"{partition}\x1f"), meetings=TableView(meetings_table)
+                names,
+                blocks=TableView(blocks_table, f"{partition}\x1f"),
+                meetings=TableView(meetings_table),
+                max_reports=settings.canonical_max_reports,
             )
         try:
             outcome = merger.add(orjson.loads(message.value), seen_at)

@@ -61,6 +61,12 @@ class Settings:
         "Days a canonical meeting stays open to new reports after its latest one (record time); then it leaves "
         "the merge table. Its last record stays on the compacted topic (no tombstone).",
     )
+    canonical_max_reports: int = _opt(
+        "MEETWIRE_CANONICAL_MAX_REPORTS",
+        100,
+        "Reports a canonical meeting keeps and lists whole; later ones are only counted (`reports_omitted`), "
+        "so one much-reported meeting cannot grow its record past the broker's message size limit.",
+    )
     table_store: str = _opt(
         "MEETWIRE_TABLE_STORE",
         "rocksdb://",
@@ -271,7 +277,13 @@ class Settings:
             raise SettingsError("MEETWIRE_TABLE_STORE must be rocksdb:// or memory://")
         if self.commit_interval_s <= 0:
             raise SettingsError("MEETWIRE_COMMIT_INTERVAL_S must be positive")
-        sizes = (self.max_item_bytes, self.max_text_chars, self.max_request_bytes, self.batch_size)
+        sizes = (
+            self.max_item_bytes,
+            self.max_text_chars,
+            self.max_request_bytes,
+            self.batch_size,
+            self.canonical_max_reports,
+        )
         if min(*sizes, self.topic_partitions, self.topic_replication_factor, self.crash_loop_limit) <= 0:
             raise SettingsError("sizes and counts must be positive")
         if self.startup_timeout_s < 0:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import permutations
 from typing import Any
 
+import orjson
 import pytest
 
 from stream.canonical import MatchRules, Merger, NameRules, load_name_rules
@@ -181,6 +182,46 @@ def test_merge_duplicate_event_id_changes_nothing(names: NameRules, event_id: st
     assert outcome.record is None
     assert outcome.current == published  # what the agent re-sends: the same record
     assert (dict(merger.blocks), dict(merger.meetings)) == before
+
+
+@pytest.mark.parametrize(("max_reports", "statuses"), [(3, ["planned"] * 9 + ["held"])])
+def test_merge_reports_past_the_bound_are_counted_not_listed(
+    names: NameRules, max_reports: int, statuses: list[str]
+) -> None:
+    merger = Merger(names, blocks={}, meetings={}, max_reports=max_reports)
+    people = ["Ardhana Wirasmoro", "Sergey Valkorin"]
+    records = [merger.add(_event(f"e{i}", people, status=s, source=f"W{i}"), T0).record for i, s in enumerate(statuses)]
+    last = records[-1]
+    assert last is not None
+    assert len({r["meeting_id"] for r in records if r}) == 1
+    assert [r["event_id"] for r in last["reports"]] == ["e0", "e1", "e2"]
+    assert last["reports_omitted"] == len(statuses) - max_reports
+    assert last["support"]["reports"] == len(statuses)
+    assert last["status"] == "held"  # the one held report came past the bound
+    assert last["support"]["status"] == 1
+    # A replay of a recent report past the bound is still recognised.
+    replay = merger.add(_event(f"e{len(statuses) - 1}", people, status="held"), T0)
+    assert replay.decision == "duplicate"
+    assert replay.current == last
+
+
+@pytest.mark.parametrize("reports", [3000])
+def test_merge_record_and_table_value_stay_small_for_a_much_reported_meeting(names: NameRules, reports: int) -> None:
+    merger = _merger(names)
+    people = ["Ardhana Wirasmoro", "Sergey Valkorin"]
+    for i in range(reports):
+        record = merger.add(_event(f"event-{i:06d}", people, source=f"Wire {i % 50}"), T0).record
+    assert record is not None
+    assert record["support"]["reports"] == reports
+    (value,) = merger.meetings.values()
+    assert len(value) < 300_000  # the broker's default message limit is 1 MB
+    assert len(orjson.dumps(record)) < 100_000
+
+
+@pytest.mark.parametrize("max_reports", [0])
+def test_merge_bound_must_be_positive(names: NameRules, max_reports: int) -> None:
+    with pytest.raises(ValueError, match="max_reports"):
+        Merger(names, blocks={}, meetings={}, max_reports=max_reports)
 
 
 @pytest.mark.parametrize("confidences", [(0.6, 0.5)])

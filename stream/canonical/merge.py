@@ -25,6 +25,10 @@ Choices (the contract is in DESIGN.md, "Canonical meetings"):
   agreeing reports.
 - ``confidence``: 1 - prod(1 - c) over independent sources (each outlet counted once, with
   its most confident report).
+- A meeting keeps its first ``max_reports`` reports whole; later ones only count, by status
+  (``Overflow``), with the ids of the latest few to recognise a replay. Without the bound one
+  much-reported meeting grows its table value and record past what the broker accepts (1 MB)
+  and makes every merge into it slower (each report is compared with all the others).
 """
 
 from __future__ import annotations
@@ -59,6 +63,8 @@ STATUS_RANK = {"held": 2, "cancelled": 1, "planned": 0}
 """Which status a meeting takes from its reports: the highest ranked one present."""
 REPORT_FIELDS = ("event_id", "item_id", "source", "language", "url", "status")
 """What a record's ``reports`` list shows of each report."""
+MAX_REPORTS = 100
+"""Reports a meeting keeps whole (``MEETWIRE_CANONICAL_MAX_REPORTS``); later ones are only counted."""
 _KEPT_FIELDS = (*REPORT_FIELDS, "confidence", "participants", "location", "date", "topic", "reported_on")
 """What the table keeps of each report (no evidence text, no extractor)."""
 
@@ -94,6 +100,8 @@ class Meeting:
     """RFC 3339 time of the latest report (retention counts from it)."""
     updated_at: str
     """RFC 3339 time of the report that last changed the record (the record's ``updated_at``)."""
+    overflow: dict[str, Any] = field(default_factory=dict)
+    """Reports past ``max_reports``: ``{"statuses": {status: count}, "recent": [event ids]}``."""
 
     def to_bytes(self) -> bytes:
         return orjson.dumps(
@@ -104,6 +112,7 @@ class Meeting:
                 "reports": self.reports,
                 "last_seen": self.last_seen,
                 "updated_at": self.updated_at,
+                "overflow": self.overflow,
             }
         )
 
@@ -111,8 +120,29 @@ class Meeting:
     def from_bytes(cls, raw: bytes) -> Meeting:
         data = orjson.loads(raw)
         return cls(
-            data["meeting_id"], data["block"], data["keys"], data["reports"], data["last_seen"], data["updated_at"]
+            data["meeting_id"],
+            data["block"],
+            data["keys"],
+            data["reports"],
+            data["last_seen"],
+            data["updated_at"],
+            data.get("overflow") or {},  # absent in values written before the bound
         )
+
+    @property
+    def omitted(self) -> Counter[str]:
+        """Reports past the bound, by status."""
+        return Counter(self.overflow.get("statuses") or {})
+
+    def knows(self, event_id: Any) -> bool:
+        """Whether ``event_id`` was merged already: a kept report, or one of the latest counted ones."""
+        return any(r["event_id"] == event_id for r in self.reports) or event_id in (self.overflow.get("recent") or [])
+
+    def count_beyond_bound(self, report: dict[str, Any], recent_limit: int) -> None:
+        statuses = self.omitted
+        statuses[str(report["status"])] += 1
+        recent = [*(self.overflow.get("recent") or []), report["event_id"]][-recent_limit:]
+        self.overflow = {"statuses": dict(statuses), "recent": recent}
 
 
 class Merger:
@@ -125,9 +155,13 @@ class Merger:
         blocks: MutableMapping[str, bytes],
         meetings: MutableMapping[str, bytes],
         rules: MatchRules | None = None,
+        max_reports: int = MAX_REPORTS,
     ) -> None:
+        if max_reports < 1:
+            raise ValueError(f"max_reports must be at least 1, not {max_reports}")
         self.names = names
         self.rules = rules or MatchRules()
+        self.max_reports = max_reports
         # Every comparison folds the names of a meeting's reports again: remember them.
         self._fold = lru_cache(maxsize=FOLD_CACHE_SIZE)(names.fold)
         self._same = lru_cache(maxsize=FOLD_CACHE_SIZE)(names_match)
@@ -147,7 +181,7 @@ class Merger:
         member_ids = dict.fromkeys(mid for key in keys for mid in self._block_ids(key))
         members = [Meeting.from_bytes(self.meetings[mid]) for mid in member_ids if mid in self.meetings]
         for meeting in members:
-            if any(r["event_id"] == report["event_id"] for r in meeting.reports):
+            if meeting.knows(report["event_id"]):
                 return MergeOutcome("duplicate", None, current=self.record(meeting), block=block)
         rejected: Counter[Mismatch] = Counter()
         candidates: list[tuple[tuple[Any, ...], Meeting]] = []
@@ -160,7 +194,10 @@ class Merger:
         stamp = seen_at.isoformat()
         if candidates:
             meeting = min(candidates, key=lambda c: c[0])[1]
-            meeting.reports.append(report)
+            if len(meeting.reports) < self.max_reports:
+                meeting.reports.append(report)
+            else:
+                meeting.count_beyond_bound(report, recent_limit=self.max_reports)
             meeting.last_seen = max(meeting.last_seen, stamp)
             meeting.updated_at = stamp
             decision: Decision = "updated"
@@ -200,8 +237,9 @@ class Merger:
     def record(self, meeting: Meeting) -> dict[str, Any]:
         """The canonical meeting v1 record of ``meeting`` (``meetings.canonical`` value)."""
         reports = meeting.reports
+        omitted = meeting.omitted
         best = max(reports, key=lambda r: (STATUS_RANK[r["status"]], r["confidence"]))
-        status = max((r["status"] for r in reports), key=STATUS_RANK.__getitem__)
+        status = max([*(r["status"] for r in reports), *omitted], key=STATUS_RANK.__getitem__)
         location, location_n = _vote(reports, "location", place_key)
         when, date_n = _vote(reports, "date", lambda d: None if d is None else str(d["value"]))
         topic, topic_n = _vote(reports, "topic", lambda t: None if t is None else str(t["category"]))
@@ -215,10 +253,11 @@ class Merger:
             "date": when,
             "topic": topic,
             "reports": [{name: r.get(name) for name in REPORT_FIELDS} for r in reports],
+            "reports_omitted": omitted.total(),
             "confidence": _combined_confidence(reports),
             "support": {
-                "reports": len(reports),
-                "status": sum(1 for r in reports if r["status"] == status),
+                "reports": len(reports) + omitted.total(),
+                "status": sum(1 for r in reports if r["status"] == status) + omitted[status],
                 "participants": participant_n,
                 "location": location_n,
                 "date": date_n,
