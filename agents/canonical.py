@@ -90,9 +90,7 @@ async def canonical_merge(stream: AsyncIterable[EventT[bytes]]) -> None:
     last_sweep: dict[int, datetime] = {}
     mergers: dict[int, Merger] = {}
     async for event in stream.events():  # type: ignore[attr-defined]
-        message = event.message
-        partition = message.partition
-        seen_at = datetime.fromtimestamp(message.timestamp, UTC) if message.timestamp else datetime.now(UTC)
+        partition = event.message.partition
         merger = mergers.get(partition)
         if merger is None:  # one per partition, so its name caches last
             merger = mergers[partition] = Merger(
@@ -101,25 +99,34 @@ async def canonical_merge(stream: AsyncIterable[EventT[bytes]]) -> None:
                 meetings=TableView(meetings_table),
                 max_reports=settings.canonical_max_reports,
             )
-        try:
-            outcome = merger.add(orjson.loads(message.value), seen_at)
-        except (orjson.JSONDecodeError, TypeError, AttributeError, KeyError, ValueError) as exc:
-            log.error("unmergeable event %s[%s]@%s skipped: %s", message.topic, partition, message.offset, exc)
-            metrics.canonical_events.labels("unreadable").inc()
-            continue
-        record = outcome.record or outcome.current
-        if record is not None:
-            await canonical_topic.send(key=record["meeting_id"].encode("utf-8"), value=orjson.dumps(record))
-        metrics.canonical_events.labels(outcome.decision).inc()
-        for reason, count in outcome.rejected.items():
-            metrics.canonical_rejections.labels(reason).inc(count)
-        if outcome.record is not None:
-            metrics.canonical_reports_per_meeting.observe(len(outcome.record["reports"]))
+        seen_at = await _merge(event, merger)
         if seen_at - last_sweep.get(partition, datetime.min.replace(tzinfo=UTC)) >= SWEEP_INTERVAL:
             last_sweep[partition] = seen_at
             dropped = merger.expire(seen_at, retention, owns=_owned_by(partition, partitions))
             metrics.canonical_expired.inc(len(dropped))
             metrics.canonical_table_meetings.set(len(meetings_table))  # a full scan: at sweeps only
+        await app.processed([event])
+
+
+async def _merge(event: EventT[bytes], merger: Merger) -> datetime:
+    """Merge one event and send its meeting's record; the event's record time."""
+    message = event.message
+    seen_at = datetime.fromtimestamp(message.timestamp, UTC) if message.timestamp else datetime.now(UTC)
+    try:
+        outcome = merger.add(orjson.loads(message.value or b""), seen_at)
+    except (orjson.JSONDecodeError, TypeError, AttributeError, KeyError, ValueError) as exc:
+        log.error("unmergeable event %s[%s]@%s skipped: %s", message.topic, message.partition, message.offset, exc)
+        metrics.canonical_events.labels("unreadable").inc()
+        return seen_at
+    record = outcome.record or outcome.current
+    if record is not None:
+        await canonical_topic.send(key=record["meeting_id"].encode("utf-8"), value=orjson.dumps(record))
+    metrics.canonical_events.labels(outcome.decision).inc()
+    for reason, count in outcome.rejected.items():
+        metrics.canonical_rejections.labels(reason).inc(count)
+    if outcome.record is not None:
+        metrics.canonical_reports_per_meeting.observe(len(outcome.record["reports"]))
+    return seen_at
 
 
 def _owned_by(partition: int, partitions: int) -> Callable[[str], bool]:

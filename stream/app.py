@@ -68,7 +68,8 @@ def create_app(settings: Settings) -> MeetwireApp:
         store=settings.table_store,  # the canonical tables (agents/canonical.py)
         logging_config=logging_config(settings),
     )
-    app.ledger_topics = frozenset({settings.topic_raw})
+    # Every topic an agent reads (agents/): commits stop at the first record not processed.
+    app.ledger_topics = frozenset({settings.topic_raw, settings.topic_events, settings.topic_canonical_route})
     return app
 
 

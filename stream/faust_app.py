@@ -37,7 +37,7 @@ from faust.transport.drivers.aiokafka import Consumer as AIOKafkaDriverConsumer
 from faust.transport.drivers.aiokafka import Producer as AIOKafkaDriverProducer
 from faust.transport.drivers.aiokafka import Transport as AIOKafkaTransport
 from faust.types import TP, ConsumerT, EventT, Message
-from mode import ServiceT
+from mode import Service, ServiceT
 
 from stream import log_throttle
 from stream.health import HttpServer
@@ -109,7 +109,17 @@ class ShortFetchWaitConsumer(AIOKafkaDriverConsumer):
         self._acked[tp].clear()
         self._acked_index[tp].clear()
         self._gap.pop(tp, None)
+        committed = self._committed_offset.get(tp)
+        if not self.ledger.tracks(tp) and committed is not None:
+            # Assigned without a seek to committed (not a path Faust takes today): start from there.
+            self.ledger.start(tp, committed)
         return self.ledger.committable(tp)
+
+    @Service.timer(REREAD_AFTER_S)
+    async def _retry_rereads(self) -> None:
+        """Seek again where a re-read has not come (Faust drops a refetch while it still hands out
+        the records of a fetch from before the seek); needed when no new record arrives."""
+        await self.reread_skipped(list(self._rereads))
 
     async def reread_skipped(self, partitions: Iterable[TP]) -> None:
         """Seek back to any record a stream skipped while later ones were published."""
@@ -117,6 +127,7 @@ class ShortFetchWaitConsumer(AIOKafkaDriverConsumer):
         for tp in partitions:
             offset = self.ledger.unread(tp)
             if offset is None:
+                self._rereads.pop(tp, None)  # nothing skipped, or the re-read came
                 continue
             last = self._rereads.get(tp)
             if last is not None and last[0] == offset and now - last[1] < self.REREAD_AFTER_S:

@@ -45,30 +45,37 @@ class PublishedOffsets(Generic[P]):
 
     def __init__(self) -> None:
         self._runs: dict[P, _Run] = {}
-        self._early: dict[P, set[int]] = {}
-        """Offsets acked before the partition's start is known (fetched before the first seek)."""
+        self._early: dict[P, _Run] = {}
+        """What happened before the partition's start was known: Faust fetches, and the agent
+        may process, records before it seeks to the committed offsets."""
 
     def start(self, partition: P, offset: int) -> None:
         """Read ``partition`` from ``offset`` (its committed offset, or the log start)."""
-        early = self._early.pop(partition, set())
-        self._runs[partition] = _Run(offset, delivered={o for o in early if o >= offset})
+        early = self._early.pop(partition, _Run(offset))
+        run = _Run(
+            offset,
+            published={o for o in early.published if o >= offset},
+            delivered={o for o in early.delivered if o >= offset},
+        )
+        self._runs[partition] = run
+        _settle(run)
 
     def tracks(self, partition: P) -> bool:
         return partition in self._runs
 
     def delivered(self, partition: P, offset: int) -> None:
         """A stream acked the record at ``offset``: the agent had it, or it was skipped."""
-        run = self._runs.get(partition)
-        if run is None:
-            self._early.setdefault(partition, set()).add(offset)
-        elif offset >= run.next:
+        run = self._runs.get(partition) or self._early.setdefault(partition, _Run(0))
+        if offset >= run.next:
             run.delivered.add(offset)
 
     def published(self, partition: P, offsets: Iterable[int]) -> None:
         """The broker acknowledged the results of these records (a replayed one is no news)."""
         run = self._runs.get(partition)
         if run is None:
-            return  # not ours yet, or no longer: the commit would be refused anyway
+            early = self._early.setdefault(partition, _Run(0))
+            early.published.update(offsets)
+            return
         for offset in offsets:
             if offset >= run.next:
                 run.published.add(offset)

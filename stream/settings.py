@@ -317,6 +317,11 @@ class Settings:
         return [s.strip().removeprefix("kafka://") for s in self.broker.split(",") if s.strip()]
 
     @property
+    def topic_canonical_route(self) -> str:
+        """The merge's own topic of events re-keyed by blocking key (``agents/canonical.py``)."""
+        return f"{self.app_id}-canonical-route"
+
+    @property
     def faust_broker(self) -> str:
         """The broker URL list in Faust's form (``kafka://a:9092;kafka://b:9092``)."""
         return ";".join(f"kafka://{s}" for s in self.bootstrap_servers)

@@ -26,5 +26,5 @@ deadletter_topic = _bytes_topic(settings.topic_deadletter)
 # The merge (agents/canonical.py): events re-keyed by blocking key on a topic of the app's own,
 # so reports of one meeting meet in one partition of the canonical tables; the records out
 # on a compacted topic keyed by meeting_id.
-canonical_route_topic = _bytes_topic(f"{settings.app_id}-canonical-route", created=True)
+canonical_route_topic = _bytes_topic(settings.topic_canonical_route, created=True)
 canonical_topic = _bytes_topic(settings.topic_canonical, created=True, compacting=True)

@@ -85,12 +85,18 @@ def test_ledger_remembers_records_acked_before_the_start(early: range) -> None:
     assert ledger.unread(P) == early.start
 
 
-def test_ledger_knows_nothing_of_partitions_it_was_not_started_on() -> None:
+@pytest.mark.parametrize(("start", "early"), [(10, range(8, 14))])
+def test_ledger_keeps_what_was_published_before_the_start(start: int, early: range) -> None:
+    """Processed before Faust's seek to the committed offset: done, not skipped."""
     ledger: PublishedOffsets[tuple[str, int]] = PublishedOffsets()
-    ledger.published(P, [1, 2])
+    for offset in early:
+        ledger.delivered(P, offset)
+    ledger.published(P, early)
     assert ledger.committable(P) is None
-    assert ledger.unread(P) is None
     assert not ledger.tracks(P)
+    ledger.start(P, start)
+    assert ledger.committable(P) == early.stop
+    assert ledger.unread(P) is None
 
 
 @pytest.mark.parametrize("restart", [12])
