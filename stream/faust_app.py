@@ -18,10 +18,11 @@ wait, so the raw topic is not fetched again for up to 1.5 s. Measured at half lo
 **Commits on demand.** :meth:`MeetwireApp.commit_now` commits when the caller says (after a
 published batch), not only on Faust's timer.
 
-**Commits what was published, not what was acked.** For the raw topic every commit (the
-caller's, the timer's, the one before a rebalance) takes its offset from a ledger of the
-records whose results the broker acknowledged, because Faust acks records it skipped
-(``stream/ledger.py``); a skipped record is sought again (:meth:`ShortFetchWaitConsumer.reread_skipped`).
+**Commits what was processed, not what was acked.** For the topics the agents read, every
+commit (the caller's, the timer's, the one before a rebalance) takes its offset from a ledger
+of the records fetched and processed, because around a rebalance Faust acks records it never
+handed out and drops others (``stream/ledger.py``); a record fetched but not processed is
+sought again (:meth:`ShortFetchWaitConsumer.reread_unprocessed`).
 """
 
 from __future__ import annotations
@@ -32,16 +33,17 @@ from typing import Any
 
 import aiokafka
 import faust
+from faust.transport.consumer import RecordMap
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 from faust.transport.drivers.aiokafka import Consumer as AIOKafkaDriverConsumer
 from faust.transport.drivers.aiokafka import Producer as AIOKafkaDriverProducer
 from faust.transport.drivers.aiokafka import Transport as AIOKafkaTransport
-from faust.types import TP, ConsumerT, EventT, Message
+from faust.types import TP, ConsumerT, EventT
 from mode import Service, ServiceT
 
 from stream import log_throttle
 from stream.health import HttpServer
-from stream.ledger import PublishedOffsets
+from stream.ledger import ProcessedOffsets
 
 IDEMPOTENT_PRODUCER_SETTINGS: Mapping[str, Any] = {"acks": "all", "enable_idempotence": True}
 """What every producer of the worker is given, in and out of transactions."""
@@ -68,27 +70,45 @@ class ShortFetchWaitConsumerThread(AIOKafkaConsumerThread):
 
 class ShortFetchWaitConsumer(AIOKafkaDriverConsumer):
     """Faust's aiokafka consumer, run by a :class:`ShortFetchWaitConsumerThread`, that commits the
-    topics in :attr:`ledger_topics` from its :class:`~stream.ledger.PublishedOffsets` instead of
+    topics in :attr:`ledger_topics` from its :class:`~stream.ledger.ProcessedOffsets` instead of
     from the streams' acks (why: ``stream/ledger.py``)."""
 
     ledger_topics: frozenset[str] = frozenset()
-    """Topics whose offsets are committed from the ledger (the raw topic); set by the app."""
+    """Topics whose offsets are committed from the ledger (those the agents read); set by the app."""
     REREAD_AFTER_S = 5.0
-    """Seconds before a skipped record is sought again if the last seek has not brought it back."""
+    """Seconds before a record not processed is sought again if the last seek has not brought it."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.ledger: PublishedOffsets[TP] = PublishedOffsets()
+        self.ledger: ProcessedOffsets[TP] = ProcessedOffsets()
         self._rereads: dict[TP, tuple[int, float]] = {}
+        self._fetch_from: dict[TP, int] = {}
+        """Where the next fetch of a partition starts: the end of the last one, or the offset sought."""
+        self._seeks = 0
 
     def _new_consumer_thread(self) -> ShortFetchWaitConsumerThread:
         return ShortFetchWaitConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
-    def ack(self, message: Message) -> bool:
-        acked = super().ack(message)
-        if message.topic in self.ledger_topics:
-            self.ledger.delivered(message.tp, message.offset)
-        return acked
+    async def _getmany(self, active_partitions: set[TP] | None, timeout: float) -> RecordMap:  # noqa: ASYNC109 - Faust's signature
+        seeks = self._seeks
+        records = await super()._getmany(active_partitions, timeout)
+        for tp, batch in records.items():
+            if tp.topic not in self.ledger_topics or not batch:
+                continue
+            offsets = [record.offset for record in batch]
+            # A seek during the fetch leaves its start unknown: then only holes inside it count.
+            fetched_from = self._fetch_from.get(tp) if seeks == self._seeks else None
+            self.ledger.fetched(tp, offsets, fetched_from=fetched_from)
+            self._fetch_from[tp] = offsets[-1] + 1
+        return records
+
+    async def _seek(self, partition: TP, offset: int) -> None:
+        await super()._seek(partition, offset)
+        self._sought(partition, offset)
+
+    def _sought(self, tp: TP, offset: int) -> None:
+        self._seeks += 1
+        self._fetch_from[tp] = offset
 
     async def perform_seek(self) -> None:
         """Seek to the committed offsets, and start each ledger partition's run from there."""
@@ -99,8 +119,9 @@ class ShortFetchWaitConsumer(AIOKafkaDriverConsumer):
         starts = dict(await self.earliest_offsets(*never_committed)) if never_committed else {}
         for tp in assigned:
             committed = self._committed_offset.get(tp)
-            self.ledger.start(tp, committed if committed is not None else starts.get(tp, 0))
-            self._rereads.pop(tp, None)
+            offset = committed if committed is not None else starts.get(tp, 0)
+            self._sought(tp, offset)
+            self.ledger.start(tp, offset)
 
     def _new_offset(self, tp: TP) -> int | None:
         if tp.topic not in self.ledger_topics:
@@ -119,21 +140,21 @@ class ShortFetchWaitConsumer(AIOKafkaDriverConsumer):
     async def _retry_rereads(self) -> None:
         """Seek again where a re-read has not come (Faust drops a refetch while it still hands out
         the records of a fetch from before the seek); needed when no new record arrives."""
-        await self.reread_skipped(list(self._rereads))
+        await self.reread_unprocessed(list(self._rereads))
 
-    async def reread_skipped(self, partitions: Iterable[TP]) -> None:
-        """Seek back to any record a stream skipped while later ones were published."""
+    async def reread_unprocessed(self, partitions: Iterable[TP]) -> None:
+        """Seek back to any fetched record that was not processed while later ones were."""
         now = time.monotonic()
         for tp in partitions:
             offset = self.ledger.unread(tp)
             if offset is None:
-                self._rereads.pop(tp, None)  # nothing skipped, or the re-read came
+                self._rereads.pop(tp, None)  # nothing missing, or the re-read came
                 continue
             last = self._rereads.get(tp)
             if last is not None and last[0] == offset and now - last[1] < self.REREAD_AFTER_S:
                 continue  # sought already: the records before it in the queue are still coming
             self.log.warning(
-                "%s[%d]@%d was acked but never processed: reading the partition again from it",
+                "%s[%d]@%d was fetched but never processed: reading the partition again from it",
                 tp.topic,
                 tp.partition,
                 offset,
@@ -180,10 +201,10 @@ class MeetwireApp(faust.App):
         for event in events:
             offsets.setdefault(event.message.tp, []).append(event.message.offset)
         for tp, done in offsets.items():
-            consumer.ledger.published(tp, done)
+            consumer.ledger.processed(tp, done)
         if commit:
             await self.commit_now(set(offsets))
-        await consumer.reread_skipped(offsets)
+        await consumer.reread_unprocessed(offsets)
 
     async def commit_now(self, partitions: Set[TP]) -> bool:
         """Commit ``partitions`` now (acked offsets; the ledger's for its topics); True if a commit was made.

@@ -1,28 +1,26 @@
-"""Which raw-topic offsets the worker has published: the only offsets it may commit.
+"""Which offsets the worker has processed: the only offsets it may commit.
 
-Faust commits what its streams *acked*, and a stream acks some records it never hands to the
-agent: around a rebalance or a seek it acks records as "skipped" on the assumption that they
-come again. They do not always: in the two-SIGKILL fault test a restarted worker acked 35
-records unread and committed past them, and they were lost. So the worker keeps its own
+Faust commits what its streams *acked*, and around a rebalance it loses records both ways:
+it acks records it never hands to an agent (skipped as from an old generation), and it drops
+records already queued for an agent (``flow_control.clear()``) and then their refetch (its
+read offset is still past them). Seen in the two-SIGKILL fault test: a restarted worker
+committed past 35 records it never processed, and they were lost. So the worker keeps its own
 ledger, per partition: the offset it started from (the committed one, at each assignment),
-the offsets a stream acked (*delivered*) and the offsets whose results the broker
-acknowledged (*published*). It commits the end of the unbroken run of published offsets
-(:meth:`PublishedOffsets.committable`), whatever was acked. Inside the run:
+the records the broker returned (*fetched*), the offsets where a fetch shows there is no record
+(*holes*: transaction markers, compacted or aborted records) and the offsets whose results
+are published (*processed*). It commits the end of the unbroken run from the start
+(:meth:`ProcessedOffsets.committable`), whatever was acked: a record that was fetched but not
+processed while later ones were stops the run, and :meth:`ProcessedOffsets.unread` names it so
+the worker reads the partition again from there.
 
-- an offset published: done;
-- an offset never delivered while later ones are published: there is no record there for
-  this consumer (a transaction marker, a compacted or aborted record), so it is passed over;
-- an offset delivered but not published while later ones are: a record the stream skipped.
-  The run stops there, and :meth:`PublishedOffsets.unread` names it so the worker reads the
-  partition again from it.
-
-Records arrive in offset order per partition, so by the time a later offset is published an
-earlier record was either handed to the agent (and published first) or skipped.
+Holes are taken only from what the broker said: offsets missing inside one fetch response,
+or between a fetch response and the position it was fetched from (the end of the previous
+response, or the offset sought). Never from what a stream did or did not deliver.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -33,74 +31,91 @@ P = TypeVar("P", bound=Hashable)
 @dataclass(slots=True)
 class _Run:
     next: int
-    """The first offset not settled: every offset before it is published or has no record."""
-    published: set[int] = field(default_factory=set)
-    """Published offsets past ``next``."""
-    delivered: set[int] = field(default_factory=set)
-    """Offsets past ``next`` that a stream acked, handed to the agent or skipped."""
+    """The first offset not settled: every offset before it is processed or has no record."""
+    processed: set[int] = field(default_factory=set)
+    """Processed offsets past ``next``."""
+    holes: list[range] = field(default_factory=list)
+    """Offsets past ``next`` with no record, as the broker's fetches showed."""
+
+    def keep_from(self, offset: int) -> _Run:
+        """What this run knows at or past ``offset``, as a run starting there."""
+        run = _Run(
+            offset,
+            {o for o in self.processed if o >= offset},
+            [range(max(h.start, offset), h.stop) for h in self.holes if h.stop > offset],
+        )
+        if self.next > offset:  # settled stays settled
+            run.holes.append(range(offset, self.next))
+        return run
 
 
-class PublishedOffsets(Generic[P]):
-    """Per partition: where the worker started and which offsets it has published since."""
+class ProcessedOffsets(Generic[P]):
+    """Per partition: where the worker started, what it fetched and what it has processed."""
 
     def __init__(self) -> None:
         self._runs: dict[P, _Run] = {}
         self._early: dict[P, _Run] = {}
-        """What happened before the partition's start was known: Faust fetches, and the agent
-        may process, records before it seeks to the committed offsets."""
+        """Before the partition's start is known: Faust fetches, and the agent may process,
+        records before it seeks to the committed offsets."""
 
     def start(self, partition: P, offset: int) -> None:
-        """Read ``partition`` from ``offset`` (its committed offset, or the log start)."""
-        early = self._early.pop(partition, _Run(offset))
-        run = _Run(
-            offset,
-            published={o for o in early.published if o >= offset},
-            delivered={o for o in early.delivered if o >= offset},
-        )
+        """Read ``partition`` from ``offset`` (its committed offset, or the log start).
+
+        Faust seeks to the committed offsets at each assignment, and again whenever it fetches
+        while its flow is paused, so this may come while records are in flight: what is known
+        at or past ``offset`` stays true and is kept."""
+        known = self._runs.pop(partition, None) or self._early.pop(partition, None)
+        run = known.keep_from(offset) if known is not None else _Run(offset)
         self._runs[partition] = run
         _settle(run)
 
     def tracks(self, partition: P) -> bool:
         return partition in self._runs
 
-    def delivered(self, partition: P, offset: int) -> None:
-        """A stream acked the record at ``offset``: the agent had it, or it was skipped."""
-        run = self._runs.get(partition) or self._early.setdefault(partition, _Run(0))
-        if offset >= run.next:
-            run.delivered.add(offset)
-
-    def published(self, partition: P, offsets: Iterable[int]) -> None:
-        """The broker acknowledged the results of these records (a replayed one is no news)."""
-        run = self._runs.get(partition)
-        if run is None:
-            early = self._early.setdefault(partition, _Run(0))
-            early.published.update(offsets)
+    def fetched(self, partition: P, offsets: Sequence[int], *, fetched_from: int | None) -> None:
+        """The broker returned records at ``offsets`` (ascending) for a fetch from ``fetched_from``
+        (None when not known for sure): the offsets between them, and from ``fetched_from`` to
+        the first, hold no record."""
+        if not offsets:
             return
+        run = self._run(partition)
+        first = offsets[0] if fetched_from is None else min(fetched_from, offsets[0])
+        previous = first - 1
         for offset in offsets:
-            if offset >= run.next:
-                run.published.add(offset)
-                run.delivered.add(offset)
+            if offset > previous + 1 and offset > run.next:
+                run.holes.append(range(max(previous + 1, run.next), offset))
+            previous = offset
+        _settle(run)
+
+    def processed(self, partition: P, offsets: Iterable[int]) -> None:
+        """The broker acknowledged the results of these records (a replayed one is no news)."""
+        run = self._run(partition)
+        run.processed.update(o for o in offsets if o >= run.next)
         _settle(run)
 
     def committable(self, partition: P) -> int | None:
-        """The offset to commit (Kafka's "next to read"): every record before it is published."""
+        """The offset to commit (Kafka's "next to read"): every record before it is processed."""
         run = self._runs.get(partition)
         return None if run is None else run.next
 
     def unread(self, partition: P) -> int | None:
-        """The first record a stream skipped while later ones were published: read again from it."""
+        """The first record not processed while later ones were: read the partition again from it."""
         run = self._runs.get(partition)
-        return run.next if run is not None and run.published else None
+        return run.next if run is not None and run.processed else None
+
+    def _run(self, partition: P) -> _Run:
+        return self._runs.get(partition) or self._early.setdefault(partition, _Run(0))
 
 
 def _settle(run: _Run) -> None:
-    """Move ``run.next`` over published offsets and offsets with no record, up to a skipped one."""
-    while run.published:
-        if run.next in run.published:
-            run.published.discard(run.next)
-            run.delivered.discard(run.next)
+    """Move ``run.next`` over processed offsets and holes, up to the first record not processed."""
+    while True:
+        if run.next in run.processed:
+            run.processed.discard(run.next)
             run.next += 1
-        elif run.next in run.delivered:
-            return  # skipped: stays unsettled until read again
-        else:  # no record here for this consumer: jump to the next offset anything is known of
-            run.next = min(o for o in (*run.published, *run.delivered) if o > run.next)
+            continue
+        hole = next((h for h in run.holes if run.next in h), None)
+        if hole is None:
+            break
+        run.next = hole.stop
+    run.holes = [h for h in run.holes if h.stop > run.next]

@@ -1,67 +1,90 @@
-"""The ledger of published offsets: commits never pass a record whose output was not published."""
+"""The ledger of processed offsets: commits never pass a record whose output was not published."""
 
 from __future__ import annotations
 
 import pytest
 
-from stream.ledger import PublishedOffsets
+from stream.ledger import ProcessedOffsets
 
 P = ("raw", 0)
+Ledger = ProcessedOffsets[tuple[str, int]]
 
 
-def _ledger(start: int = 10) -> PublishedOffsets[tuple[str, int]]:
-    ledger: PublishedOffsets[tuple[str, int]] = PublishedOffsets()
+def _ledger(start: int = 10) -> Ledger:
+    ledger: Ledger = ProcessedOffsets()
     ledger.start(P, start)
     return ledger
 
 
-def _deliver(ledger: PublishedOffsets[tuple[str, int]], offsets: range) -> None:
-    for offset in offsets:
-        ledger.delivered(P, offset)
-
-
 @pytest.mark.parametrize("batches", [[range(10, 13), range(13, 20)]])
-def test_ledger_commits_the_published_run(batches: list[range]) -> None:
+def test_ledger_commits_the_processed_run(batches: list[range]) -> None:
     ledger = _ledger()
     for batch in batches:
-        _deliver(ledger, batch)
-        ledger.published(P, batch)
+        ledger.fetched(P, list(batch), fetched_from=batch.start)
+        ledger.processed(P, batch)
     assert ledger.committable(P) == batches[-1][-1] + 1
     assert ledger.unread(P) is None
 
 
-@pytest.mark.parametrize(("skipped", "after"), [(range(13, 20), range(20, 25))])
-def test_ledger_stops_at_a_skipped_record_and_names_it(skipped: range, after: range) -> None:
-    """Acked unread (Faust's skip), then later records published: the commit stops before them."""
+@pytest.mark.parametrize(("lost", "after"), [(range(13, 20), range(20, 25))])
+def test_ledger_stops_at_a_record_not_processed_and_names_it(lost: range, after: range) -> None:
+    """Fetched, then acked unread or dropped by Faust; later records processed: the commit stops."""
     ledger = _ledger()
-    _deliver(ledger, range(10, 25))
-    ledger.published(P, range(10, skipped.start))
-    ledger.published(P, after)
-    assert ledger.committable(P) == skipped.start
-    assert ledger.unread(P) == skipped.start
-    ledger.published(P, skipped)  # read again and published
+    ledger.fetched(P, list(range(10, 25)), fetched_from=10)
+    ledger.processed(P, range(10, lost.start))
+    ledger.processed(P, after)
+    assert ledger.committable(P) == lost.start
+    assert ledger.unread(P) == lost.start
+    ledger.processed(P, lost)  # read again and processed
     assert ledger.committable(P) == after.stop
     assert ledger.unread(P) is None
 
 
+@pytest.mark.parametrize("lost", [range(13, 20)])
+def test_ledger_never_takes_a_record_it_did_not_see_fetched_for_a_hole(lost: range) -> None:
+    """Records the agent never got and no fetch vouches for as missing: not a hole, a re-read."""
+    ledger = _ledger()
+    ledger.processed(P, [*range(10, lost.start), *range(lost.stop, 25)])
+    assert ledger.committable(P) == lost.start
+    assert ledger.unread(P) == lost.start
+
+
 @pytest.mark.parametrize("holes", [[12, 15, 16]])
-def test_ledger_passes_over_offsets_with_no_record(holes: list[int]) -> None:
-    """Transaction markers and compacted records are never delivered: nothing to wait for."""
+def test_ledger_passes_over_offsets_a_fetch_shows_empty(holes: list[int]) -> None:
+    """Transaction markers, compacted and aborted records: missing inside a fetch response."""
     ledger = _ledger()
     present = [o for o in range(10, 20) if o not in holes]
-    for offset in present:
-        ledger.delivered(P, offset)
-    ledger.published(P, present)
+    ledger.fetched(P, present, fetched_from=10)
+    ledger.processed(P, present)
     assert ledger.committable(P) == 20
     assert ledger.unread(P) is None
 
 
+@pytest.mark.parametrize(("start", "first"), [(10, 12)])
+def test_ledger_passes_over_a_hole_where_a_fetch_started(start: int, first: int) -> None:
+    """A commit that lands on a transaction marker: the next fetch from there starts after it."""
+    ledger = _ledger(start)
+    ledger.fetched(P, list(range(first, 20)), fetched_from=start)
+    ledger.processed(P, range(first, 20))
+    assert ledger.committable(P) == 20
+
+
+@pytest.mark.parametrize(("start", "first"), [(10, 12)])
+def test_ledger_infers_nothing_from_a_fetch_of_unknown_start(start: int, first: int) -> None:
+    """A seek came during the fetch: where it started is not known, so 10 and 11 stay owed."""
+    ledger = _ledger(start)
+    ledger.fetched(P, list(range(first, 20)), fetched_from=None)
+    ledger.processed(P, range(first, 20))
+    assert ledger.committable(P) == start
+    assert ledger.unread(P) == start
+
+
 @pytest.mark.parametrize("in_flight", [range(13, 16)])
-def test_ledger_does_not_pass_records_still_in_flight(in_flight: range) -> None:
-    """Delivered but not yet published, with nothing published after them: wait, do not re-read."""
+def test_ledger_does_not_re_read_records_still_in_flight(in_flight: range) -> None:
+    """Fetched but not yet processed, with nothing processed after them: wait."""
     ledger = _ledger()
-    _deliver(ledger, range(10, 16))
-    ledger.published(P, range(10, in_flight.start))
+    ledger.fetched(P, list(range(10, 16)), fetched_from=10)
+    ledger.processed(P, range(10, in_flight.start))
     assert ledger.committable(P) == in_flight.start
     assert ledger.unread(P) is None
 
@@ -69,29 +92,16 @@ def test_ledger_does_not_pass_records_still_in_flight(in_flight: range) -> None:
 @pytest.mark.parametrize("replayed", [range(5, 12)])
 def test_ledger_ignores_replays_before_its_start(replayed: range) -> None:
     ledger = _ledger()
-    ledger.published(P, replayed)
+    ledger.processed(P, replayed)
     assert ledger.committable(P) == 12
 
 
-@pytest.mark.parametrize("early", [range(10, 14)])
-def test_ledger_remembers_records_acked_before_the_start(early: range) -> None:
-    """Fetched and skipped before the first seek: still a skipped record once the run starts."""
-    ledger: PublishedOffsets[tuple[str, int]] = PublishedOffsets()
-    for offset in early:
-        ledger.delivered(P, offset)
-    ledger.start(P, early.start)
-    ledger.published(P, [early.stop])
-    assert ledger.committable(P) == early.start
-    assert ledger.unread(P) == early.start
-
-
 @pytest.mark.parametrize(("start", "early"), [(10, range(8, 14))])
-def test_ledger_keeps_what_was_published_before_the_start(start: int, early: range) -> None:
-    """Processed before Faust's seek to the committed offset: done, not skipped."""
-    ledger: PublishedOffsets[tuple[str, int]] = PublishedOffsets()
-    for offset in early:
-        ledger.delivered(P, offset)
-    ledger.published(P, early)
+def test_ledger_keeps_what_was_processed_before_the_start(start: int, early: range) -> None:
+    """Processed before Faust's seek to the committed offset: done, not owed."""
+    ledger: Ledger = ProcessedOffsets()
+    ledger.fetched(P, list(early), fetched_from=None)
+    ledger.processed(P, early)
     assert ledger.committable(P) is None
     assert not ledger.tracks(P)
     ledger.start(P, start)
@@ -99,11 +109,15 @@ def test_ledger_keeps_what_was_published_before_the_start(start: int, early: ran
     assert ledger.unread(P) is None
 
 
-@pytest.mark.parametrize("restart", [12])
-def test_ledger_start_again_after_a_rebalance_forgets_the_old_run(restart: int) -> None:
+@pytest.mark.parametrize("committed", [12])
+def test_ledger_start_again_keeps_what_is_known(committed: int) -> None:
+    """Faust seeks to the committed offset again mid-stream: an owed record stays owed, a
+    processed one stays processed."""
     ledger = _ledger()
-    _deliver(ledger, range(10, 20))
-    ledger.published(P, [15])
-    ledger.start(P, restart)
-    assert ledger.committable(P) == restart
-    assert ledger.unread(P) is None
+    ledger.fetched(P, list(range(10, 20)), fetched_from=10)
+    ledger.processed(P, [*range(10, 14), 15])
+    ledger.start(P, committed)
+    assert ledger.committable(P) == 14
+    assert ledger.unread(P) == 14
+    ledger.processed(P, [14, *range(16, 20)])
+    assert ledger.committable(P) == 20
