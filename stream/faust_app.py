@@ -145,7 +145,11 @@ class ShortFetchWaitConsumer(AIOKafkaDriverConsumer):
     async def reread_unprocessed(self, partitions: Iterable[TP]) -> None:
         """Seek back to any fetched record that was not processed while later ones were."""
         now = time.monotonic()
+        assigned = self.assignment()
         for tp in partitions:
+            if tp not in assigned:  # revoked: its new owner starts from the last commit, which stopped here
+                self._rereads.pop(tp, None)
+                continue
             offset = self.ledger.unread(tp)
             if offset is None:
                 self._rereads.pop(tp, None)  # nothing missing, or the re-read came
