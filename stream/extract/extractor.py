@@ -308,7 +308,7 @@ class MeetingExtractor:
                     trigger=trig,
                     mentions={p: first[p] for p in group if p in first},
                     date_value=date_value(date, trig.status),
-                    earlier=bool(_EARLIER.search(text[sent.start_char : sent.end_char])),
+                    earlier=bundle.triggers.earlier(doc, sent),
                 )
             )
         return out
@@ -528,12 +528,6 @@ def _participant(entities: list[Entity], idx: int, cand: Candidate) -> Participa
         span=m.span,
     )
 
-
-_EARLIER = re.compile(
-    r"\b(?:last (?:month|year|week)|earlier this (?:month|year)|(?:bulan|tahun|pekan|minggu) lalu|"
-    r"previously met|had met|pernah bertemu)\b",
-    re.IGNORECASE,
-)
 
 
 def _confidence(

@@ -53,6 +53,8 @@ class Lexicon:
     """Phrases naming both sides of the meeting just reported ("the two leaders", "keduanya")."""
     bilateral_cues: dict[str, tuple[str, ...]]
     """Words that make "A met B, C and D" a series of separate bilateral meetings."""
+    earlier_cues: dict[str, tuple[list[dict[str, Any]], ...]]
+    """spaCy ``Matcher`` token patterns that place a meeting before the story's own ("last April")."""
     boilerplate_prefixes: tuple[str, ...]
     stopwords: dict[str, frozenset[str]]
     common_words: dict[str, frozenset[str]]
@@ -110,6 +112,7 @@ def load_lexicon() -> Lexicon:
         exclusions={lang: tuple(v) for lang, v in triggers_doc["exclusions"].items()},
         pair_references={lang: tuple(v) for lang, v in triggers_doc["pair_references"].items()},
         bilateral_cues={lang: tuple(v) for lang, v in triggers_doc["bilateral_cues"].items()},
+        earlier_cues={lang: tuple(v) for lang, v in triggers_doc["earlier_cues"].items()},
         boilerplate_prefixes=tuple(p.casefold() for p in hygiene_doc["line_prefixes"]),
         stopwords={lang: frozenset(v) for lang, v in stop_doc.items() if isinstance(v, list)},
         common_words={lang: words for lang, (words, _) in common.items()},

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
@@ -55,11 +55,18 @@ class TriggerFinder:
         self.pairs = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.pairs.add("P", [nlp.make_doc(p) for p in lexicon.pair_references[language]])
         self.bilateral_cues = tuple(c.casefold() for c in lexicon.bilateral_cues[language])
+        self.earlier_cues = Matcher(nlp.vocab)
+        self.earlier_cues.add("EARLIER", list(lexicon.earlier_cues[language]))
         self.strings = nlp.vocab.strings
 
     def names_pair(self, doc: Doc, sent: Sentence) -> bool:
         """The sentence refers to both sides of a meeting already reported ("the two leaders")."""
         return bool(self.pairs(doc[sent.start : sent.end]))
+
+    def earlier(self, doc: Doc, sent: Sentence) -> bool:
+        """The sentence places its meeting before the story's own ("last April", "sebelumnya"):
+        a meeting of the same parties reported there is another meeting, not a repeat mention."""
+        return bool(self._matches(doc, self.earlier_cues, sent))
 
     def bilateral_context(self, text: str) -> bool:
         """The article speaks of bilateral or separate meetings: lists of counterparts are split."""
@@ -92,7 +99,7 @@ class TriggerFinder:
             out.append(Trigger(span.start, span.end, span.label_, "held", span.text))  # type: ignore[arg-type]
         return out
 
-    def _matches(self, doc: Doc, matcher: PhraseMatcher, sent: Sentence) -> list[tuple[int, int, int]]:
+    def _matches(self, doc: Doc, matcher: PhraseMatcher | Matcher, sent: Sentence) -> list[tuple[int, int, int]]:
         """``matcher``'s matches inside ``sent``: the whole Doc is matched once and kept in
         ``doc.user_data`` (the same matches as on the sentence's Span, for far fewer calls)."""
         key = f"meetwire.matches.{id(matcher)}"

@@ -91,6 +91,8 @@ def test_pipeline_splits_sentences(text: str, count: int) -> None:
         ("en", "President Ahmad Fauzi will meet King Hamid.", "planned"),
         ("en", "President Ahmad Fauzi met King Hamid after he had planned to.", "held"),
         ("en", "President Ahmad Fauzi postponed his meeting with King Hamid.", "cancelled"),
+        ("en", "President Ahmad Fauzi backs out of trip to meet King Hamid.", "cancelled"),
+        ("en", "President Ahmad Fauzi was likely to meet King Hamid.", "planned"),
     ],
 )
 def test_triggers_read_status(lexicon: Lexicon, lang: str, text: str, status: str) -> None:
@@ -101,6 +103,25 @@ def test_triggers_read_status(lexicon: Lexicon, lang: str, text: str, status: st
     triggers = finder.in_doc(doc)
     assert triggers
     assert finder.with_status(doc, sent, triggers[0]).status == status
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "earlier"),
+    [
+        ("id", "Presiden Ahmad Fauzi bertemu Raja Hamid pada 9 Maret lalu.", True),
+        ("id", "Keduanya pernah bertemu di Bogor.", True),
+        ("id", "Presiden Ahmad Fauzi bertemu Raja Hamid di Bogor, Senin.", False),
+        ("en", "President Ahmad Fauzi met King Hamid last April.", True),
+        ("en", "Their previous meeting was in Bogor.", True),
+        ("en", "It was their first meeting since the election.", False),
+        ("en", "President Ahmad Fauzi met King Hamid on Monday.", False),
+    ],
+)
+def test_triggers_mark_earlier_meetings(lexicon: Lexicon, lang: str, text: str, earlier: bool) -> None:
+    nlp = spacy.blank(lang)
+    finder = TriggerFinder(nlp, lang, lexicon)
+    doc = nlp(text)
+    assert finder.earlier(doc, split_sentences(doc)[0]) is earlier
 
 
 @pytest.mark.parametrize(
