@@ -159,7 +159,7 @@ class MeetingExtractor:
     def _events(
         self, item: WireItem, doc: Doc, lang: str, bundle: _Language, received_at: datetime | None
     ) -> list[MeetingEvent]:
-        mask = boilerplate_mask(item.text, self.lexicon.boilerplate_prefixes)
+        mask = boilerplate_mask(item.text, self.lexicon.boilerplate_prefixes, self.lexicon.caption_markers)
         triggers = [t for t in bundle.triggers.in_doc(doc) if not mask.covers(doc[t.start].idx)]
         if not triggers:
             return []

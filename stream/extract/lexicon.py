@@ -56,6 +56,8 @@ class Lexicon:
     earlier_cues: dict[str, tuple[list[dict[str, Any]], ...]]
     """spaCy ``Matcher`` token patterns that place a meeting before the story's own ("last April")."""
     boilerplate_prefixes: tuple[str, ...]
+    caption_markers: tuple[str, ...]
+    """Casefolded photo-credit marks ("(foto:", "ap photo/"): a line with one is a caption."""
     stopwords: dict[str, frozenset[str]]
     common_words: dict[str, frozenset[str]]
     """Folded words the news corpora write in lower case and (almost) never inside a person's name:
@@ -114,6 +116,7 @@ def load_lexicon() -> Lexicon:
         bilateral_cues={lang: tuple(v) for lang, v in triggers_doc["bilateral_cues"].items()},
         earlier_cues={lang: tuple(v) for lang, v in triggers_doc["earlier_cues"].items()},
         boilerplate_prefixes=tuple(p.casefold() for p in hygiene_doc["line_prefixes"]),
+        caption_markers=tuple(c.casefold() for c in hygiene_doc["caption_markers"]),
         stopwords={lang: frozenset(v) for lang, v in stop_doc.items() if isinstance(v, list)},
         common_words={lang: words for lang, (words, _) in common.items()},
         versions={

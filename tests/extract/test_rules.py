@@ -57,11 +57,14 @@ def test_language_detects_by_stopwords(lexicon: Lexicon, text: str, expected: st
         ("Copyright \u00a9 ANTARA 2023", True),
         ("Pewarta: Ani", True),
         ("Presiden bertemu raja di Istana.", False),
+        ("Presiden Ahmad Fauzi bertemu Raja Hamid di Bogor, Senin. (Foto: Budi Santoso/Warta)", True),
+        ("King Hamid greets President Ahmad Fauzi in Rome. (AP Photo/ Ann Lee)", True),
+        ("President Ahmad Fauzi met King Hamid in Rome, the palace said.", False),
     ],
 )
 def test_hygiene_masks_boilerplate_lines(lexicon: Lexicon, line: str, masked: bool) -> None:
     text = "Paragraf pertama.\n" + line + "\nParagraf akhir."
-    mask = boilerplate_mask(text, lexicon.boilerplate_prefixes)
+    mask = boilerplate_mask(text, lexicon.boilerplate_prefixes, lexicon.caption_markers)
     offset = text.index(line.strip())
     assert mask.covers(offset) is masked
     assert not mask.covers(0)
