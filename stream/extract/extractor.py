@@ -217,7 +217,16 @@ class MeetingExtractor:
         fallback = article_place(places, dateline, mask, mentions)
         person_spans = [m.span for m in mentions if m.kind == "person"]
         events: list[MeetingEvent] = []
+        headline = bundle.triggers.title_status(bundle.nlp.make_doc(item.title)) if item.title else None
         for cand in merge(candidates):
+            if (
+                headline == "planned"
+                and cand.status == "held"
+                and not cand.earlier
+                and not bundle.triggers.marked_held(doc, cand.sentence, cand.trigger)
+            ):
+                # "X to hold talks with Y": a meeting the story tells of without a past form is the one to come
+                cand.status = headline
             place = pick_location(item.text, places, dateline, cand, sentences, person_spans, fallback, self.place_cues)
             # later meetings in the article happen where the first located one did, unless told otherwise
             if fallback is not None and place is not None and place is not fallback and not events:

@@ -129,16 +129,30 @@ class TriggerFinder:
                     s >= trig.end and (s - trig.end <= 6 or doc[trig.start].lower_ not in _PAST_EN)
                 ):
                     cancelled = True
-            elif label == "planned" and e <= trig.start and trig.start - e <= PLANNED_WINDOW:
-                between = doc[e : trig.start]
+            # a cue may end inside the trigger it governs ("to meet", "dijadwalkan bertemu")
+            elif label == "planned" and s < trig.start and e <= trig.end and trig.start - e <= PLANNED_WINDOW:
+                between = doc[min(e, trig.start) : trig.start]
                 if not any(t.text in _CLAUSE_BREAK for t in between):
                     planned = True
+        if self.marked_held(doc, sent, trig):
+            planned = False
+        status: Status = "cancelled" if cancelled else "planned" if planned else "held"
+        return Trigger(trig.start, trig.end, trig.strength, status, trig.text)
+
+    def marked_held(self, doc: Doc, sent: Sentence, trig: Trigger) -> bool:
+        """The trigger itself says the meeting took place: a past form ("met", "held talks")
+        not after "will"/"to", or a word that places it in the past ("usai pertemuan",
+        "after the meeting")."""
         first = doc[trig.start].lower_
         before = {t.lower_ for t in doc[max(sent.start, trig.start - 3) : trig.start]}
         if self.language == "en" and first in _PAST_EN and not (before & {"will", "would", "to"}):
-            planned = False
+            return True
         held_words = _HELD_ID if self.language == "id" else _HELD_EN
-        if before & held_words or first in held_words:
-            planned = False  # "usai pertemuan", "after the meeting": it took place
-        status: Status = "cancelled" if cancelled else "planned" if planned else "held"
-        return Trigger(trig.start, trig.end, trig.strength, status, trig.text)
+        return bool(before & held_words) or first in held_words
+
+    def title_status(self, title: Doc) -> Status | None:
+        """The status of the meeting a headline announces ("X to meet Y", "X batal bertemu Y"),
+        or None when it announces no planned or cancelled one."""
+        whole = Sentence(0, len(title), 0, len(title.text), 0)
+        found = {self.with_status(title, whole, t).status for t in self.in_doc(title)}
+        return "cancelled" if "cancelled" in found else "planned" if "planned" in found else None

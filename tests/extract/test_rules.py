@@ -96,6 +96,8 @@ def test_pipeline_splits_sentences(text: str, count: int) -> None:
         ("en", "President Ahmad Fauzi postponed his meeting with King Hamid.", "cancelled"),
         ("en", "President Ahmad Fauzi backs out of trip to meet King Hamid.", "cancelled"),
         ("en", "President Ahmad Fauzi was likely to meet King Hamid.", "planned"),
+        ("en", "President Ahmad Fauzi to meet King Hamid on Monday", "planned"),
+        ("id", "Presiden Ahmad Fauzi dijadwalkan bertemu Raja Hamid.", "planned"),
     ],
 )
 def test_triggers_read_status(lexicon: Lexicon, lang: str, text: str, status: str) -> None:
@@ -106,6 +108,40 @@ def test_triggers_read_status(lexicon: Lexicon, lang: str, text: str, status: st
     triggers = finder.in_doc(doc)
     assert triggers
     assert finder.with_status(doc, sent, triggers[0]).status == status
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "status"),
+    [
+        ("en", "Fauzi to hold talks with King Hamid", "planned"),
+        ("en", "Fauzi calls off meeting with King Hamid", "cancelled"),
+        ("en", "Fauzi meets King Hamid in Rome", None),
+        ("id", "Presiden Fauzi akan bertemu Raja Hamid di Bogor", "planned"),
+        ("id", "Presiden Fauzi bertemu Raja Hamid di Bogor", None),
+    ],
+)
+def test_triggers_read_headline_status(lexicon: Lexicon, lang: str, title: str, status: str | None) -> None:
+    nlp = spacy.blank(lang)
+    finder = TriggerFinder(nlp, lang, lexicon)
+    assert finder.title_status(nlp(title)) == status
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "held"),
+    [
+        ("en", "Fauzi met King Hamid in Rome.", True),
+        ("en", "After the meeting, Fauzi left Rome.", True),
+        ("en", "The meeting with King Hamid focuses on trade.", False),
+        ("id", "Usai pertemuan, Fauzi meninggalkan Bogor.", True),
+        ("id", "Pertemuan dengan Raja Hamid membahas perdagangan.", False),
+    ],
+)
+def test_triggers_mark_held_by_the_trigger_itself(lexicon: Lexicon, lang: str, text: str, held: bool) -> None:
+    nlp = spacy.blank(lang)
+    finder = TriggerFinder(nlp, lang, lexicon)
+    doc = nlp(text)
+    triggers = finder.in_doc(doc)
+    assert finder.marked_held(doc, split_sentences(doc)[0], triggers[0]) is held
 
 
 @pytest.mark.parametrize(
