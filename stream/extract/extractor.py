@@ -300,14 +300,23 @@ class MeetingExtractor:
             trig = Trigger(trig.start, trig.end, trig.strength, "cancelled", trig.text)
         if not usable and len(parties) < 2:
             return []
-        if len(parties) == 1 and subject is not None and subject not in parties and usable:
-            parties = [subject, *parties]
+        if subject is not None and subject not in parties and usable:
+            # "X met Y" names one side; "She met Y and Z": a pronoun stands for the article's subject
+            after = all(first[p].start >= trig.end for p in parties if p in first)
+            if len(parties) == 1 or (after and any(bundle.triggers.pronoun_subject(doc, sent, t) for t in usable)):
+                parties = [subject, *parties]
         if len(parties) < 2:
             return []
         date = pick_date(dates, sent, trig)
         out = []
         for group in split_bilaterals(
-            parties, first, entities, trig, subject, bilateral or _each_with(doc, sent, parties, first)
+            parties,
+            first,
+            entities,
+            trig,
+            subject,
+            bilateral or _each_with(doc, sent, parties, first),
+            separate=any(bundle.triggers.separate(t) for t in usable),
         ):
             out.append(
                 Candidate(

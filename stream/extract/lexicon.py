@@ -54,6 +54,10 @@ class Lexicon:
     bilateral_cues: dict[str, tuple[str, ...]]
     """Words that make "A met B, C and D" a series of separate bilateral meetings."""
     earlier_cues: dict[str, tuple[list[dict[str, Any]], ...]]
+    subject_pronouns: dict[str, frozenset[str]]
+    separate_meetings: dict[str, frozenset[str]]
+    """Triggers that make "the subject met A and B" one meeting per party ("held meetings with")."""
+    """Pronouns that, right before a trigger, stand for the article's main person ("she met")."""
     """spaCy ``Matcher`` token patterns that place a meeting before the story's own ("last April")."""
     boilerplate_prefixes: tuple[str, ...]
     caption_markers: tuple[str, ...]
@@ -115,6 +119,8 @@ def load_lexicon() -> Lexicon:
         pair_references={lang: tuple(v) for lang, v in triggers_doc["pair_references"].items()},
         bilateral_cues={lang: tuple(v) for lang, v in triggers_doc["bilateral_cues"].items()},
         earlier_cues={lang: tuple(v) for lang, v in triggers_doc["earlier_cues"].items()},
+        subject_pronouns={lang: frozenset(v) for lang, v in triggers_doc["subject_pronouns"].items()},
+        separate_meetings={lang: frozenset(v) for lang, v in triggers_doc["separate_meetings"].items()},
         boilerplate_prefixes=tuple(p.casefold() for p in hygiene_doc["line_prefixes"]),
         caption_markers=tuple(c.casefold() for c in hygiene_doc["caption_markers"]),
         stopwords={lang: frozenset(v) for lang, v in stop_doc.items() if isinstance(v, list)},

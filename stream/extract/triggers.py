@@ -55,6 +55,8 @@ class TriggerFinder:
         self.pairs = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.pairs.add("P", [nlp.make_doc(p) for p in lexicon.pair_references[language]])
         self.bilateral_cues = tuple(c.casefold() for c in lexicon.bilateral_cues[language])
+        self.subject_pronouns = lexicon.subject_pronouns[language]
+        self.separate_meetings = lexicon.separate_meetings[language]
         self.earlier_cues = Matcher(nlp.vocab)
         self.earlier_cues.add("EARLIER", list(lexicon.earlier_cues[language]))
         self.strings = nlp.vocab.strings
@@ -62,6 +64,15 @@ class TriggerFinder:
     def names_pair(self, doc: Doc, sent: Sentence) -> bool:
         """The sentence refers to both sides of a meeting already reported ("the two leaders")."""
         return bool(self.pairs(doc[sent.start : sent.end]))
+
+    def pronoun_subject(self, doc: Doc, sent: Sentence, trig: Trigger) -> bool:
+        """A pronoun is the trigger's subject ("She also met A and B", "Ia kemudian bertemu A"):
+        within three tokens before it, in the same sentence."""
+        return any(t.lower_ in self.subject_pronouns for t in doc[max(sent.start, trig.start - 3) : trig.start])
+
+    def separate(self, trig: Trigger) -> bool:
+        """A plural trigger that makes each listed party a meeting of its own ("held meetings with")."""
+        return trig.text.lower() in self.separate_meetings
 
     def earlier(self, doc: Doc, sent: Sentence) -> bool:
         """The sentence places its meeting before the story's own ("last April", "sebelumnya"):

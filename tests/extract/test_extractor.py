@@ -169,6 +169,43 @@ def test_extractor_splits_a_list_of_bilaterals(extractor: MeetingExtractor, text
 @pytest.mark.parametrize(
     "text",
     [
+        "KATMANDU - Prime Minister Rina Akter arrived in the capital for the regional summit on Thursday. "
+        "On the sidelines of the summit, she held meetings with Foreign Minister Arjun Thapa and "
+        "President Kofi Mensah."
+    ],
+)
+def test_extractor_reads_a_pronoun_subject_and_separate_meetings(extractor: MeetingExtractor, text: str) -> None:
+    events = _held(extractor.extract(_item(text, "en", published_at="2024-05-10")))
+    pairs = sorted(tuple(sorted(p.name for p in e.participants)) for e in events)
+    assert pairs == [("Arjun Thapa", "Rina Akter"), ("Kofi Mensah", "Rina Akter")]
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "status"),
+    [
+        (
+            "Chinese President Zhao Lei will travel to Brazil next week. The meeting with President "
+            "Paulo Souza in Brasilia focuses on trade.",
+            "Zhao to hold talks with Brazil's Souza",
+            "planned",
+        ),
+        (
+            "Chinese President Zhao Lei met President Paulo Souza in Brasilia on Monday.",
+            "Zhao to hold talks with Brazil's Souza",
+            "held",
+        ),
+    ],
+)
+def test_extractor_reads_a_headline_s_planned_meeting(
+    extractor: MeetingExtractor, text: str, title: str, status: str
+) -> None:
+    events = extractor.extract(_item(text, "en", published_at="2024-05-10", title=title))
+    assert [e.status for e in events] == [status]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "Chinese President Zhao Lei on Wednesday held talks with his Brazilian counterpart Paulo Souza "
         "in Beijing. Zhao said the two countries would deepen trade ties, and Souza agreed."
     ],
