@@ -437,6 +437,10 @@ def _without_companions(
     if not cues:
         return parties
     trig_starts = [t.start for t in triggers]
+    named = [first[p].start for p in parties if p in first]
+    if named and cues[0] < min(trig_starts) and cues[0] < min(named):
+        # "Turut mendampingi Presiden dalam kunjungan itu adalah A, B dan C": the entourage, no meeting
+        return []
     keep = []
     for p in parties:
         m = first.get(p)

@@ -73,6 +73,19 @@ def test_extractor_is_deterministic(extractor: MeetingExtractor, text: str) -> N
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "BEIJING - Presiden Budi Santoso bertemu dengan Presiden China Zhao Lei di Beijing, Sabtu (9/11/2024).\n\n"
+        "Turut mendampingi Presiden Budi dalam kunjungan ke China adalah Menteri Luar Negeri Sari Wulandari; "
+        "Menteri Perdagangan Agus Salim Hakim; serta Panglima TNI Jenderal Bima Prakoso."
+    ],
+)
+def test_extractor_reads_an_entourage_list_as_no_meeting(extractor: MeetingExtractor, text: str) -> None:
+    events = _held(extractor.extract(_item(text, published_at="2024-11-10")))
+    assert sorted(tuple(sorted(p.name for p in e.participants)) for e in events) == [("Budi Santoso", "Zhao Lei")]
+
+
+@pytest.mark.parametrize(
     ("text", "language"),
     [
         ("JAKARTA - Presiden Budi Santoso berbicara melalui telepon dengan Presiden Prancis Luc Moreau, Senin.", "id"),
