@@ -193,7 +193,7 @@ class MeetingExtractor:
         subject = _main_subject(entities, mask, doc)
         dates = ParagraphDates(item, lang, received_at, sentences, doc=doc, rules=self.date_rules)
         bilateral = bundle.triggers.bilateral_context(item.text)
-        companions = token_positions(doc, _COMPANION)
+        companions = token_positions(doc, self.lexicon.companion_words[lang])
         candidates: list[Candidate] = []
         for sent, sent_triggers in cand_sents:
             if bundle.triggers.excluded(doc, sent, sent_triggers):
@@ -412,7 +412,6 @@ def _place_tokens(doc: Doc, places: list[PlaceMention]) -> tuple[set[int], dict[
 
 _ANAPHORA_AFTER = frozenset({"tersebut", "itu", "ini"})
 _ANAPHORA_BEFORE = frozenset({"this", "that", "these", "those", "the", "their", "its"})
-_COMPANION = frozenset({"mendampingi", "didampingi", "accompanied", "accompanying", "turut", "beserta", "alongside"})
 
 
 def _anaphoric(doc: Doc, trig: Trigger) -> bool:

@@ -77,11 +77,20 @@ def test_extractor_is_deterministic(extractor: MeetingExtractor, text: str) -> N
     [
         "BEIJING - Presiden Budi Santoso bertemu dengan Presiden China Zhao Lei di Beijing, Sabtu (9/11/2024).\n\n"
         "Turut mendampingi Presiden Budi dalam kunjungan ke China adalah Menteri Luar Negeri Sari Wulandari; "
-        "Menteri Perdagangan Agus Salim Hakim; serta Panglima TNI Jenderal Bima Prakoso."
+        "Menteri Perdagangan Agus Salim Hakim; serta Panglima TNI Jenderal Bima Prakoso.",
     ],
 )
 def test_extractor_reads_an_entourage_list_as_no_meeting(extractor: MeetingExtractor, text: str) -> None:
     events = _held(extractor.extract(_item(text, published_at="2024-11-10")))
+    assert sorted(tuple(sorted(p.name for p in e.participants)) for e in events) == [("Budi Santoso", "Zhao Lei")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Chinese President Zhao Lei met President Budi Santoso and his wife Ani Lestari in Beijing on Monday."],
+)
+def test_extractor_leaves_out_a_spouse(extractor: MeetingExtractor, text: str) -> None:
+    events = _held(extractor.extract(_item(text, "en", published_at="2024-11-12")))
     assert sorted(tuple(sorted(p.name for p in e.participants)) for e in events) == [("Budi Santoso", "Zhao Lei")]
 
 
