@@ -57,6 +57,8 @@ class Lexicon:
     subject_pronouns: dict[str, frozenset[str]]
     separate_meetings: dict[str, frozenset[str]]
     companion_words: dict[str, frozenset[str]]
+    trip_verbs: dict[str, frozenset[str]]
+    """Past journey verbs that make a following "to meet" the purpose of a trip made ("arrived ... to meet")."""
     """Words after which named people accompany a side rather than meet ("didampingi", "his wife")."""
     """Triggers that make "the subject met A and B" one meeting per party ("held meetings with")."""
     """Pronouns that, right before a trigger, stand for the article's main person ("she met")."""
@@ -124,6 +126,7 @@ def load_lexicon() -> Lexicon:
         subject_pronouns={lang: frozenset(v) for lang, v in triggers_doc["subject_pronouns"].items()},
         separate_meetings={lang: frozenset(v) for lang, v in triggers_doc["separate_meetings"].items()},
         companion_words={lang: frozenset(v) for lang, v in triggers_doc["companion_words"].items()},
+        trip_verbs={lang: frozenset(v) for lang, v in triggers_doc["trip_verbs"].items()},
         boilerplate_prefixes=tuple(p.casefold() for p in hygiene_doc["line_prefixes"]),
         caption_markers=tuple(c.casefold() for c in hygiene_doc["caption_markers"]),
         stopwords={lang: frozenset(v) for lang, v in stop_doc.items() if isinstance(v, list)},

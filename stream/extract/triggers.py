@@ -57,6 +57,7 @@ class TriggerFinder:
         self.bilateral_cues = tuple(c.casefold() for c in lexicon.bilateral_cues[language])
         self.subject_pronouns = lexicon.subject_pronouns[language]
         self.separate_meetings = lexicon.separate_meetings[language]
+        self.trip_verbs = lexicon.trip_verbs[language]
         self.earlier_cues = Matcher(nlp.vocab)
         self.earlier_cues.add("EARLIER", list(lexicon.earlier_cues[language]))
         self.strings = nlp.vocab.strings
@@ -143,12 +144,24 @@ class TriggerFinder:
             # a cue may end inside the trigger it governs ("to meet", "dijadwalkan bertemu")
             elif label == "planned" and s < trig.start and e <= trig.end and trig.start - e <= PLANNED_WINDOW:
                 between = doc[min(e, trig.start) : trig.start]
-                if not any(t.text in _CLAUSE_BREAK for t in between):
+                if not any(t.text in _CLAUSE_BREAK for t in between) and not self._trip_purpose(doc, sent, s, e, trig):
                     planned = True
         if self.marked_held(doc, sent, trig):
             planned = False
         status: Status = "cancelled" if cancelled else "planned" if planned else "held"
         return Trigger(trig.start, trig.end, trig.strength, status, trig.text)
+
+    def _trip_purpose(self, doc: Doc, sent: Sentence, s: int, e: int, trig: Trigger) -> bool:
+        """A cue that ends inside the trigger ("to meet") after a journey verb of the same clause
+        names the purpose of a trip made ("arrived at the palace to meet X"), not a plan."""
+        if e <= trig.start:
+            return False
+        for t in reversed(doc[max(sent.start, s - PLANNED_WINDOW) : s]):
+            if t.text in _CLAUSE_BREAK:
+                return False
+            if t.lower_ in self.trip_verbs:
+                return True
+        return False
 
     def marked_held(self, doc: Doc, sent: Sentence, trig: Trigger) -> bool:
         """The trigger itself says the meeting took place: a past form ("met", "held talks")
