@@ -10,7 +10,6 @@ every access.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -210,7 +209,6 @@ class MeetingExtractor:
                     dates,
                     candidates,
                     bilateral,
-                    item.text,
                     companions,
                 )
             )
@@ -246,7 +244,6 @@ class MeetingExtractor:
         dates: ParagraphDates,
         previous: list[Candidate],
         bilateral: bool,
-        text: str,
         companions: list[int],
     ) -> list[Candidate]:
         parties, first = sentence_parties(mentions, entities, sent)
@@ -288,11 +285,7 @@ class MeetingExtractor:
             if t.strength == "object" and not _party_follows(first, t):
                 continue
             usable.append(t)
-        if (
-            usable
-            and all(t.text.lower() in _WELCOME for t in usable)
-            and _AIRPORT.search(text[sent.start_char : sent.end_char])
-        ):
+        if bundle.triggers.arrival_welcome(doc, sent, usable):
             return []  # an airport welcome is not a meeting
         trig = usable[0] if usable else triggers[0]
         cancelled = [t for t in triggers if t.status == "cancelled"]
@@ -478,8 +471,6 @@ def _party_after_with(doc: Doc, first: dict[int, Mention], trig: Trigger) -> boo
     )
 
 
-_WELCOME = frozenset({"menyambut", "disambut", "welcomed", "welcomes", "greeted", "menyambutnya"})
-_AIRPORT = re.compile(r"\b(?:bandara|bandar udara|airport|pangkalan udara|lanud|landasan|tarmac)\b", re.IGNORECASE)
 _SPEECH = frozenset(
     {"kata", "ujar", "ungkap", "tutur", "jelas", "tegas", "sebut", "said", "says", "told", "added", "according"}
 )

@@ -58,6 +58,8 @@ class Lexicon:
     separate_meetings: dict[str, frozenset[str]]
     companion_words: dict[str, frozenset[str]]
     trip_verbs: dict[str, frozenset[str]]
+    arrival_welcome: dict[str, dict[str, tuple[str, ...]]]
+    """Welcome triggers and arrival/airport words: together an arrival welcome, not a meeting."""
     """Past journey verbs that make a following "to meet" the purpose of a trip made ("arrived ... to meet")."""
     """Words after which named people accompany a side rather than meet ("didampingi", "his wife")."""
     """Triggers that make "the subject met A and B" one meeting per party ("held meetings with")."""
@@ -127,6 +129,10 @@ def load_lexicon() -> Lexicon:
         separate_meetings={lang: frozenset(v) for lang, v in triggers_doc["separate_meetings"].items()},
         companion_words={lang: frozenset(v) for lang, v in triggers_doc["companion_words"].items()},
         trip_verbs={lang: frozenset(v) for lang, v in triggers_doc["trip_verbs"].items()},
+        arrival_welcome={
+            lang: {kind: tuple(words) for kind, words in kinds.items()}
+            for lang, kinds in triggers_doc["arrival_welcome"].items()
+        },
         boilerplate_prefixes=tuple(p.casefold() for p in hygiene_doc["line_prefixes"]),
         caption_markers=tuple(c.casefold() for c in hygiene_doc["caption_markers"]),
         stopwords={lang: frozenset(v) for lang, v in stop_doc.items() if isinstance(v, list)},

@@ -58,6 +58,9 @@ class TriggerFinder:
         self.subject_pronouns = lexicon.subject_pronouns[language]
         self.separate_meetings = lexicon.separate_meetings[language]
         self.trip_verbs = lexicon.trip_verbs[language]
+        self.welcome_words = frozenset(lexicon.arrival_welcome[language]["welcome"])
+        self.arrivals = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.arrivals.add("ARRIVAL", [nlp.make_doc(p) for p in lexicon.arrival_welcome[language]["arrival"]])
         self.earlier_cues = Matcher(nlp.vocab)
         self.earlier_cues.add("EARLIER", list(lexicon.earlier_cues[language]))
         self.strings = nlp.vocab.strings
@@ -74,6 +77,15 @@ class TriggerFinder:
     def separate(self, trig: Trigger) -> bool:
         """A plural trigger that makes each listed party a meeting of its own ("held meetings with")."""
         return trig.text.lower() in self.separate_meetings
+
+    def arrival_welcome(self, doc: Doc, sent: Sentence, triggers: list[Trigger]) -> bool:
+        """Only welcome triggers, in a sentence of an arrival or an airport ("was received at the
+        airport by X", "tiba di Beijing dan disambut X"): a welcome, not a meeting."""
+        return (
+            bool(triggers)
+            and all(t.text.lower() in self.welcome_words for t in triggers)
+            and bool(self._matches(doc, self.arrivals, sent))
+        )
 
     def earlier(self, doc: Doc, sent: Sentence) -> bool:
         """The sentence places its meeting before the story's own ("last April", "sebelumnya"):

@@ -147,6 +147,23 @@ def test_triggers_mark_held_by_the_trigger_itself(lexicon: Lexicon, lang: str, t
 
 
 @pytest.mark.parametrize(
+    ("lang", "text", "welcome"),
+    [
+        ("en", "President Ahmad Fauzi was received at the airport by Foreign Minister Ali Hamid.", True),
+        ("en", "Mayor Ahmad Fauzi arrived in Rome and was welcomed by Governor Ali Hamid.", True),
+        ("en", "President Ahmad Fauzi received Foreign Minister Ali Hamid at the palace.", False),
+        ("id", "Duta Besar Ali Hamid menyambut Presiden Ahmad Fauzi setibanya di Beijing.", True),
+        ("id", "Presiden Ahmad Fauzi menerima Duta Besar Ali Hamid di Istana.", False),
+    ],
+)
+def test_triggers_read_an_arrival_welcome(lexicon: Lexicon, lang: str, text: str, welcome: bool) -> None:
+    nlp = spacy.blank(lang)
+    finder = TriggerFinder(nlp, lang, lexicon)
+    doc = nlp(text)
+    assert finder.arrival_welcome(doc, split_sentences(doc)[0], finder.in_doc(doc)) is welcome
+
+
+@pytest.mark.parametrize(
     ("lang", "text", "earlier"),
     [
         ("id", "Presiden Ahmad Fauzi bertemu Raja Hamid pada 9 Maret lalu.", True),
