@@ -99,6 +99,7 @@ def test_pipeline_splits_sentences(text: str, count: int) -> None:
         ("en", "President Ahmad Fauzi to meet King Hamid on Monday", "planned"),
         ("en", "President Ahmad Fauzi arrived at the palace on Monday to meet with King Hamid.", "held"),
         ("en", "President Ahmad Fauzi will travel to Rome to meet King Hamid.", "planned"),
+        ("en", "Minister Ahmad Fauzi was calling on King Hamid in Rome.", "held"),
         ("id", "Presiden Ahmad Fauzi dijadwalkan bertemu Raja Hamid.", "planned"),
     ],
 )
