@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """K-fold cross-validation of the whole extractor on a labelled file, by language.
 
-    python scripts/crossval.py [--gold ../shared/eval/train.jsonl] [-k 5]
+    python scripts/crossval.py [--gold ../shared/eval/train.jsonl] [-k 5] [--predictions cv.events.jsonl]
 
 Each fold's articles are extracted by an extractor whose learned parts were trained on the
 other folds only (today the topic model, with ``scripts/train_topics.py``'s own code and
@@ -50,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gold", type=Path, default=SHARED_EVAL / "train.jsonl")
     parser.add_argument("--scorer", type=Path, default=SHARED_EVAL / "score.py")
     parser.add_argument("-k", type=int, default=5, help="number of folds")
+    parser.add_argument(
+        "--predictions", type=Path, help="also write the held-out predictions here (JSONL, for score.py --explain)"
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
     topics_training = _module(ROOT / "scripts" / "train_topics.py", "train_topics")
@@ -77,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
         for events in extractor.extract_many([(item, None) for item in items]):
             predicted.extend(ev.to_dict() for ev in events)
 
+    if args.predictions is not None:
+        with args.predictions.open("w", encoding="utf-8") as out:
+            out.writelines(json.dumps(ev, ensure_ascii=False) + "\n" for ev in predicted)
     print(f"{args.k}-fold cross-validation of {args.gold.name} ({len(gold_items)} articles):")
     for lang in ("all", "en", "id"):
         gold = [g for g in gold_items if lang == "all" or g.get("language") == lang]

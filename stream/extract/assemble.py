@@ -57,8 +57,12 @@ def split_bilaterals(
     trigger: Trigger,
     subject: int | None,
     bilateral: bool,
+    *,
+    separate: bool = False,
 ) -> list[list[int]]:
     """ "A met B of X, C of Y and D of Z" is three bilateral meetings; "A met B, C, D" of one body is one.
+
+    ``separate``: the trigger itself says so ("A held meetings with B and C"): one meeting per party.
 
     Bodies (delegations) are dropped when two named people already make the meeting.
     """
@@ -70,8 +74,10 @@ def split_bilaterals(
     if subj is None:
         return [parties]
     others = [p for p in parties if p != subj]
-    if len(others) < 2 or not bilateral:
+    if len(others) < 2 or not (bilateral or separate):
         return [parties]
+    if separate:
+        return [[subj, p] for p in others]
     countries = [entities[p].country for p in others if entities[p].explicit_country]
     subject_country = entities[subj].country
     if countries and len(set(countries)) == len(countries) and subject_country not in countries:

@@ -10,7 +10,6 @@ every access.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -159,7 +158,7 @@ class MeetingExtractor:
     def _events(
         self, item: WireItem, doc: Doc, lang: str, bundle: _Language, received_at: datetime | None
     ) -> list[MeetingEvent]:
-        mask = boilerplate_mask(item.text, self.lexicon.boilerplate_prefixes)
+        mask = boilerplate_mask(item.text, self.lexicon.boilerplate_prefixes, self.lexicon.caption_markers)
         triggers = [t for t in bundle.triggers.in_doc(doc) if not mask.covers(doc[t.start].idx)]
         if not triggers:
             return []
@@ -193,7 +192,7 @@ class MeetingExtractor:
         subject = _main_subject(entities, mask, doc)
         dates = ParagraphDates(item, lang, received_at, sentences, doc=doc, rules=self.date_rules)
         bilateral = bundle.triggers.bilateral_context(item.text)
-        companions = token_positions(doc, _COMPANION)
+        companions = token_positions(doc, self.lexicon.companion_words[lang])
         candidates: list[Candidate] = []
         for sent, sent_triggers in cand_sents:
             if bundle.triggers.excluded(doc, sent, sent_triggers):
@@ -210,14 +209,22 @@ class MeetingExtractor:
                     dates,
                     candidates,
                     bilateral,
-                    item.text,
                     companions,
                 )
             )
         fallback = article_place(places, dateline, mask, mentions)
         person_spans = [m.span for m in mentions if m.kind == "person"]
         events: list[MeetingEvent] = []
+        headline = bundle.triggers.title_status(bundle.nlp.make_doc(item.title)) if item.title else None
         for cand in merge(candidates):
+            if (
+                headline == "planned"
+                and cand.status == "held"
+                and not cand.earlier
+                and not bundle.triggers.marked_held(doc, cand.sentence, cand.trigger)
+            ):
+                # "X to hold talks with Y": a meeting the story tells of without a past form is the one to come
+                cand.status = headline
             place = pick_location(item.text, places, dateline, cand, sentences, person_spans, fallback, self.place_cues)
             # later meetings in the article happen where the first located one did, unless told otherwise
             if fallback is not None and place is not None and place is not fallback and not events:
@@ -237,7 +244,6 @@ class MeetingExtractor:
         dates: ParagraphDates,
         previous: list[Candidate],
         bilateral: bool,
-        text: str,
         companions: list[int],
     ) -> list[Candidate]:
         parties, first = sentence_parties(mentions, entities, sent)
@@ -279,11 +285,7 @@ class MeetingExtractor:
             if t.strength == "object" and not _party_follows(first, t):
                 continue
             usable.append(t)
-        if (
-            usable
-            and all(t.text.lower() in _WELCOME for t in usable)
-            and _AIRPORT.search(text[sent.start_char : sent.end_char])
-        ):
+        if bundle.triggers.arrival_welcome(doc, sent, usable):
             return []  # an airport welcome is not a meeting
         trig = usable[0] if usable else triggers[0]
         cancelled = [t for t in triggers if t.status == "cancelled"]
@@ -291,14 +293,23 @@ class MeetingExtractor:
             trig = Trigger(trig.start, trig.end, trig.strength, "cancelled", trig.text)
         if not usable and len(parties) < 2:
             return []
-        if len(parties) == 1 and subject is not None and subject not in parties and usable:
-            parties = [subject, *parties]
+        if subject is not None and subject not in parties and usable:
+            # "X met Y" names one side; "She met Y and Z": a pronoun stands for the article's subject
+            after = all(first[p].start >= trig.end for p in parties if p in first)
+            if len(parties) == 1 or (after and any(bundle.triggers.pronoun_subject(doc, sent, t) for t in usable)):
+                parties = [subject, *parties]
         if len(parties) < 2:
             return []
         date = pick_date(dates, sent, trig)
         out = []
         for group in split_bilaterals(
-            parties, first, entities, trig, subject, bilateral or _each_with(doc, sent, parties, first)
+            parties,
+            first,
+            entities,
+            trig,
+            subject,
+            bilateral or _each_with(doc, sent, parties, first),
+            separate=any(bundle.triggers.separate(t) for t in usable),
         ):
             out.append(
                 Candidate(
@@ -308,7 +319,7 @@ class MeetingExtractor:
                     trigger=trig,
                     mentions={p: first[p] for p in group if p in first},
                     date_value=date_value(date, trig.status),
-                    earlier=bool(_EARLIER.search(text[sent.start_char : sent.end_char])),
+                    earlier=bundle.triggers.earlier(doc, sent),
                 )
             )
         return out
@@ -394,7 +405,6 @@ def _place_tokens(doc: Doc, places: list[PlaceMention]) -> tuple[set[int], dict[
 
 _ANAPHORA_AFTER = frozenset({"tersebut", "itu", "ini"})
 _ANAPHORA_BEFORE = frozenset({"this", "that", "these", "those", "the", "their", "its"})
-_COMPANION = frozenset({"mendampingi", "didampingi", "accompanied", "accompanying", "turut", "beserta", "alongside"})
 
 
 def _anaphoric(doc: Doc, trig: Trigger) -> bool:
@@ -419,6 +429,10 @@ def _without_companions(
     if not cues:
         return parties
     trig_starts = [t.start for t in triggers]
+    named = [first[p].start for p in parties if p in first]
+    if named and cues[0] < min(trig_starts) and cues[0] < min(named):
+        # "Turut mendampingi Presiden dalam kunjungan itu adalah A, B dan C": the entourage, no meeting
+        return []
     keep = []
     for p in parties:
         m = first.get(p)
@@ -457,8 +471,6 @@ def _party_after_with(doc: Doc, first: dict[int, Mention], trig: Trigger) -> boo
     )
 
 
-_WELCOME = frozenset({"menyambut", "disambut", "welcomed", "welcomes", "greeted", "menyambutnya"})
-_AIRPORT = re.compile(r"\b(?:bandara|bandar udara|airport|pangkalan udara|lanud|landasan|tarmac)\b", re.IGNORECASE)
 _SPEECH = frozenset(
     {"kata", "ujar", "ungkap", "tutur", "jelas", "tegas", "sebut", "said", "says", "told", "added", "according"}
 )
@@ -528,12 +540,6 @@ def _participant(entities: list[Entity], idx: int, cand: Candidate) -> Participa
         span=m.span,
     )
 
-
-_EARLIER = re.compile(
-    r"\b(?:last (?:month|year|week)|earlier this (?:month|year)|(?:bulan|tahun|pekan|minggu) lalu|"
-    r"previously met|had met|pernah bertemu)\b",
-    re.IGNORECASE,
-)
 
 
 def _confidence(

@@ -28,15 +28,16 @@ class Mask:
         return i >= 0 and self.regions[i][0] <= offset < self.regions[i][1]
 
 
-def boilerplate_mask(text: str, prefixes: Sequence[str]) -> Mask:
-    """Mask every line that starts with a boilerplate prefix ("Baca juga:", "Editor:", ...)."""
+def boilerplate_mask(text: str, prefixes: Sequence[str], captions: Sequence[str] = ()) -> Mask:
+    """Mask every line that starts with a boilerplate prefix ("Baca juga:", "Editor:", ...) and,
+    with ``captions`` (casefolded photo-credit marks such as "(foto:"), every photo caption."""
     regions: list[tuple[int, int]] = []
     pos = 0
     for line in text.splitlines(keepends=True):
         end = pos + len(line)
         lead = _LEAD.match(line)
         body = line[lead.end() if lead else 0 :].casefold()
-        if body and body.startswith(tuple(prefixes)):
+        if body and (body.startswith(tuple(prefixes)) or any(c in body for c in captions)):
             regions.append((pos, end))
         pos = end
     return Mask(regions=tuple(regions), starts=tuple(r[0] for r in regions))

@@ -53,7 +53,21 @@ class Lexicon:
     """Phrases naming both sides of the meeting just reported ("the two leaders", "keduanya")."""
     bilateral_cues: dict[str, tuple[str, ...]]
     """Words that make "A met B, C and D" a series of separate bilateral meetings."""
+    earlier_cues: dict[str, tuple[list[dict[str, Any]], ...]]
+    subject_pronouns: dict[str, frozenset[str]]
+    separate_meetings: dict[str, frozenset[str]]
+    companion_words: dict[str, frozenset[str]]
+    trip_verbs: dict[str, frozenset[str]]
+    arrival_welcome: dict[str, dict[str, tuple[str, ...]]]
+    """Welcome triggers and arrival/airport words: together an arrival welcome, not a meeting."""
+    """Past journey verbs that make a following "to meet" the purpose of a trip made ("arrived ... to meet")."""
+    """Words after which named people accompany a side rather than meet ("didampingi", "his wife")."""
+    """Triggers that make "the subject met A and B" one meeting per party ("held meetings with")."""
+    """Pronouns that, right before a trigger, stand for the article's main person ("she met")."""
+    """spaCy ``Matcher`` token patterns that place a meeting before the story's own ("last April")."""
     boilerplate_prefixes: tuple[str, ...]
+    caption_markers: tuple[str, ...]
+    """Casefolded photo-credit marks ("(foto:", "ap photo/"): a line with one is a caption."""
     stopwords: dict[str, frozenset[str]]
     common_words: dict[str, frozenset[str]]
     """Folded words the news corpora write in lower case and (almost) never inside a person's name:
@@ -110,7 +124,17 @@ def load_lexicon() -> Lexicon:
         exclusions={lang: tuple(v) for lang, v in triggers_doc["exclusions"].items()},
         pair_references={lang: tuple(v) for lang, v in triggers_doc["pair_references"].items()},
         bilateral_cues={lang: tuple(v) for lang, v in triggers_doc["bilateral_cues"].items()},
+        earlier_cues={lang: tuple(v) for lang, v in triggers_doc["earlier_cues"].items()},
+        subject_pronouns={lang: frozenset(v) for lang, v in triggers_doc["subject_pronouns"].items()},
+        separate_meetings={lang: frozenset(v) for lang, v in triggers_doc["separate_meetings"].items()},
+        companion_words={lang: frozenset(v) for lang, v in triggers_doc["companion_words"].items()},
+        trip_verbs={lang: frozenset(v) for lang, v in triggers_doc["trip_verbs"].items()},
+        arrival_welcome={
+            lang: {kind: tuple(words) for kind, words in kinds.items()}
+            for lang, kinds in triggers_doc["arrival_welcome"].items()
+        },
         boilerplate_prefixes=tuple(p.casefold() for p in hygiene_doc["line_prefixes"]),
+        caption_markers=tuple(c.casefold() for c in hygiene_doc["caption_markers"]),
         stopwords={lang: frozenset(v) for lang, v in stop_doc.items() if isinstance(v, list)},
         common_words={lang: words for lang, (words, _) in common.items()},
         versions={

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
@@ -55,11 +55,44 @@ class TriggerFinder:
         self.pairs = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.pairs.add("P", [nlp.make_doc(p) for p in lexicon.pair_references[language]])
         self.bilateral_cues = tuple(c.casefold() for c in lexicon.bilateral_cues[language])
+        self.subject_pronouns = lexicon.subject_pronouns[language]
+        self.separate_meetings = lexicon.separate_meetings[language]
+        self.trip_verbs = lexicon.trip_verbs[language]
+        self.welcome_words = frozenset(lexicon.arrival_welcome[language]["welcome"])
+        self.arrivals = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.arrivals.add("ARRIVAL", [nlp.make_doc(p) for p in lexicon.arrival_welcome[language]["arrival"]])
+        self.earlier_cues = Matcher(nlp.vocab)
+        self.earlier_cues.add("EARLIER", list(lexicon.earlier_cues[language]))
         self.strings = nlp.vocab.strings
 
     def names_pair(self, doc: Doc, sent: Sentence) -> bool:
         """The sentence refers to both sides of a meeting already reported ("the two leaders")."""
         return bool(self.pairs(doc[sent.start : sent.end]))
+
+    def pronoun_subject(self, doc: Doc, sent: Sentence, trig: Trigger) -> bool:
+        """A pronoun is the trigger's subject ("She also met A and B", "Ia kemudian bertemu A"):
+        within three tokens before it, in the same sentence."""
+        return any(t.lower_ in self.subject_pronouns for t in doc[max(sent.start, trig.start - 3) : trig.start])
+
+    def separate(self, trig: Trigger) -> bool:
+        """A plural trigger that makes each listed party a meeting of its own ("held meetings with")."""
+        return trig.text.lower() in self.separate_meetings
+
+    def arrival_welcome(self, doc: Doc, sent: Sentence, triggers: list[Trigger]) -> bool:
+        """Only welcome triggers, in a sentence of an arrival or an airport ("was received at the
+        airport by X", "tiba di Beijing dan disambut X"): a welcome, not a meeting."""
+        return (
+            bool(triggers)
+            and all(t.text.lower() in self.welcome_words for t in triggers)
+            and bool(self._matches(doc, self.arrivals, sent))
+        )
+
+    def earlier(self, doc: Doc, sent: Sentence) -> bool:
+        """The sentence places its meeting before the story's own ("last April", "sebelumnya"):
+        a meeting of the same parties reported there is another meeting, not a repeat mention."""
+        # matched on the sentence alone: few sentences are asked about, and the token Matcher
+        # over a whole article costs more than every other trigger step together
+        return bool(self.earlier_cues(doc[sent.start : sent.end]))
 
     def bilateral_context(self, text: str) -> bool:
         """The article speaks of bilateral or separate meetings: lists of counterparts are split."""
@@ -92,7 +125,7 @@ class TriggerFinder:
             out.append(Trigger(span.start, span.end, span.label_, "held", span.text))  # type: ignore[arg-type]
         return out
 
-    def _matches(self, doc: Doc, matcher: PhraseMatcher, sent: Sentence) -> list[tuple[int, int, int]]:
+    def _matches(self, doc: Doc, matcher: PhraseMatcher | Matcher, sent: Sentence) -> list[tuple[int, int, int]]:
         """``matcher``'s matches inside ``sent``: the whole Doc is matched once and kept in
         ``doc.user_data`` (the same matches as on the sentence's Span, for far fewer calls)."""
         key = f"meetwire.matches.{id(matcher)}"
@@ -122,16 +155,42 @@ class TriggerFinder:
                     s >= trig.end and (s - trig.end <= 6 or doc[trig.start].lower_ not in _PAST_EN)
                 ):
                     cancelled = True
-            elif label == "planned" and e <= trig.start and trig.start - e <= PLANNED_WINDOW:
-                between = doc[e : trig.start]
-                if not any(t.text in _CLAUSE_BREAK for t in between):
+            # a cue may end inside the trigger it governs ("to meet", "dijadwalkan bertemu")
+            elif label == "planned" and s < trig.start and e <= trig.end and trig.start - e <= PLANNED_WINDOW:
+                between = doc[min(e, trig.start) : trig.start]
+                if not any(t.text in _CLAUSE_BREAK for t in between) and not self._trip_purpose(doc, sent, s, e, trig):
                     planned = True
+        if self.marked_held(doc, sent, trig):
+            planned = False
+        status: Status = "cancelled" if cancelled else "planned" if planned else "held"
+        return Trigger(trig.start, trig.end, trig.strength, status, trig.text)
+
+    def _trip_purpose(self, doc: Doc, sent: Sentence, s: int, e: int, trig: Trigger) -> bool:
+        """A cue that ends inside the trigger ("to meet") after a journey verb of the same clause
+        names the purpose of a trip made ("arrived at the palace to meet X"), not a plan."""
+        if e <= trig.start:
+            return False
+        for t in reversed(doc[max(sent.start, s - PLANNED_WINDOW) : s]):
+            if t.text in _CLAUSE_BREAK:
+                return False
+            if t.lower_ in self.trip_verbs:
+                return True
+        return False
+
+    def marked_held(self, doc: Doc, sent: Sentence, trig: Trigger) -> bool:
+        """The trigger itself says the meeting took place: a past form ("met", "held talks")
+        not after "will"/"to", or a word that places it in the past ("usai pertemuan",
+        "after the meeting")."""
         first = doc[trig.start].lower_
         before = {t.lower_ for t in doc[max(sent.start, trig.start - 3) : trig.start]}
         if self.language == "en" and first in _PAST_EN and not (before & {"will", "would", "to"}):
-            planned = False
+            return True
         held_words = _HELD_ID if self.language == "id" else _HELD_EN
-        if before & held_words or first in held_words:
-            planned = False  # "usai pertemuan", "after the meeting": it took place
-        status: Status = "cancelled" if cancelled else "planned" if planned else "held"
-        return Trigger(trig.start, trig.end, trig.strength, status, trig.text)
+        return bool(before & held_words) or first in held_words
+
+    def title_status(self, title: Doc) -> Status | None:
+        """The status of the meeting a headline announces ("X to meet Y", "X batal bertemu Y"),
+        or None when it announces no planned or cancelled one."""
+        whole = Sentence(0, len(title), 0, len(title.text), 0)
+        found = {self.with_status(title, whole, t).status for t in self.in_doc(title)}
+        return "cancelled" if "cancelled" in found else "planned" if "planned" in found else None

@@ -73,6 +73,28 @@ def test_extractor_is_deterministic(extractor: MeetingExtractor, text: str) -> N
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "BEIJING - Presiden Budi Santoso bertemu dengan Presiden China Zhao Lei di Beijing, Sabtu (9/11/2024).\n\n"
+        "Turut mendampingi Presiden Budi dalam kunjungan ke China adalah Menteri Luar Negeri Sari Wulandari; "
+        "Menteri Perdagangan Agus Salim Hakim; serta Panglima TNI Jenderal Bima Prakoso.",
+    ],
+)
+def test_extractor_reads_an_entourage_list_as_no_meeting(extractor: MeetingExtractor, text: str) -> None:
+    events = _held(extractor.extract(_item(text, published_at="2024-11-10")))
+    assert sorted(tuple(sorted(p.name for p in e.participants)) for e in events) == [("Budi Santoso", "Zhao Lei")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Chinese President Zhao Lei met President Budi Santoso and his wife Ani Lestari in Beijing on Monday."],
+)
+def test_extractor_leaves_out_a_spouse(extractor: MeetingExtractor, text: str) -> None:
+    events = _held(extractor.extract(_item(text, "en", published_at="2024-11-12")))
+    assert sorted(tuple(sorted(p.name for p in e.participants)) for e in events) == [("Budi Santoso", "Zhao Lei")]
+
+
+@pytest.mark.parametrize(
     ("text", "language"),
     [
         ("JAKARTA - Presiden Budi Santoso berbicara melalui telepon dengan Presiden Prancis Luc Moreau, Senin.", "id"),
@@ -164,6 +186,43 @@ def test_extractor_splits_a_list_of_bilaterals(extractor: MeetingExtractor, text
         ("Dewi Lestari", "Grace Wanjiru"),
         ("Dewi Lestari", "Kenji Sato"),
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "KATMANDU - Prime Minister Rina Akter arrived in the capital for the regional summit on Thursday. "
+        "On the sidelines of the summit, she held meetings with Foreign Minister Arjun Thapa and "
+        "President Kofi Mensah."
+    ],
+)
+def test_extractor_reads_a_pronoun_subject_and_separate_meetings(extractor: MeetingExtractor, text: str) -> None:
+    events = _held(extractor.extract(_item(text, "en", published_at="2024-05-10")))
+    pairs = sorted(tuple(sorted(p.name for p in e.participants)) for e in events)
+    assert pairs == [("Arjun Thapa", "Rina Akter"), ("Kofi Mensah", "Rina Akter")]
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "status"),
+    [
+        (
+            "Chinese President Zhao Lei will travel to Brazil next week. The meeting with President "
+            "Paulo Souza in Brasilia focuses on trade.",
+            "Zhao to hold talks with Brazil's Souza",
+            "planned",
+        ),
+        (
+            "Chinese President Zhao Lei met President Paulo Souza in Brasilia on Monday.",
+            "Zhao to hold talks with Brazil's Souza",
+            "held",
+        ),
+    ],
+)
+def test_extractor_reads_a_headline_s_planned_meeting(
+    extractor: MeetingExtractor, text: str, title: str, status: str
+) -> None:
+    events = extractor.extract(_item(text, "en", published_at="2024-05-10", title=title))
+    assert [e.status for e in events] == [status]
 
 
 @pytest.mark.parametrize(

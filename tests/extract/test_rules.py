@@ -57,11 +57,14 @@ def test_language_detects_by_stopwords(lexicon: Lexicon, text: str, expected: st
         ("Copyright \u00a9 ANTARA 2023", True),
         ("Pewarta: Ani", True),
         ("Presiden bertemu raja di Istana.", False),
+        ("Presiden Ahmad Fauzi bertemu Raja Hamid di Bogor, Senin. (Foto: Budi Santoso/Warta)", True),
+        ("King Hamid greets President Ahmad Fauzi in Rome. (AP Photo/ Ann Lee)", True),
+        ("President Ahmad Fauzi met King Hamid in Rome, the palace said.", False),
     ],
 )
 def test_hygiene_masks_boilerplate_lines(lexicon: Lexicon, line: str, masked: bool) -> None:
     text = "Paragraf pertama.\n" + line + "\nParagraf akhir."
-    mask = boilerplate_mask(text, lexicon.boilerplate_prefixes)
+    mask = boilerplate_mask(text, lexicon.boilerplate_prefixes, lexicon.caption_markers)
     offset = text.index(line.strip())
     assert mask.covers(offset) is masked
     assert not mask.covers(0)
@@ -91,6 +94,13 @@ def test_pipeline_splits_sentences(text: str, count: int) -> None:
         ("en", "President Ahmad Fauzi will meet King Hamid.", "planned"),
         ("en", "President Ahmad Fauzi met King Hamid after he had planned to.", "held"),
         ("en", "President Ahmad Fauzi postponed his meeting with King Hamid.", "cancelled"),
+        ("en", "President Ahmad Fauzi backs out of trip to meet King Hamid.", "cancelled"),
+        ("en", "President Ahmad Fauzi was likely to meet King Hamid.", "planned"),
+        ("en", "President Ahmad Fauzi to meet King Hamid on Monday", "planned"),
+        ("en", "President Ahmad Fauzi arrived at the palace on Monday to meet with King Hamid.", "held"),
+        ("en", "President Ahmad Fauzi will travel to Rome to meet King Hamid.", "planned"),
+        ("en", "Minister Ahmad Fauzi was calling on King Hamid in Rome.", "held"),
+        ("id", "Presiden Ahmad Fauzi dijadwalkan bertemu Raja Hamid.", "planned"),
     ],
 )
 def test_triggers_read_status(lexicon: Lexicon, lang: str, text: str, status: str) -> None:
@@ -101,6 +111,76 @@ def test_triggers_read_status(lexicon: Lexicon, lang: str, text: str, status: st
     triggers = finder.in_doc(doc)
     assert triggers
     assert finder.with_status(doc, sent, triggers[0]).status == status
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "status"),
+    [
+        ("en", "Fauzi to hold talks with King Hamid", "planned"),
+        ("en", "Fauzi calls off meeting with King Hamid", "cancelled"),
+        ("en", "Fauzi meets King Hamid in Rome", None),
+        ("id", "Presiden Fauzi akan bertemu Raja Hamid di Bogor", "planned"),
+        ("id", "Presiden Fauzi bertemu Raja Hamid di Bogor", None),
+    ],
+)
+def test_triggers_read_headline_status(lexicon: Lexicon, lang: str, title: str, status: str | None) -> None:
+    nlp = spacy.blank(lang)
+    finder = TriggerFinder(nlp, lang, lexicon)
+    assert finder.title_status(nlp(title)) == status
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "held"),
+    [
+        ("en", "Fauzi met King Hamid in Rome.", True),
+        ("en", "After the meeting, Fauzi left Rome.", True),
+        ("en", "The meeting with King Hamid focuses on trade.", False),
+        ("id", "Usai pertemuan, Fauzi meninggalkan Bogor.", True),
+        ("id", "Pertemuan dengan Raja Hamid membahas perdagangan.", False),
+    ],
+)
+def test_triggers_mark_held_by_the_trigger_itself(lexicon: Lexicon, lang: str, text: str, held: bool) -> None:
+    nlp = spacy.blank(lang)
+    finder = TriggerFinder(nlp, lang, lexicon)
+    doc = nlp(text)
+    triggers = finder.in_doc(doc)
+    assert finder.marked_held(doc, split_sentences(doc)[0], triggers[0]) is held
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "welcome"),
+    [
+        ("en", "President Ahmad Fauzi was received at the airport by Foreign Minister Ali Hamid.", True),
+        ("en", "Mayor Ahmad Fauzi arrived in Rome and was welcomed by Governor Ali Hamid.", True),
+        ("en", "President Ahmad Fauzi received Foreign Minister Ali Hamid at the palace.", False),
+        ("id", "Duta Besar Ali Hamid menyambut Presiden Ahmad Fauzi setibanya di Beijing.", True),
+        ("id", "Presiden Ahmad Fauzi menerima Duta Besar Ali Hamid di Istana.", False),
+    ],
+)
+def test_triggers_read_an_arrival_welcome(lexicon: Lexicon, lang: str, text: str, welcome: bool) -> None:
+    nlp = spacy.blank(lang)
+    finder = TriggerFinder(nlp, lang, lexicon)
+    doc = nlp(text)
+    assert finder.arrival_welcome(doc, split_sentences(doc)[0], finder.in_doc(doc)) is welcome
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "earlier"),
+    [
+        ("id", "Presiden Ahmad Fauzi bertemu Raja Hamid pada 9 Maret lalu.", True),
+        ("id", "Keduanya pernah bertemu di Bogor.", True),
+        ("id", "Presiden Ahmad Fauzi bertemu Raja Hamid di Bogor, Senin.", False),
+        ("en", "President Ahmad Fauzi met King Hamid last April.", True),
+        ("en", "Their previous meeting was in Bogor.", True),
+        ("en", "It was their first meeting since the election.", False),
+        ("en", "President Ahmad Fauzi met King Hamid on Monday.", False),
+    ],
+)
+def test_triggers_mark_earlier_meetings(lexicon: Lexicon, lang: str, text: str, earlier: bool) -> None:
+    nlp = spacy.blank(lang)
+    finder = TriggerFinder(nlp, lang, lexicon)
+    doc = nlp(text)
+    assert finder.earlier(doc, split_sentences(doc)[0]) is earlier
 
 
 @pytest.mark.parametrize(
