@@ -348,7 +348,12 @@ def cmd_replay_deadletters(args: argparse.Namespace) -> int:
     report = _run_client(
         settings,
         replay_dead_letters(
-            settings, reasons=args.reason, group_id=args.group, dry_run=args.dry_run, to_topic=args.to_topic
+            settings,
+            reasons=args.reason,
+            group_id=args.group,
+            dry_run=args.dry_run,
+            to_topic=args.to_topic,
+            progress=sys.stderr,
         ),
     )
     summary = {

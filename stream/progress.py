@@ -9,7 +9,8 @@ it is imported only when a bar is shown.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import IO, TypeVar
+from contextlib import contextmanager
+from typing import IO, Protocol, TypeVar
 
 _T = TypeVar("_T")
 
@@ -36,3 +37,25 @@ def count_lines(path: str, *, stream: IO[str]) -> int | None:
         return None
     with open(path, "rb") as handle:
         return sum(1 for _ in handle)
+
+
+class ProgressCounter(Protocol):
+    def update(self, n: int = 1) -> object: ...
+
+
+class _Silent:
+    def update(self, n: int = 1) -> None:
+        pass
+
+
+@contextmanager
+def counting(*, stream: IO[str] | None, total: int | None = None, unit: str = "item") -> Iterator[ProgressCounter]:
+    """A bar for work counted by hand (``update(n)``), as ``track`` draws it; silent off a terminal
+    (or with no ``stream``)."""
+    if stream is None or not stream.isatty():
+        yield _Silent()
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, unit=unit, file=stream, mininterval=MIN_INTERVAL_S, dynamic_ncols=True) as bar:
+        yield bar

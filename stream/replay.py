@@ -21,12 +21,14 @@ import logging
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import IO
 
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.structs import OffsetAndMetadata
 
 from stream.client import PRODUCE_MAX_REQUEST_BYTES, client_config
+from stream.progress import ProgressCounter, counting
 from stream.settings import Settings
 
 FETCH_TIMEOUT_MS = 1000
@@ -60,10 +62,12 @@ async def replay_dead_letters(
     group_id: str | None = None,
     dry_run: bool = False,
     to_topic: str | None = None,
+    progress: IO[str] | None = None,
 ) -> ReplayReport:
     """Re-send the original bytes of every dead letter not replayed before (``reasons``: only those).
 
-    ``dry_run`` counts what would be replayed and moves no offsets.
+    ``dry_run`` counts what would be replayed and moves no offsets. ``progress``: where to draw a
+    bar of the dead letters read (a terminal only).
     """
     report = ReplayReport()
     target = to_topic or settings.topic_raw
@@ -85,34 +89,10 @@ async def replay_dead_letters(
             return report
         consumer.assign(tps)
         end = await consumer.end_offsets(tps)
-        for tp in tps:
-            while (position := await consumer.position(tp)) < end[tp]:
-                batch = await consumer.getmany(tp, timeout_ms=FETCH_TIMEOUT_MS, max_records=500)
-                sends = []
-                last = position - 1
-                for message in batch.get(tp, []):
-                    if message.offset >= end[tp]:
-                        break
-                    last = message.offset
-                    letter = read_dead_letter(message.value)
-                    if letter is None:
-                        report.unreadable += 1
-                        continue
-                    reason, key, payload = letter
-                    if reasons is not None and reason not in reasons:
-                        report.skipped[reason] += 1
-                        continue
-                    if payload_truncated(message.value):
-                        report.truncated[reason] += 1
-                        continue
-                    report.replayed[reason] += 1
-                    if not dry_run:
-                        sends.append(await producer.send(target, value=payload, key=key))
-                await asyncio.gather(*sends)  # acknowledged before the progress is committed
-                if dry_run and last >= position:
-                    consumer.seek(tp, last + 1)
-                elif last >= position:
-                    await consumer.commit({tp: OffsetAndMetadata(last + 1, "")})
+        todo = sum([max(0, end[tp] - await consumer.position(tp)) for tp in tps])
+        with counting(stream=progress, total=todo, unit="letter") as bar:
+            for tp in tps:
+                await _replay_partition(consumer, producer, tp, end[tp], target, reasons, dry_run, report, bar)
     finally:
         await producer.stop()
         await consumer.stop()
@@ -127,6 +107,48 @@ async def replay_dead_letters(
         " (dry run: nothing sent)" if dry_run else "",
     )
     return report
+
+
+async def _replay_partition(
+    consumer: AIOKafkaConsumer,
+    producer: AIOKafkaProducer,
+    tp: TopicPartition,
+    end: int,
+    target: str,
+    reasons: Collection[str] | None,
+    dry_run: bool,
+    report: ReplayReport,
+    bar: ProgressCounter,
+) -> None:
+    """Replay one partition's dead letters up to ``end``, committing after each acknowledged batch."""
+    while (position := await consumer.position(tp)) < end:
+        batch = await consumer.getmany(tp, timeout_ms=FETCH_TIMEOUT_MS, max_records=500)
+        sends = []
+        last = position - 1
+        for message in batch.get(tp, []):
+            if message.offset >= end:
+                break
+            last = message.offset
+            letter = read_dead_letter(message.value)
+            if letter is None:
+                report.unreadable += 1
+                continue
+            reason, key, payload = letter
+            if reasons is not None and reason not in reasons:
+                report.skipped[reason] += 1
+                continue
+            if payload_truncated(message.value):
+                report.truncated[reason] += 1
+                continue
+            report.replayed[reason] += 1
+            if not dry_run:
+                sends.append(await producer.send(target, value=payload, key=key))
+        await asyncio.gather(*sends)  # acknowledged before the progress is committed
+        if dry_run and last >= position:
+            consumer.seek(tp, last + 1)
+        elif last >= position:
+            await consumer.commit({tp: OffsetAndMetadata(last + 1, "")})
+        bar.update(max(0, last + 1 - position))
 
 
 def payload_truncated(value: bytes | None) -> bool:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from stream.progress import count_lines, track
+from stream.progress import count_lines, counting, track
 
 
 class _Terminal(io.StringIO):
@@ -45,3 +45,20 @@ def test_progress_count_lines_only_for_a_bar_on_a_file(
     source.write_bytes(b"{}\n\n{}\n")
     stream = _Terminal() if terminal else io.StringIO()
     assert count_lines(str(source) if path == "file" else path, stream=stream) == expected
+
+
+@pytest.mark.parametrize("done", [[2, 5]])
+def test_progress_counting_draws_what_is_counted_on_a_terminal(done: list[int]) -> None:
+    stream = _Terminal()
+    with counting(stream=stream, total=sum(done), unit="letter") as bar:
+        for n in done:
+            bar.update(n)
+    assert f"{sum(done)}/{sum(done)}" in stream.getvalue()
+    assert "letter" in stream.getvalue()
+
+
+@pytest.mark.parametrize("stream", [io.StringIO(), None])
+def test_progress_counting_is_silent_off_a_terminal(stream: io.StringIO | None) -> None:
+    with counting(stream=stream, total=3) as bar:
+        bar.update(3)
+    assert stream is None or stream.getvalue() == ""
