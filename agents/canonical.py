@@ -125,7 +125,7 @@ async def _merge(event: EventT[bytes], merger: Merger) -> datetime:
     for reason, count in outcome.rejected.items():
         metrics.canonical_rejections.labels(reason).inc(count)
     if outcome.record is not None:
-        metrics.canonical_reports_per_meeting.observe(len(outcome.record["reports"]))
+        metrics.canonical_reports_per_meeting.observe(outcome.record["support"]["reports"])  # listed or not
     return seen_at
 
 
