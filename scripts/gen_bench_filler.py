@@ -4,7 +4,7 @@ Templates alone give the corpus a vocabulary of a few hundred words, and spaCy's
 which caches per word, reads such text about four times faster per word than real wire copy:
 the tokenizer-only baseline of ``meetwire bench`` would then be unrealistically cheap. These
 sentences come from permissively licensed news corpora in ../shared/data/ner (see
-stream/bench/data/README.md for sources and licences). Run from the repository root:
+stream/devtools/bench/data/README.md for sources and licences). Run from the repository root:
 
     .venv/bin/python scripts/gen_bench_filler.py
 """

@@ -404,7 +404,8 @@ def cmd_offsets(args: argparse.Namespace) -> int:
 
 
 def cmd_kafka_up(args: argparse.Namespace) -> int:
-    from stream import kafka_local, local_broker
+    from stream import local_broker
+    from stream.devtools import kafka_local
 
     if (args.brokers or 1) > 1 or kafka_local.is_cluster(args.data_dir):
         return _kafka_cluster_up(args)
@@ -422,7 +423,8 @@ def cmd_kafka_up(args: argparse.Namespace) -> int:
 
 
 def _kafka_cluster_up(args: argparse.Namespace) -> int:
-    from stream import kafka_local, local_broker
+    from stream import local_broker
+    from stream.devtools import kafka_local
 
     cluster = kafka_local.cluster_status(args.data_dir)  # idempotent, as for one broker
     if cluster is None:
@@ -439,14 +441,15 @@ def _kafka_cluster_up(args: argparse.Namespace) -> int:
 
 
 def _cluster_size(data_dir: Path) -> int:
-    from stream import kafka_local
+    from stream.devtools import kafka_local
 
     address = kafka_local.cluster_address(data_dir)
     return 3 if address is None else len(address.split(","))
 
 
 def cmd_kafka_down(args: argparse.Namespace) -> int:
-    from stream import kafka_local, local_broker
+    from stream import local_broker
+    from stream.devtools import kafka_local
 
     if kafka_local.is_cluster(args.data_dir):
         address = kafka_local.cluster_address(args.data_dir)
@@ -477,7 +480,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     import os
     from dataclasses import fields
 
-    from stream.bench import BenchOptions, format_table, run_bench
+    from stream.devtools.bench import BenchOptions, format_table, run_bench
 
     # Every option not given on the command line keeps BenchOptions' default.
     given = {f.name: getattr(args, f.name) for f in fields(BenchOptions) if getattr(args, f.name) is not None}

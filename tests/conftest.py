@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from stream import kafka_local
+from stream.devtools import kafka_local
 from stream.extract import MeetingExtractor, load_extractor
 
 SHARED_EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"

@@ -13,14 +13,14 @@ from pathlib import Path
 import orjson
 import pytest
 
-from stream.bench import BenchOptions, BenchReport, BenchResult, bars, format_table, run_bench
-from stream.bench.corpus import MAX_WORDS, MIN_WORDS, SAMPLES_PATH, build_corpus, load_filler
-from stream.bench.inprocess import extract_rate, tokenizer_rate
-from stream.bench.kafka_io import LatencySample
-from stream.bench.workers import Worker, watch_progress
 from stream.cli import main
 from stream.client import produce_lines
 from stream.codec import decode_wire_item
+from stream.devtools.bench import BenchOptions, BenchReport, BenchResult, bars, format_table, run_bench
+from stream.devtools.bench.corpus import MAX_WORDS, MIN_WORDS, SAMPLES_PATH, build_corpus, load_filler
+from stream.devtools.bench.inprocess import extract_rate, tokenizer_rate
+from stream.devtools.bench.kafka_io import LatencySample
+from stream.devtools.bench.workers import Worker, watch_progress
 from stream.extract import MeetingExtractor
 from stream.passthrough import PassthroughExtractor
 from stream.records import WireItem

@@ -18,9 +18,9 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from agents.extract import EXIT_UNPUBLISHED
-from stream import kafka_local
 from stream.app import create_app
 from stream.client import produce_records
+from stream.devtools import kafka_local
 from stream.extract import MeetingExtractor
 from stream.settings import Settings
 from tests.conftest import free_port

@@ -24,9 +24,9 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
-from stream import kafka_local
+from stream.devtools import kafka_local
+from stream.devtools.kafka_local import broker_properties
 from stream.extract import MeetingExtractor
-from stream.kafka_local import broker_properties
 from stream.settings import Settings
 from tests.conftest import free_port
 from tests.delivery import expected_outcome, mixed_input, wait_for_outcome

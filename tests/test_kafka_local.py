@@ -1,4 +1,4 @@
-"""Tests for the local Kafka launcher (stream/kafka_local.py).
+"""Tests for the local Kafka launcher (stream/devtools/kafka_local.py).
 
 The integration test starts a real broker, so it needs Java and either a
 populated jar cache or Maven plus network for the first run.
@@ -15,8 +15,8 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from stream import kafka_local
-from stream.kafka_local import PortInUseError, broker_properties
+from stream.devtools import kafka_local
+from stream.devtools.kafka_local import PortInUseError, broker_properties
 from tests.optional_tools import requires_tool
 
 START_TIMEOUT_S = 180.0  # a cold first run also downloads ~40 MB of jars

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from stream import kafka_local
+from stream.devtools import kafka_local
 from stream.log_throttle import RepeatThrottle
 from tests.conftest import free_port
 from tests.worker_process import running_worker, worker_env

@@ -19,9 +19,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from stream import kafka_local
 from stream.app import broker_credentials, create_app
 from stream.client import check_broker_access, client_config, produce_lines
+from stream.devtools import kafka_local
 from stream.errors import BrokerAccessError
 from stream.settings import Settings
 from tests.conftest import SHARED_EVAL, free_port

@@ -7,6 +7,6 @@ the extractor; ``kafka_io`` and ``workers`` drive the real worker through a real
 
 from __future__ import annotations
 
-from stream.bench.runner import BenchOptions, BenchReport, BenchResult, bars, format_table, run_bench
+from stream.devtools.bench.runner import BenchOptions, BenchReport, BenchResult, bars, format_table, run_bench
 
 __all__ = ["BenchOptions", "BenchReport", "BenchResult", "bars", "format_table", "run_bench"]

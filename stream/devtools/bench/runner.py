@@ -42,11 +42,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from stream import kafka_local
-from stream.bench.corpus import DEFAULT_SEED, Corpus, build_corpus, words_summary
-from stream.bench.inprocess import StageRate, extract_rate, tokenizer_rate
-from stream.bench.kafka_io import LatencySample, load_items, paced_latency, wait_group_stable
-from stream.bench.workers import (
+from stream.client import create_topics
+from stream.devtools import kafka_local
+from stream.devtools.bench.corpus import DEFAULT_SEED, Corpus, build_corpus, words_summary
+from stream.devtools.bench.inprocess import StageRate, extract_rate, tokenizer_rate
+from stream.devtools.bench.kafka_io import LatencySample, load_items, paced_latency, wait_group_stable
+from stream.devtools.bench.workers import (
     READY_TIMEOUT_S,
     Progress,
     Worker,
@@ -59,7 +60,6 @@ from stream.bench.workers import (
     wait_ready,
     watch_progress,
 )
-from stream.client import create_topics
 from stream.settings import Settings
 
 if TYPE_CHECKING:

@@ -31,7 +31,7 @@ DEFAULT_SEED = 20240914
 MEETING_SHARE = 0.5
 """Share of generated items that report a meeting; the rest are other wire news."""
 
-SAMPLES_PATH = Path(__file__).resolve().parents[2] / "samples" / "wire.jsonl"
+SAMPLES_PATH = Path(__file__).resolve().parents[3] / "samples" / "wire.jsonl"
 FILLER_DIR = Path(__file__).resolve().parent / "data"
 FILLER_SHARE = 0.6
 """Share of background paragraphs made of real news sentences (``data/filler_*.txt``), so the

@@ -29,7 +29,7 @@ WARM_UP_FRACTION = 0.1
 READY_TIMEOUT_S = 180.0
 STOP_TIMEOUT_S = 30.0
 HTTP_TIMEOUT_S = 5.0
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 class WorkerError(RuntimeError):
