@@ -21,7 +21,7 @@ from stream.process import RawRecord, process_batch
 from stream.settings import Settings
 from tests.conftest import SHARED_EVAL
 from tests.malformed import MALFORMED, MALFORMED_MAX_ITEM_BYTES
-from tests.worker_process import WorkerHandle
+from tests.worker_process import WorkerProcess
 
 WIRE_FIELDS = ("id", "text", "source", "url", "language", "title", "published_at")
 READ_IDLE_S = 2.0
@@ -111,7 +111,7 @@ def wait_for_outcome(settings: Settings, expected: Outcome, timeout_s: float) ->
         time.sleep(1.0)
 
 
-def items_processed(worker: WorkerHandle) -> float:
+def items_processed(worker: WorkerProcess) -> float:
     """``meetwire_items_total`` summed over outcomes, from the worker's /metrics (0 if unreachable)."""
     try:
         with urllib.request.urlopen(worker.metrics_url, timeout=2) as response:  # noqa: S310 - loopback
@@ -121,7 +121,7 @@ def items_processed(worker: WorkerHandle) -> float:
     return sum(float(line.rsplit(" ", 1)[1]) for line in body.splitlines() if line.startswith("meetwire_items_total{"))
 
 
-def wait_until_processed(worker: WorkerHandle, at_least: float, timeout_s: float) -> float:
+def wait_until_processed(worker: WorkerProcess, at_least: float, timeout_s: float) -> float:
     """Poll the worker's item counter until it reaches ``at_least``; returns the last value seen."""
     deadline = time.monotonic() + timeout_s
     seen = items_processed(worker)

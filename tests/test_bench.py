@@ -20,7 +20,8 @@ from stream.devtools.bench import BenchOptions, BenchReport, BenchResult, bars, 
 from stream.devtools.bench.corpus import MAX_WORDS, MIN_WORDS, SAMPLES_PATH, build_corpus, load_filler
 from stream.devtools.bench.inprocess import extract_rate, tokenizer_rate
 from stream.devtools.bench.kafka_io import LatencySample
-from stream.devtools.bench.workers import Worker, watch_progress
+from stream.devtools.bench.workers import watch_progress
+from stream.devtools.worker_process import WorkerProcess
 from stream.extract import MeetingExtractor
 from stream.passthrough import PassthroughExtractor
 from stream.records import WireItem
@@ -190,12 +191,12 @@ def _base_env() -> dict[str, str]:
 
 
 @contextmanager
-def _passthrough_worker(bootstrap: str, unique: str, tmp_path: Path) -> Iterator[tuple[Settings, Worker]]:
+def _passthrough_worker(bootstrap: str, unique: str, tmp_path: Path) -> Iterator[tuple[Settings, WorkerProcess]]:
     """A running ``MEETWIRE_EXTRACT=false`` worker, as the bench watches it."""
     env = worker_env(bootstrap, unique, free_port(), MEETWIRE_EXTRACT="false")
     settings = Settings.from_env(env)
     with running_worker(env, tmp_path / "worker.log") as worker:
-        yield settings, Worker(worker.process, settings.web_port, worker.log_path)
+        yield settings, worker
 
 
 @pytest.mark.integration

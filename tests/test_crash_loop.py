@@ -65,7 +65,7 @@ def test_crash_loop_record_that_kills_the_worker_is_dead_lettered(
     deaths: list[int] = []
     letters: list[dict[str, object]] = []
     for run in range(limit + 2):
-        with running_worker(env, tmp_path / f"worker-{run}.log", wait_ready=False) as worker:
+        with running_worker(env, tmp_path / f"worker-{run}.log", ready=False) as worker:
             deadline = time.monotonic() + RUN_TIMEOUT_S
             while time.monotonic() < deadline and not letters:
                 try:

@@ -180,7 +180,7 @@ def test_faults_refused_publish_exits_without_committing(
     seed = [record for record in mixed_input(1) if record[0] == b"antara-seed-0001~0"]
     asyncio.run(produce_records(settings, settings.topic_raw, seed))
     log_path = tmp_path / "worker-refused.log"
-    with running_worker(env, log_path, wait_ready=False) as worker:  # it exits as soon as it consumes
+    with running_worker(env, log_path, ready=False) as worker:  # it exits as soon as it consumes
         code = worker.process.wait(EXIT_TIMEOUT_S)
     assert code == EXIT_UNPUBLISHED, worker.log_tail()
     assert "could not process or publish 1 record(s)" in log_path.read_text(errors="replace")

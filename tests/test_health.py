@@ -19,7 +19,7 @@ from stream.health import HttpServer, LoopWatchdog, live_reply
 from stream.metrics import worker_ready
 from stream.settings import Settings
 from tests.conftest import SHARED_EVAL, free_port
-from tests.worker_process import WorkerHandle, running_worker, worker_env
+from tests.worker_process import WorkerProcess, running_worker, worker_env
 
 HTTP_TIMEOUT_S = 5.0
 LOG_SETTLE_S = 0.3
@@ -28,7 +28,7 @@ LOG_SETTLE_S = 0.3
 pytestmark = pytest.mark.integration
 
 
-def _status(worker: WorkerHandle, path: str, method: str = "GET") -> int:
+def _status(worker: WorkerProcess, path: str, method: str = "GET") -> int:
     return _get(worker.settings.web_host, worker.settings.web_port, path, method)[0]
 
 
@@ -42,7 +42,7 @@ def _get(host: str, port: int, path: str, method: str = "GET") -> tuple[int, str
 
 
 @pytest.fixture(scope="module")
-def worker(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkerHandle]:
+def worker(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkerProcess]:
     """One worker for the module's read-only requests (a worker takes ~15 s to start)."""
     env = worker_env(kafka_bootstrap, uuid.uuid4().hex[:10], free_port())
     with running_worker(env, tmp_path_factory.mktemp("health") / "worker.log") as handle:
@@ -68,7 +68,7 @@ def worker(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> It
         ("/no/such/path", 404),
     ],
 )
-def test_health_http_serves_only_meetwires_paths(worker: WorkerHandle, path: str, expected: int) -> None:
+def test_health_http_serves_only_meetwires_paths(worker: WorkerProcess, path: str, expected: int) -> None:
     before = worker.log_path.stat().st_size
     assert _status(worker, path) == expected
     logged = _log_since(worker, before)
@@ -77,13 +77,13 @@ def test_health_http_serves_only_meetwires_paths(worker: WorkerHandle, path: str
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
-def test_health_http_other_methods_are_refused(worker: WorkerHandle, method: str) -> None:
+def test_health_http_other_methods_are_refused(worker: WorkerProcess, method: str) -> None:
     before = worker.log_path.stat().st_size
     assert _status(worker, "/metrics", method) == 501
     assert "Traceback" not in _log_since(worker, before)
 
 
-def _log_since(worker: WorkerHandle, offset: int) -> str:
+def _log_since(worker: WorkerProcess, offset: int) -> str:
     """What the worker logged after ``offset`` bytes, a moment after a request."""
     time.sleep(LOG_SETTLE_S)
     with worker.log_path.open("rb") as log:
@@ -111,7 +111,7 @@ def test_health_ready_only_with_partitions_assigned(
     with running_worker(env, tmp_path / "first" / "worker.log") as first:
         assert _status(first, "/ready") == 200
         second_env = {**env, "MEETWIRE_WEB_PORT": str(free_port())}
-        with running_worker(second_env, tmp_path / "second" / "worker.log", wait_ready=False) as second:
+        with running_worker(second_env, tmp_path / "second" / "worker.log", ready=False) as second:
             seen: set[tuple[int, str]] = set()
             deadline = time.monotonic() + READY_TIMEOUT_S
             # Until the second worker has joined the group and got nothing, then a while longer.
@@ -131,7 +131,7 @@ def test_health_ready_only_with_partitions_assigned(
         assert "meetwire_worker_ready 0.0" in metrics_text
 
 
-def _probe(worker: WorkerHandle, path: str) -> tuple[int, str]:
+def _probe(worker: WorkerProcess, path: str) -> tuple[int, str]:
     """(status, body); (0, "") while the server does not answer yet."""
     try:
         return _get(worker.settings.web_host, worker.settings.web_port, path)

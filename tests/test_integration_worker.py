@@ -16,7 +16,7 @@ from stream.faust_app import FETCH_MAX_WAIT_MS
 from stream.schemas import load_validator
 from stream.settings import Settings
 from tests.conftest import SHARED_EVAL, free_port
-from tests.worker_process import collect, running_worker, wait_for_metrics, worker_env
+from tests.worker_process import collect, running_worker, wait_ready, worker_env
 
 RESULT_TIMEOUT_S = 90.0
 
@@ -117,6 +117,6 @@ def test_worker_runs_the_event_loop_its_setting_names(
     extra = {} if setting is None else {"MEETWIRE_EVENT_LOOP": setting}
     env = worker_env(kafka_bootstrap, unique, free_port(), **extra)
     with running_worker(env, tmp_path / "worker.log") as worker:
-        body = wait_for_metrics(worker)
+        body = wait_ready([worker])
     info = next(line for line in body.splitlines() if line.startswith("meetwire_build_info{"))
     assert f'event_loop="{loop}"' in info

@@ -54,7 +54,7 @@ def measure_recovery(env: dict[str, str], tmp_path: Path) -> float:
         _wait_for_event(settings, "before-kill")
         killed_at = time.monotonic()
         stop_worker(worker, signal.SIGKILL)
-    with running_worker(env, tmp_path / "worker-restarted.log", wait_ready=False) as worker:
+    with running_worker(env, tmp_path / "worker-restarted.log", ready=False) as worker:
         asyncio.run(produce_lines(settings, settings.topic_raw, [_item("after-restart")]))
         _wait_for_event(settings, "after-restart")
         recovered_s = time.monotonic() - killed_at

@@ -18,7 +18,7 @@ import pytest
 
 from stream.cli import EXIT_BROKER_ACCESS, EXIT_WORKER_NO_BROKER
 from tests.conftest import free_port
-from tests.worker_process import running_worker, wait_for_metrics, worker_env
+from tests.worker_process import running_worker, wait_ready, worker_env
 
 EXIT_TIMEOUT_S = 90.0
 
@@ -39,7 +39,7 @@ def _wait_exit(process: subprocess.Popen[bytes], timeout_s: float = EXIT_TIMEOUT
 @pytest.mark.parametrize("startup_timeout_s", [6.0])
 def test_startup_no_broker_retries_then_exits_75(unique: str, tmp_path: Path, startup_timeout_s: float) -> None:
     env = worker_env(_unused_broker(), unique, free_port(), MEETWIRE_STARTUP_TIMEOUT_S=str(startup_timeout_s))
-    with running_worker(env, tmp_path / "worker.log", wait_ready=False) as worker:
+    with running_worker(env, tmp_path / "worker.log", ready=False) as worker:
         code, _ = _wait_exit(worker.process)
     log = worker.log_path.read_text(errors="replace")
     assert code == EXIT_WORKER_NO_BROKER, log[-3000:]
@@ -55,7 +55,7 @@ def test_startup_no_broker_and_no_retries_exits_75_at_once(
     unique: str, tmp_path: Path, startup_timeout_s: float
 ) -> None:
     env = worker_env(_unused_broker(), unique, free_port(), MEETWIRE_STARTUP_TIMEOUT_S=str(startup_timeout_s))
-    with running_worker(env, tmp_path / "worker.log", wait_ready=False) as worker:
+    with running_worker(env, tmp_path / "worker.log", ready=False) as worker:
         code, _ = _wait_exit(worker.process)
     log = worker.log_path.read_text(errors="replace")
     assert code == EXIT_WORKER_NO_BROKER, log[-3000:]
@@ -106,9 +106,9 @@ def test_startup_broker_late_within_the_timeout_starts(
     env = worker_env(f"127.0.0.1:{proxy_port}", unique, free_port(), MEETWIRE_STARTUP_TIMEOUT_S="60")
     with (
         _late_proxy(proxy_port, kafka_bootstrap, broker_late_s),
-        running_worker(env, tmp_path / "worker.log", wait_ready=False) as worker,
+        running_worker(env, tmp_path / "worker.log", ready=False) as worker,
     ):
-        wait_for_metrics(worker)
+        wait_ready([worker])
     log = worker.log_path.read_text(errors="replace")
     assert "retrying with backoff for up to 60 s" in log
     assert "answered after" in log
@@ -127,7 +127,7 @@ def test_startup_sasl_against_a_plaintext_listener_exits_78(
         MEETWIRE_SASL_USERNAME="meetwire",
         MEETWIRE_SASL_PASSWORD="not-a-secret-but-never-logged",  # noqa: S106 - a test value
     )
-    with running_worker(env, tmp_path / "worker.log", wait_ready=False) as worker:
+    with running_worker(env, tmp_path / "worker.log", ready=False) as worker:
         code, _ = _wait_exit(worker.process)
     log = worker.log_path.read_text(errors="replace")
     assert code == EXIT_BROKER_ACCESS, log[-3000:]

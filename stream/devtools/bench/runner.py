@@ -47,18 +47,16 @@ from stream.devtools import kafka_local
 from stream.devtools.bench.corpus import DEFAULT_SEED, Corpus, build_corpus, words_summary
 from stream.devtools.bench.inprocess import StageRate, extract_rate, tokenizer_rate
 from stream.devtools.bench.kafka_io import LatencySample, load_items, paced_latency, wait_group_stable
-from stream.devtools.bench.workers import (
+from stream.devtools.bench.workers import Progress, peak_rss_mb, watch_progress
+from stream.devtools.worker_process import (
     READY_TIMEOUT_S,
-    Progress,
-    Worker,
     WorkerError,
+    WorkerProcess,
     free_port,
-    peak_rss_mb,
     running_worker,
     start_worker,
     stop_worker,
     wait_ready,
-    watch_progress,
 )
 from stream.settings import Settings
 
@@ -270,7 +268,7 @@ def _passthrough_stage(
     log.info("stage passthrough: loading %d items", len(lines))
     asyncio.run(load_items(settings, names.raw, lines, partitions=1))
     env = _worker_env(base_env, settings, names, partitions=1, extract=False)
-    with running_worker(env, workdir=workdir, name="passthrough") as worker:
+    with running_worker(env, workdir / "passthrough.log", ready=False, inherit=False) as worker:
         # Watched from its start: the measurement begins at the last poll before any item was done.
         progress = watch_progress(
             [worker], until=len(lines), timeout_s=_timeout(len(lines), 500.0), poll_s=PASSTHROUGH_POLL_S
@@ -314,8 +312,7 @@ def _compared_stages(
         names = _names(f"e2e{n + 1}")
         asyncio.run(create_topics(settings, names.topics, partitions=1))
         env = _worker_env(base_env, settings, names, partitions=1, extract=True)
-        with running_worker(env, workdir=workdir, name=f"e2e{n + 1}") as worker:
-            wait_ready([worker])
+        with running_worker(env, workdir / f"e2e{n + 1}.log", inherit=False) as worker:
             e2e = _load_and_watch(settings, [worker], names.raw, corpus.lines(), partitions=1)
             log.info(
                 "round %d: tokenizer %.1f, extract %.1f, e2e %.1f items/s",
@@ -369,11 +366,11 @@ def _scale_stage(settings: Settings, base_env: Mapping[str, str], workdir: Path,
     solo, pair = _names("scale1"), _names("scale2")
     for names in (solo, pair):
         asyncio.run(create_topics(settings, names.topics, partitions=2))
-    running: list[Worker] = []
+    running: list[WorkerProcess] = []
     try:
         for names, name in ((solo, "scale1"), (pair, "scale2-1"), (pair, "scale2-2")):
             env = _worker_env(base_env, settings, names, partitions=2, extract=True)
-            running.append(start_worker(env, workdir=workdir, name=name))
+            running.append(start_worker(env, workdir / f"{name}.log", inherit=False))
         wait_ready(running)
         asyncio.run(wait_group_stable(settings, solo.app_id, members=1, timeout_s=GROUP_STABLE_TIMEOUT_S))
         asyncio.run(wait_group_stable(settings, pair.app_id, members=2, timeout_s=GROUP_STABLE_TIMEOUT_S))
@@ -396,7 +393,7 @@ def _scale_stage(settings: Settings, base_env: Mapping[str, str], workdir: Path,
 
 
 def _load_and_watch(
-    settings: Settings, workers: Sequence[Worker], topic: str, lines: list[bytes], *, partitions: int
+    settings: Settings, workers: Sequence[WorkerProcess], topic: str, lines: list[bytes], *, partitions: int
 ) -> Progress:
     """Load ``lines`` onto ``topic`` in one burst for running ``workers`` and time them doing it.
 

@@ -1,4 +1,4 @@
-"""Real ``meetwire worker`` processes for the broker stages: start, watch through ``/metrics``, stop.
+"""Watching real ``meetwire worker`` processes (``stream/devtools/worker_process.py``) through ``/metrics``.
 
 Progress is read from the worker's own ``meetwire_items_total`` counter (items whose events
 the broker acknowledged), polled every ``POLL_INTERVAL_S``; memory from ``/proc/<pid>/status``.
@@ -7,52 +7,19 @@ the broker acknowledged), polled every ``POLL_INTERVAL_S``; memory from ``/proc/
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from stream.metrics import worker_ready
+from stream.devtools.worker_process import WorkerError, WorkerProcess
 
 POLL_INTERVAL_S = 0.25
 """Each scrape costs the worker a few milliseconds of its event loop: poll no faster than needed."""
 WARM_UP_FRACTION = 0.1
 """Share of a stage's items left out of its throughput: the worker's start-up transients."""
-READY_TIMEOUT_S = 180.0
-STOP_TIMEOUT_S = 30.0
-HTTP_TIMEOUT_S = 5.0
-REPO_ROOT = Path(__file__).resolve().parents[3]
-
-
-class WorkerError(RuntimeError):
-    """A worker exited, or did not become ready or finish in time; the message ends with its log."""
-
-
-@dataclass(frozen=True, slots=True)
-class Worker:
-    """A running worker process."""
-
-    process: subprocess.Popen[bytes]
-    web_port: int
-    log_path: Path
-
-    @property
-    def metrics_url(self) -> str:
-        return f"http://127.0.0.1:{self.web_port}/metrics"
-
-    def log_tail(self, chars: int = 3000) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-chars:]
-        except OSError:
-            return "(no log)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,49 +55,9 @@ class Progress:
         return items / self.cpu_seconds if self.cpu_seconds > 0 else 0.0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def start_worker(env: Mapping[str, str], *, workdir: Path, name: str) -> Worker:
-    """Start ``python -m stream.cli worker`` with ``env`` (complete), its Faust data dir in ``workdir``."""
-    port = int(env["MEETWIRE_WEB_PORT"])
-    log_path = workdir / f"{name}.log"
-    full_env = dict(env)
-    full_env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(  # our own interpreter and module
-            [sys.executable, "-m", "stream.cli", "worker"],
-            env=full_env,
-            cwd=workdir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    return Worker(process, port, log_path)
-
-
-def wait_ready(workers: Sequence[Worker], timeout_s: float = READY_TIMEOUT_S) -> None:
-    """Block until every worker says on ``/metrics`` that it is ready (the extractor is loaded)."""
-    deadline = time.monotonic() + timeout_s
-    pending = list(workers)
-    while pending:
-        for worker in list(pending):
-            _check_alive(worker)
-            text = _scrape(worker)
-            if text is not None and worker_ready(text):
-                pending.remove(worker)
-        if time.monotonic() > deadline:
-            raise WorkerError(f"worker not ready within {timeout_s}s:\n{pending[0].log_tail()}")
-        time.sleep(0.25)
-
-
-def _samples(worker: Worker) -> tuple[float, float] | None:
+def _samples(worker: WorkerProcess) -> tuple[float, float] | None:
     """Items done, and seconds spent in the extractor, from one scrape."""
-    text = _scrape(worker)
+    text = worker.scrape()
     if text is None:
         return None
     items = extracting = 0.0
@@ -144,7 +71,7 @@ def _samples(worker: Worker) -> tuple[float, float] | None:
 
 
 def watch_progress(
-    workers: Sequence[Worker],
+    workers: Sequence[WorkerProcess],
     *,
     until: int,
     timeout_s: float,
@@ -170,7 +97,7 @@ def watch_progress(
         counts = []
         extracting = 0.0
         for worker in workers:
-            _check_alive(worker)
+            worker.check_alive()
             items, seconds = _samples(worker) or (0.0, 0.0)
             counts.append(items)
             extracting += seconds
@@ -222,37 +149,3 @@ def peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     raise WorkerError(f"no VmHWM for pid {pid}")
-
-
-@contextmanager
-def running_worker(env: Mapping[str, str], *, workdir: Path, name: str) -> Iterator[Worker]:
-    """:func:`start_worker`, stopped on leaving the block."""
-    worker = start_worker(env, workdir=workdir, name=name)
-    try:
-        yield worker
-    finally:
-        stop_worker(worker)
-
-
-def stop_worker(worker: Worker) -> None:
-    if worker.process.poll() is None:
-        os.killpg(worker.process.pid, signal.SIGTERM)
-        try:
-            worker.process.wait(STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.process.pid, signal.SIGKILL)
-            worker.process.wait(STOP_TIMEOUT_S)
-
-
-def _check_alive(worker: Worker) -> None:
-    if worker.process.poll() is not None:
-        raise WorkerError(f"worker exited with {worker.process.returncode}:\n{worker.log_tail()}")
-
-
-def _scrape(worker: Worker) -> str | None:
-    try:
-        with urllib.request.urlopen(worker.metrics_url, timeout=HTTP_TIMEOUT_S) as response:  # noqa: S310 - loopback
-            body: bytes = response.read()
-            return body.decode()
-    except OSError:
-        return None
