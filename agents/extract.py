@@ -73,8 +73,9 @@ async def extract(stream: AsyncIterable[EventT[bytes]]) -> None:
                 _halt_unacknowledged(exc, part)
             guard.clear(origins)
             consumed = [batch[i] for i in segment.indices]
-            await _settle(consumed)
+            # Counted once the broker has the output, before the commit: /metrics never lags the topics.
             _count(result, part, consumed)
+            await _settle(consumed)
 
 
 async def _process(records: list[RawRecord], extractor: BatchExtractor, segment: Segment, limit: int) -> BatchResult:
