@@ -268,7 +268,7 @@ def _passthrough_stage(
     log.info("stage passthrough: loading %d items", len(lines))
     asyncio.run(load_items(settings, names.raw, lines, partitions=1))
     env = _worker_env(base_env, settings, names, partitions=1, extract=False)
-    with running_worker(env, workdir / "passthrough.log", ready=False, inherit=False) as worker:
+    with running_worker(env, _log_path(workdir, "passthrough"), ready=False, inherit=False) as worker:
         # Watched from its start: the measurement begins at the last poll before any item was done.
         progress = watch_progress(
             [worker], until=len(lines), timeout_s=_timeout(len(lines), 500.0), poll_s=PASSTHROUGH_POLL_S
@@ -312,7 +312,7 @@ def _compared_stages(
         names = _names(f"e2e{n + 1}")
         asyncio.run(create_topics(settings, names.topics, partitions=1))
         env = _worker_env(base_env, settings, names, partitions=1, extract=True)
-        with running_worker(env, workdir / f"e2e{n + 1}.log", inherit=False) as worker:
+        with running_worker(env, _log_path(workdir, f"e2e{n + 1}"), inherit=False) as worker:
             e2e = _load_and_watch(settings, [worker], names.raw, corpus.lines(), partitions=1)
             log.info(
                 "round %d: tokenizer %.1f, extract %.1f, e2e %.1f items/s",
@@ -370,7 +370,7 @@ def _scale_stage(settings: Settings, base_env: Mapping[str, str], workdir: Path,
     try:
         for names, name in ((solo, "scale1"), (pair, "scale2-1"), (pair, "scale2-2")):
             env = _worker_env(base_env, settings, names, partitions=2, extract=True)
-            running.append(start_worker(env, workdir / f"{name}.log", inherit=False))
+            running.append(start_worker(env, _log_path(workdir, name), inherit=False))
         wait_ready(running)
         asyncio.run(wait_group_stable(settings, solo.app_id, members=1, timeout_s=GROUP_STABLE_TIMEOUT_S))
         asyncio.run(wait_group_stable(settings, pair.app_id, members=2, timeout_s=GROUP_STABLE_TIMEOUT_S))
@@ -438,6 +438,14 @@ class _Names:
     @property
     def topics(self) -> list[str]:
         return [self.raw, self.events, self.deadletter]
+
+
+def _log_path(workdir: Path, name: str) -> Path:
+    """``workdir/<name>/<name>.log``: a folder per worker, so two workers of one app id (the
+    scale stage) never share a Faust data folder and its RocksDB locks, as on two hosts."""
+    folder = workdir / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{name}.log"
 
 
 def _names(stage: str) -> _Names:
