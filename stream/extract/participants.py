@@ -153,6 +153,7 @@ class ParticipantFinder:
         self.country_matcher_cs.add("C", cs)
         self.country_matcher_ci.add("C", ci)
         self.particles = frozenset(lexicon.name_particles)
+        self.ranks = lexicon.ranks
         self.stop = frozenset(lexicon.name_stopwords)
         self.honorifics = lexicon.honorifics
         self._honorific_heads = frozenset(h.split()[0].rstrip("'\u2019") for h in lexicon.honorifics if h.split())
@@ -293,6 +294,42 @@ class ParticipantFinder:
             end -= 1
         return start, end
 
+    def _ranked_name(
+        self, doc: Doc, k: int, run: tuple[int, int, tuple[str, ...]] | None
+    ) -> tuple[int, int, tuple[str, ...]] | None:
+        """The name after a rank that follows an office's unit: "Pangdam XVI/Unit Mayjen TNI A B",
+        "Panglima Kodam Unit (Pangdam U) Mayjen TNI A B". A rank stands right before a person's
+        name, so the capitalised words between the office and the rank name the unit, not him.
+
+        ``k`` is where the name was looked for after the office; ``run`` what was read there.
+        """
+        n = len(doc)
+        if run is not None:
+            if self._rank_at(doc, k):
+                return None  # the run already starts after a rank or honorific
+            # "Kapolda Sumbar Irjen Pol A B": a rank inside the run ends the region's name
+            i = next((t for t in range(run[0] + 1, run[1]) if fold(doc[t].text) in self.ranks), run[1])
+        else:
+            # no name after the office: skip a unit's code and name ("XVI/Pattimura") to the rank
+            i = k
+            while i < min(n, k + 4) and (doc[i].text[:1].isupper() or doc[i].text == "/") and not self._rank_at(doc, i):
+                i += 1
+        if i + 2 < n and doc[i].text in _OPEN:
+            close = next((c for c in range(i + 1, min(n, i + 5)) if doc[c].text in {")", "]"}), None)
+            if close is None:
+                return None
+            i = close + 1
+        if not self._rank_at(doc, i):
+            return None
+        ranked = self.name_run(doc, i, n)
+        if ranked is None or ranked[0] == i or self._org_like(doc, ranked[0], ranked[1]):
+            return None
+        return ranked
+
+    def _rank_at(self, doc: Doc, i: int) -> bool:
+        """A capitalised honorific or rank starts at token ``i``."""
+        return i < len(doc) and doc[i].text[:1].isupper() and self._skip_honorifics(doc, i, min(len(doc), i + 4)) > i
+
     # -- mentions ----------------------------------------------------------------------
 
     def titles_in(self, doc: Doc) -> dict[int, tuple[int, TitleEntry]]:
@@ -410,6 +447,7 @@ class ParticipantFinder:
                     alt = self.name_run(doc, k3, n)
                     if alt is not None and alt[1] - alt[0] >= 2 and not self._org_like(doc, alt[0], alt[1]):
                         run = alt
+            run = self._ranked_name(doc, k, run) or run
             if run is not None:
                 inner = [t for t in range(run[0], run[1]) if t in country_tokens]
                 if inner and inner[-1] + 1 < run[1]:

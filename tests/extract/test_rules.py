@@ -213,6 +213,16 @@ def test_triggers_exclude_calls_and_sports(lexicon: Lexicon, lang: str, text: st
         ("en", "U.S. Secretary of State Tom Walker arrived.", "Tom Walker", "Secretary of State", "US"),
         ("en", "President Budi \u201cBudiman\u201d Santoso arrived.", "Budi Santoso", "President", None),
         ("en", "General Tan Sri Dato' Wira Ahmad Zaki bin Osman arrived.", "Ahmad Zaki bin Osman", None, None),
+        ("id", "Kapolda Sumbar Irjen Pol Bagas Wiratama tiba.", "Bagas Wiratama", "Regional Police Chief", "ID"),
+        # the unit's name between the office and the rank is not the person
+        ("id", "Pangdam XII/Merapi Mayjen TNI Yoga Pratama tiba.", "Yoga Pratama", "Regional Military Commander", "ID"),
+        (
+            "id",
+            "Panglima Kodam Merapi Jaya (Pangdam MJ) Mayjen TNI Yoga Pratama tiba.",
+            "Yoga Pratama",
+            "Regional Military Commander",
+            "ID",
+        ),
     ],
 )
 def test_participants_read_title_country_and_name(
