@@ -182,7 +182,8 @@ class MeetingExtractor:
             known = bisect_left(starts, sent.end) - bisect_left(starts, sent.start)
             needed = known < 2 and any(t.strength != "weak" for t in sent_triggers)
             tagged = bundle.persons.persons(doc, sent.start, sent.end) if bundle.persons and needed else None
-            mentions.extend(finder.untitled(doc, sent.start, sent.end, taken, blocked, tagged, titles))
+            strong = [t.start for t in sent_triggers if t.strength == "strong"]
+            mentions.extend(finder.untitled(doc, sent.start, sent.end, taken, blocked, tagged, titles, strong))
         mentions.sort(key=lambda m: m.start)
         mentions = attach_roles(doc, mentions)
         entities = resolve(mentions, finder.particles)

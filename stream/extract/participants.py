@@ -610,17 +610,22 @@ class ParticipantFinder:
         blocked: set[int],
         tagged: list[tuple[int, int]] | None = None,
         titles: dict[int, tuple[int, TitleEntry]] | None = None,
+        triggers: Sequence[int] = (),
     ) -> list[Mention]:
         """Names in a sentence that no title introduced: the tagger's person spans when there is a
-        tagger, else capitalised runs of two or more name tokens.
+        tagger, else capitalised runs of two or more name tokens, a single name right before a
+        trigger (``triggers``: start tokens of the sentence's strong triggers) and a run followed by
+        an appositive title.
 
         An appositive title right after the name ("Franco Metaza, Direktur Jenderal ...") is kept.
         """
+        titles = self._titles(doc) if titles is None else titles
         spans = self._capitalised_runs(doc, start, end, taken, blocked)
+        spans += _new_spans(spans, self._appositive_runs(doc, start, end, taken, blocked, titles))
+        spans += _new_spans(spans, self._lone_subjects(doc, start, taken, blocked, triggers))
         if tagged:
             # the tagger adds names the capital-run rule misses (single tokens, lower-case particles)
             spans += [s for s in tagged if s[1] - s[0] >= 2 and not any(a < s[1] and s[0] < b for a, b in spans)]
-        titles = self._titles(doc) if titles is None else titles
         found: list[Mention] = []
         for r_start, r_end in spans:
             r_start = self._skip_honorifics(doc, r_start, r_end)
@@ -629,7 +634,10 @@ class ParticipantFinder:
             if r_end <= r_start or any(t in taken or t in blocked for t in range(r_start, r_end)):
                 continue
             if self._org_like(doc, r_start, r_end) or not all(
-                self._is_name_token(doc[t]) or fold(doc[t].text) in self.particles or not doc[t].is_alpha
+                self._is_name_token(doc[t])
+                or fold(doc[t].text) in self.particles
+                or not doc[t].is_alpha
+                or _hyphen_part(doc, t, r_start)
                 for t in range(r_start, r_end)
             ):
                 continue
@@ -652,6 +660,76 @@ class ParticipantFinder:
                 )
             )
         return found
+
+    def _appositive_runs(
+        self,
+        doc: Doc,
+        start: int,
+        end: int,
+        taken: set[int],
+        blocked: set[int],
+        titles: dict[int, tuple[int, TitleEntry]],
+    ) -> list[tuple[int, int]]:
+        """Capitalised words before ", <office>": "A Won-b, Mayor of X, said". The title vouches for
+        the name, so words that are also common words ("Park", "Won") are kept."""
+        runs = []
+        for t_start in titles:
+            if not (start + 2 < t_start < end) or doc[t_start - 1].text != ",":
+                continue
+            r_end = t_start - 1
+            r_start = r_end
+            while (
+                r_start > start
+                and r_end - r_start < MAX_NAME_TOKENS
+                and (doc[r_start - 1].text[:1].isupper() or _hyphen_part(doc, r_start - 1, start))
+                and (r_start - 1) not in taken
+                and (r_start - 1) not in blocked
+            ):
+                r_start -= 1
+            if r_end - r_start >= 2 and doc[r_start].text[:1].isupper() and not self._org_like(doc, r_start, r_end):
+                runs.append((r_start, r_end))
+        return runs
+
+    def _lone_subjects(
+        self, doc: Doc, start: int, taken: set[int], blocked: set[int], triggers: Sequence[int]
+    ) -> list[tuple[int, int]]:
+        """A single name as the subject of a trigger, with at most two lower-case words between
+        ("Haniyeh held talks", "Mr Brown also met"): the verb vouches for a person where a lone
+        capitalised word elsewhere is too often a place, a body or a sentence's first word."""
+        runs = []
+        for t_start in triggers:
+            i = t_start - 1
+            while i >= start and t_start - i <= 2 and doc[i].is_lower and doc[i].is_alpha:
+                i -= 1
+            if i < start or i in taken or i in blocked or not self._lone_name(doc[i]):
+                continue
+            if i > start and self._is_name_token(doc[i - 1]) and not self._rank_at(doc, i - 1):
+                continue  # part of a longer run: the capital-run rule reads it
+            if _sentence_initial(doc, i, start) and not self._capitalised_elsewhere(doc, i):
+                continue  # a sentence's first word ("Keinginan untuk bertemu"), not a name
+            runs.append((i, i + 1))
+        return runs
+
+    def _lone_name(self, tok: Token) -> bool:
+        """A word that can be a name on its own: capitalised, not an acronym, a common word, an
+        organisation word or a country and its people ("Chinese")."""
+        return (
+            self._is_name_token(tok)
+            and tok.is_alpha
+            and len(tok.text) > 2
+            and not self._common(tok)
+            and tok.text not in self.non_name
+            and self.countries.country(tok.text) is None
+        )
+
+    @staticmethod
+    def _capitalised_elsewhere(doc: Doc, i: int) -> bool:
+        """The word at ``i`` is also written capitalised inside a sentence: a name, not a
+        sentence-initial capital."""
+        word = doc[i].text
+        return any(
+            k != i and doc[k].text == word and not _clause_start(doc, k) for k in token_positions(doc, (word.lower(),))
+        )
 
     def _capitalised_runs(
         self, doc: Doc, start: int, end: int, taken: set[int], blocked: set[int]
@@ -719,6 +797,27 @@ def attach_roles(doc: Doc, mentions: list[Mention]) -> list[Mention]:
 def _joins_office_to_name(tok: Token) -> bool:
     text = tok.text
     return text[:1].isupper() or text[:1].isdigit() or text.lower() in {"of", "the", "ke", "-", "number"}
+
+
+def _hyphen_part(doc: Doc, i: int, start: int) -> bool:
+    """Token ``i`` is a dash or the word after a dash inside one hyphenated word ("Won-soon")."""
+    tok = doc[i]
+    if tok.text == "-":
+        return i > start and not doc[i - 1].whitespace_ and not tok.whitespace_
+    return i - 1 > start and doc[i - 1].text == "-" and not doc[i - 1].whitespace_ and tok.is_alpha
+
+
+def _new_spans(have: list[tuple[int, int]], spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` that overlap none of ``have``."""
+    return [s for s in spans if not any(a < s[1] and s[0] < b for a, b in have)]
+
+
+def _sentence_initial(doc: Doc, i: int, start: int) -> bool:
+    """Token ``i`` opens its sentence (``start``) or a quote or line in it."""
+    if i <= start:
+        return True
+    prev = doc[i - 1]
+    return prev.is_space or "\n" in prev.whitespace_ or prev.text in _QUOTES
 
 
 def _clause_start(doc: Doc, i: int) -> bool:

@@ -340,3 +340,47 @@ def test_participants_untitled_names_may_have_two_letter_words(
     doc = nlp(text)
     found = finder.untitled(doc, 0, len(doc), set(), set())
     assert [m.name for m in found] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # a lone name as the subject of a strong trigger, also after an adverb
+        ("en", "Talks went well. Later, Okonkwo met Prime Minister Lars Berg in the capital.", ["Okonkwo"]),
+        ("id", "Sebelumnya, Pak Wiranto sudah bertemu dengan Menteri Dewi Lestari.", ["Wiranto"]),
+        # a sentence's first word is a name only when the article also writes it inside a sentence
+        ("id", "Keinginan untuk bertemu Menteri Dewi Lestari muncul.", []),
+        ("en", "Okonkwo met Prime Minister Lars Berg. Aides said Okonkwo was pleased.", ["Okonkwo"]),
+        # a country's people are no party
+        ("en", "On Monday, Chinese met Prime Minister Lars Berg.", []),
+    ],
+)
+def test_participants_untitled_lone_subject_of_a_trigger(
+    lexicon: Lexicon, gazetteer: Gazetteer, lang: str, text: str, expected: list[str]
+) -> None:
+    nlp, finder = _finder(lang, lexicon, gazetteer)
+    doc = nlp(text)
+    titled = finder.find(doc, boilerplate_mask(text, ()))
+    taken = {t for m in titled for t in range(m.start, m.end)}
+    triggers = TriggerFinder(nlp, lang, lexicon).in_doc(doc)
+    found = []
+    for sent in split_sentences(doc, text):
+        strong = [t.start for t in triggers if t.strength == "strong" and sent.start <= t.start < sent.end]
+        found += [m.name for m in finder.untitled(doc, sent.start, sent.end, taken, set(), None, None, strong)]
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Rock Won-hee, Mayor of Dorian, paid a courtesy call on Governor Tanabe.", "Rock Won-hee")],
+)
+def test_participants_untitled_name_before_an_appositive_title_keeps_common_words(
+    lexicon: Lexicon, gazetteer: Gazetteer, text: str, expected: str
+) -> None:
+    nlp, finder = _finder("en", lexicon, gazetteer)
+    doc = nlp(text)
+    titled = finder.find(doc, boilerplate_mask(text, ()))
+    taken = {t for m in titled for t in range(m.start, m.end)}
+    found = finder.untitled(doc, 0, len(doc), taken, set())
+    assert [(m.name, m.title) for m in found] == [(expected, "Mayor")]
+
