@@ -10,6 +10,7 @@ every access.
 
 from __future__ import annotations
 
+import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -301,28 +302,38 @@ class MeetingExtractor:
                 parties = [subject, *parties]
         if len(parties) < 2:
             return []
-        date = pick_date(dates, sent, trig)
+        segments = _trigger_segments(parties, first, usable)
+        if segments is None:
+            segments = [(trig, parties)]
+            separate = any(bundle.triggers.separate(t) for t in usable)
+        else:
+            separate = False
         out = []
-        for group in split_bilaterals(
-            parties,
-            first,
-            entities,
-            trig,
-            subject,
-            bilateral or _each_with(doc, sent, parties, first),
-            separate=any(bundle.triggers.separate(t) for t in usable),
-        ):
-            out.append(
-                Candidate(
-                    parties=list(group),
-                    status=trig.status,
-                    sentence=sent,
-                    trigger=trig,
-                    mentions={p: first[p] for p in group if p in first},
-                    date_value=date_value(date, trig.status),
-                    earlier=bundle.triggers.earlier(doc, sent),
+        for seg_trig, seg_parties in segments:
+            if trig.status != "held":
+                # "is due to meet A before heading on for talks with B": the plan covers the whole sentence
+                seg_trig = Trigger(seg_trig.start, seg_trig.end, seg_trig.strength, trig.status, seg_trig.text)
+            date = pick_date(dates, sent, seg_trig)
+            for group in split_bilaterals(
+                seg_parties,
+                first,
+                entities,
+                seg_trig,
+                subject,
+                bilateral or _each_with(doc, sent, seg_parties, first),
+                separate=separate or bundle.triggers.separate(seg_trig),
+            ):
+                out.append(
+                    Candidate(
+                        parties=list(group),
+                        status=seg_trig.status,
+                        sentence=sent,
+                        trigger=seg_trig,
+                        mentions={p: first[p] for p in group if p in first},
+                        date_value=date_value(date, seg_trig.status),
+                        earlier=bundle.triggers.earlier(doc, sent),
+                    )
                 )
-            )
         return out
 
     def _event(
@@ -366,6 +377,29 @@ class MeetingExtractor:
             topic=topic,
             reported_on=dates.anchor.iso() if dates.anchor else None,
         )
+
+
+def _trigger_segments(
+    parties: list[int], first: dict[int, Mention], usable: list[Trigger]
+) -> list[tuple[Trigger, list[int]]] | None:
+    """One meeting per trigger when a sentence's subject meets different parties through different
+    triggers: "A met B on Wednesday after calling on C", "A akan bertemu B, lalu mengunjungi C".
+    Each trigger takes the parties named after it and before the next one; the parties before the
+    first trigger (and the article's subject added for a pronoun) are a side of each. ``None`` when
+    the sentence does not read so."""
+    if len(usable) < 2:
+        return None
+    ordered = sorted(usable, key=lambda t: t.start)
+    head = [p for p in parties if p not in first or first[p].start < ordered[0].start]
+    segments = []
+    stops = [t.start for t in ordered[1:]] + [sys.maxsize]
+    for trig, stop in zip(ordered, stops, strict=True):
+        seg = [p for p in parties if p in first and trig.end <= first[p].start < stop]
+        if seg:
+            segments.append((trig, seg))
+    if not head or len(segments) < 2:
+        return None
+    return [(trig, head + seg) for trig, seg in segments]
 
 
 def _sentences_with(sentences: list[Sentence], triggers: list[Trigger]) -> list[tuple[Sentence, list[Trigger]]]:
