@@ -27,7 +27,7 @@ from spacy.tokens import Doc
 from stream import __version__
 from stream.extract.assemble import Candidate, merge, sentence_parties, split_bilaterals
 from stream.extract.dates import DateAnchor, DateRules, load_date_rules
-from stream.extract.hygiene import Mask, boilerplate_mask
+from stream.extract.hygiene import HeadlineWords, Mask, boilerplate_mask
 from stream.extract.language import detect_language
 from stream.extract.lexicon import Lexicon, load_lexicon
 from stream.extract.meeting_date import ParagraphDates, date_value, meeting_date, pick_date
@@ -103,6 +103,13 @@ class MeetingExtractor:
                 persons=PersonTagger(nlp) if "ner" in nlp.pipe_names else None,
             )
         self._extractor = Extractor(name="meetwire", version=__version__)
+        self._headline_words = {
+            lang: HeadlineWords(
+                function_words=lexicon.stopwords.get(lang, frozenset()),
+                common_words=lexicon.common_words.get(lang, frozenset()),
+            )
+            for lang in self._langs
+        }
 
     @property
     def supported_languages(self) -> frozenset[str]:
@@ -159,7 +166,9 @@ class MeetingExtractor:
     def _events(
         self, item: WireItem, doc: Doc, lang: str, bundle: _Language, received_at: datetime | None
     ) -> list[MeetingEvent]:
-        mask = boilerplate_mask(item.text, self.lexicon.boilerplate_prefixes, self.lexicon.caption_markers)
+        mask = boilerplate_mask(
+            item.text, self.lexicon.boilerplate_prefixes, self.lexicon.caption_markers, self._headline_words[lang]
+        )
         triggers = [t for t in bundle.triggers.in_doc(doc) if not mask.covers(doc[t.start].idx)]
         if not triggers:
             return []

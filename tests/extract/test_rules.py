@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import spacy
 
-from stream.extract.hygiene import boilerplate_mask
+from stream.extract.hygiene import HeadlineWords, boilerplate_mask
 from stream.extract.language import detect_language
 from stream.extract.lexicon import Lexicon, load_lexicon
 from stream.extract.participants import ParticipantFinder, fold, resolve, short_mentions
@@ -67,6 +67,26 @@ def test_hygiene_masks_boilerplate_lines(lexicon: Lexicon, line: str, masked: bo
     mask = boilerplate_mask(text, lexicon.boilerplate_prefixes, lexicon.caption_markers)
     offset = text.index(line.strip())
     assert mask.covers(offset) is masked
+    assert not mask.covers(0)
+
+
+@pytest.mark.parametrize(
+    ("lang", "line", "masked"),
+    [
+        ("id", "Bupati Sekar Wangi Siap Audiensi Dengan Warga Pada Senin", True),
+        ("en", "Prime Minister Rina Akter Holds Talks With King Hamid", True),
+        # a sentence keeps lower-case words that are not function words
+        ("id", "Ia diterima oleh Kepala Bidang Luar Negeri MUI Budi Santoso dan Wakil Ketua Ani Rahma.", False),
+        ("en", "President Ahmad Fauzi met King Hamid in Rome.", False),
+        # too short to tell
+        ("id", "Presiden Bertemu Raja", False),
+    ],
+)
+def test_hygiene_masks_headline_lines(lexicon: Lexicon, lang: str, line: str, masked: bool) -> None:
+    text = "Paragraf pertama.\n" + line + "\nParagraf akhir."
+    words = HeadlineWords(lexicon.stopwords[lang], lexicon.common_words[lang])
+    mask = boilerplate_mask(text, lexicon.boilerplate_prefixes, lexicon.caption_markers, words)
+    assert mask.covers(text.index(line)) is masked
     assert not mask.covers(0)
 
 
