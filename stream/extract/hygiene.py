@@ -40,19 +40,27 @@ class HeadlineWords:
 
 
 HEADLINE_MIN_WORDS = 4
+HEADLINE_MAX_CHARS = 200
+"""Longer lines are paragraphs: not worth reading word by word."""
 HEADLINE_MIN_CAPITALISED_COMMON = 2
 
 
 def is_headline(line: str, words: HeadlineWords) -> bool:
     """A line in headline case ("Bupati X Siap Audiensi Dengan Y"): every word but function words
     capitalised, common words among them. Names read there glue the headline's verbs to them."""
-    tokens = _WORD.findall(line)
-    if len(tokens) < HEADLINE_MIN_WORDS:
+    if len(line) > HEADLINE_MAX_CHARS:
         return False
-    if any(t[0].islower() and t.casefold() not in words.function_words for t in tokens):
-        return False
-    capitalised_common = sum(1 for t in tokens[1:] if t[0].isupper() and t.casefold() in words.common_words)
-    return capitalised_common >= HEADLINE_MIN_CAPITALISED_COMMON
+    count = 0
+    capitalised_common = 0
+    for match in _WORD.finditer(line):  # a sentence gives itself away within a few words: stop there
+        word = match.group()
+        if word[0].islower():
+            if word.casefold() not in words.function_words:
+                return False
+        elif count and word[0].isupper() and word.casefold() in words.common_words:
+            capitalised_common += 1
+        count += 1
+    return count >= HEADLINE_MIN_WORDS and capitalised_common >= HEADLINE_MIN_CAPITALISED_COMMON
 
 
 def boilerplate_mask(

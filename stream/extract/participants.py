@@ -305,10 +305,12 @@ class ParticipantFinder:
         """
         n = len(doc)
         if run is not None:
+            # "Kapolda Sumbar Irjen Pol A B": a rank inside the run ends the region's name
+            i = next((t for t in range(run[0] + 1, run[1]) if doc[t].lower_ in self.ranks), run[1])
+            if i == n or not (doc[i].text in _OPEN or doc[i].text[:1].isupper()):
+                return None  # nothing after the run can be a rank (the common case: a cheap test first)
             if self._rank_at(doc, k):
                 return None  # the run already starts after a rank or honorific
-            # "Kapolda Sumbar Irjen Pol A B": a rank inside the run ends the region's name
-            i = next((t for t in range(run[0] + 1, run[1]) if fold(doc[t].text) in self.ranks), run[1])
         else:
             # no name after the office: skip a unit's code and name ("XVI/Pattimura") to the rank
             i = k
