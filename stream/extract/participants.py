@@ -32,6 +32,8 @@ _COUNTERPART = {
     # possessive forms only: "Mitra Wicara" (dialogue partner) is a term, not a counterpart
     "id": frozenset({"mitranya", "sejawatnya", "koleganya", "rekannya"}),
 }
+MAX_TITLE_NAME_TOKENS = 3
+"""Longest name known by "the" and a title-like name ("the Dalai Lama", "the Aga Khan")."""
 MAX_NAME_TOKENS = 8
 """Longest name read after a title ("Muhammad Hafizuddean bin Jantan", "Abdullah bin Zayed Al Nahyan")."""
 _HYPHEN_PREFIXES = frozenset({"al", "el", "abu", "abdul", "abd", "bin", "ben", "ibn", "ould", "ag"})
@@ -706,11 +708,31 @@ class ParticipantFinder:
             if i < start or i in taken or i in blocked or not self._lone_name(doc[i]):
                 continue
             if i > start and self._is_name_token(doc[i - 1]) and not self._rank_at(doc, i - 1):
-                continue  # part of a longer run: the capital-run rule reads it
+                # part of a longer run, which the capital-run rule reads unless "the" comes before it
+                run = self._definite_run(doc, start, i, taken, blocked)
+                if run is not None:
+                    runs.append(run)
+                continue
             if _sentence_initial(doc, i, start) and not self._capitalised_elsewhere(doc, i):
                 continue  # a sentence's first word ("Keinginan untuk bertemu"), not a name
             runs.append((i, i + 1))
         return runs
+
+    def _definite_run(
+        self, doc: Doc, start: int, last: int, taken: set[int], blocked: set[int]
+    ) -> tuple[int, int] | None:
+        """A short name run after "the" that ends at ``last``, right before a trigger: "the Dalai
+        Lama met ...". Elsewhere "the" + capitals is a building or a body ("the White House")."""
+        first = last
+        while first > start and last - first < MAX_TITLE_NAME_TOKENS and self._is_name_token(doc[first - 1]):
+            first -= 1
+        if first <= start or doc[first - 1].lower_ != "the" or self._is_name_token(doc[first - 1]):
+            return None
+        if any(t in taken or t in blocked for t in range(first, last + 1)) or self._org_like(doc, first, last + 1):
+            return None
+        if all(self._common(doc[t]) for t in range(first, last + 1)):
+            return None
+        return first, last + 1
 
     def _lone_name(self, tok: Token) -> bool:
         """A word that can be a name on its own: capitalised, not an acronym, a common word, an

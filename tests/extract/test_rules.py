@@ -373,6 +373,8 @@ def test_participants_untitled_names_may_have_two_letter_words(
         ("en", "Okonkwo met Prime Minister Lars Berg. Aides said Okonkwo was pleased.", ["Okonkwo"]),
         # a country's people are no party
         ("en", "On Monday, Chinese met Prime Minister Lars Berg.", []),
+        # a name known by "the" is a person right before a trigger
+        ("en", "In 2019 the Aga Sahib met Prime Minister Lars Berg in Oslo.", ["Aga Sahib"]),
     ],
 )
 def test_participants_untitled_lone_subject_of_a_trigger(
