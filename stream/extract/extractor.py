@@ -10,6 +10,7 @@ every access.
 
 from __future__ import annotations
 
+import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from spacy.tokens import Doc
 from stream import __version__
 from stream.extract.assemble import Candidate, merge, sentence_parties, split_bilaterals
 from stream.extract.dates import DateAnchor, DateRules, load_date_rules
-from stream.extract.hygiene import Mask, boilerplate_mask
+from stream.extract.hygiene import HeadlineWords, Mask, boilerplate_mask
 from stream.extract.language import detect_language
 from stream.extract.lexicon import Lexicon, load_lexicon
 from stream.extract.meeting_date import ParagraphDates, date_value, meeting_date, pick_date
@@ -102,6 +103,13 @@ class MeetingExtractor:
                 persons=PersonTagger(nlp) if "ner" in nlp.pipe_names else None,
             )
         self._extractor = Extractor(name="meetwire", version=__version__)
+        self._headline_words = {
+            lang: HeadlineWords(
+                function_words=lexicon.stopwords.get(lang, frozenset()),
+                common_words=lexicon.common_words.get(lang, frozenset()),
+            )
+            for lang in self._langs
+        }
 
     @property
     def supported_languages(self) -> frozenset[str]:
@@ -158,7 +166,9 @@ class MeetingExtractor:
     def _events(
         self, item: WireItem, doc: Doc, lang: str, bundle: _Language, received_at: datetime | None
     ) -> list[MeetingEvent]:
-        mask = boilerplate_mask(item.text, self.lexicon.boilerplate_prefixes, self.lexicon.caption_markers)
+        mask = boilerplate_mask(
+            item.text, self.lexicon.boilerplate_prefixes, self.lexicon.caption_markers, self._headline_words[lang]
+        )
         triggers = [t for t in bundle.triggers.in_doc(doc) if not mask.covers(doc[t.start].idx)]
         if not triggers:
             return []
@@ -182,7 +192,8 @@ class MeetingExtractor:
             known = bisect_left(starts, sent.end) - bisect_left(starts, sent.start)
             needed = known < 2 and any(t.strength != "weak" for t in sent_triggers)
             tagged = bundle.persons.persons(doc, sent.start, sent.end) if bundle.persons and needed else None
-            mentions.extend(finder.untitled(doc, sent.start, sent.end, taken, blocked, tagged, titles))
+            strong = [t.start for t in sent_triggers if t.strength == "strong"]
+            mentions.extend(finder.untitled(doc, sent.start, sent.end, taken, blocked, tagged, titles, strong))
         mentions.sort(key=lambda m: m.start)
         mentions = attach_roles(doc, mentions)
         entities = resolve(mentions, finder.particles)
@@ -300,28 +311,38 @@ class MeetingExtractor:
                 parties = [subject, *parties]
         if len(parties) < 2:
             return []
-        date = pick_date(dates, sent, trig)
+        segments = _trigger_segments(parties, first, usable)
+        if segments is None:
+            segments = [(trig, parties)]
+            separate = any(bundle.triggers.separate(t) for t in usable)
+        else:
+            separate = False
         out = []
-        for group in split_bilaterals(
-            parties,
-            first,
-            entities,
-            trig,
-            subject,
-            bilateral or _each_with(doc, sent, parties, first),
-            separate=any(bundle.triggers.separate(t) for t in usable),
-        ):
-            out.append(
-                Candidate(
-                    parties=list(group),
-                    status=trig.status,
-                    sentence=sent,
-                    trigger=trig,
-                    mentions={p: first[p] for p in group if p in first},
-                    date_value=date_value(date, trig.status),
-                    earlier=bundle.triggers.earlier(doc, sent),
+        for seg_trig, seg_parties in segments:
+            if trig.status != "held":
+                # "is due to meet A before heading on for talks with B": the plan covers the whole sentence
+                seg_trig = Trigger(seg_trig.start, seg_trig.end, seg_trig.strength, trig.status, seg_trig.text)
+            date = pick_date(dates, sent, seg_trig)
+            for group in split_bilaterals(
+                seg_parties,
+                first,
+                entities,
+                seg_trig,
+                subject,
+                bilateral or _each_with(doc, sent, seg_parties, first),
+                separate=separate or bundle.triggers.separate(seg_trig),
+            ):
+                out.append(
+                    Candidate(
+                        parties=list(group),
+                        status=seg_trig.status,
+                        sentence=sent,
+                        trigger=seg_trig,
+                        mentions={p: first[p] for p in group if p in first},
+                        date_value=date_value(date, seg_trig.status),
+                        earlier=bundle.triggers.earlier(doc, sent),
+                    )
                 )
-            )
         return out
 
     def _event(
@@ -365,6 +386,29 @@ class MeetingExtractor:
             topic=topic,
             reported_on=dates.anchor.iso() if dates.anchor else None,
         )
+
+
+def _trigger_segments(
+    parties: list[int], first: dict[int, Mention], usable: list[Trigger]
+) -> list[tuple[Trigger, list[int]]] | None:
+    """One meeting per trigger when a sentence's subject meets different parties through different
+    triggers: "A met B on Wednesday after calling on C", "A akan bertemu B, lalu mengunjungi C".
+    Each trigger takes the parties named after it and before the next one; the parties before the
+    first trigger (and the article's subject added for a pronoun) are a side of each. ``None`` when
+    the sentence does not read so."""
+    if len(usable) < 2:
+        return None
+    ordered = sorted(usable, key=lambda t: t.start)
+    head = [p for p in parties if p not in first or first[p].start < ordered[0].start]
+    segments = []
+    stops = [t.start for t in ordered[1:]] + [sys.maxsize]
+    for trig, stop in zip(ordered, stops, strict=True):
+        seg = [p for p in parties if p in first and trig.end <= first[p].start < stop]
+        if seg:
+            segments.append((trig, seg))
+    if not head or len(segments) < 2:
+        return None
+    return [(trig, head + seg) for trig, seg in segments]
 
 
 def _sentences_with(sentences: list[Sentence], triggers: list[Trigger]) -> list[tuple[Sentence, list[Trigger]]]:

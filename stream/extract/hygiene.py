@@ -1,4 +1,4 @@
-"""Boilerplate masking: related-link lines, bylines and copyright notices.
+"""Boilerplate masking: related-link lines, bylines, copyright notices and headline lines.
 
 The text is never rewritten (every span must index the original ``item.text``); instead the
 regions to ignore are returned as sorted ``[start, end)`` character ranges.
@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 _LEAD = re.compile(r"^[\s\-\u2013\u2022*>|]*")
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,16 +29,57 @@ class Mask:
         return i >= 0 and self.regions[i][0] <= offset < self.regions[i][1]
 
 
-def boilerplate_mask(text: str, prefixes: Sequence[str], captions: Sequence[str] = ()) -> Mask:
+@dataclass(frozen=True, slots=True)
+class HeadlineWords:
+    """What tells a headline line from a sentence, in one language."""
+
+    function_words: frozenset[str]
+    """Casefolded words a headline leaves in lower case ("di", "dan", "of")."""
+    common_words: frozenset[str]
+    """Casefolded words that news text writes in lower case: capitalised, a headline's."""
+
+
+HEADLINE_MIN_WORDS = 4
+HEADLINE_MAX_CHARS = 200
+"""Longer lines are paragraphs: not worth reading word by word."""
+HEADLINE_MIN_CAPITALISED_COMMON = 2
+
+
+def is_headline(line: str, words: HeadlineWords) -> bool:
+    """A line in headline case ("Bupati X Siap Audiensi Dengan Y"): every word but function words
+    capitalised, common words among them. Names read there glue the headline's verbs to them."""
+    if len(line) > HEADLINE_MAX_CHARS:
+        return False
+    count = 0
+    capitalised_common = 0
+    for match in _WORD.finditer(line):  # a sentence gives itself away within a few words: stop there
+        word = match.group()
+        if word[0].islower():
+            if word.casefold() not in words.function_words:
+                return False
+        elif count and word[0].isupper() and word.casefold() in words.common_words:
+            capitalised_common += 1
+        count += 1
+    return count >= HEADLINE_MIN_WORDS and capitalised_common >= HEADLINE_MIN_CAPITALISED_COMMON
+
+
+def boilerplate_mask(
+    text: str, prefixes: Sequence[str], captions: Sequence[str] = (), headline: HeadlineWords | None = None
+) -> Mask:
     """Mask every line that starts with a boilerplate prefix ("Baca juga:", "Editor:", ...) and,
-    with ``captions`` (casefolded photo-credit marks such as "(foto:"), every photo caption."""
+    with ``captions`` (casefolded photo-credit marks such as "(foto:"), every photo caption; with
+    ``headline``, every line in headline case (a headline or a list of headlines in the text)."""
     regions: list[tuple[int, int]] = []
     pos = 0
     for line in text.splitlines(keepends=True):
         end = pos + len(line)
         lead = _LEAD.match(line)
         body = line[lead.end() if lead else 0 :].casefold()
-        if body and (body.startswith(tuple(prefixes)) or any(c in body for c in captions)):
+        if body and (
+            body.startswith(tuple(prefixes))
+            or any(c in body for c in captions)
+            or (headline is not None and is_headline(line, headline))
+        ):
             regions.append((pos, end))
         pos = end
     return Mask(regions=tuple(regions), starts=tuple(r[0] for r in regions))

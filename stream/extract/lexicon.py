@@ -73,6 +73,8 @@ class Lexicon:
     """Folded words the news corpora write in lower case and (almost) never inside a person's name:
     capitalised at the edge of a name run they are a verb or connective, not part of the name."""
     versions: dict[str, int]
+    ranks: frozenset[str] = frozenset()
+    """Folded military and police ranks: they stand right before a name, never inside one."""
 
 
 def _read(name: str) -> dict[str, Any]:
@@ -143,4 +145,5 @@ def load_lexicon() -> Lexicon:
             "hygiene": int(hygiene_doc["version"]),
             "common_words": min(version for _, version in common.values()),
         },
+        ranks=frozenset(r.casefold() for r in titles_doc.get("ranks", ())),
     )

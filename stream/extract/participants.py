@@ -32,6 +32,8 @@ _COUNTERPART = {
     # possessive forms only: "Mitra Wicara" (dialogue partner) is a term, not a counterpart
     "id": frozenset({"mitranya", "sejawatnya", "koleganya", "rekannya"}),
 }
+MAX_TITLE_NAME_TOKENS = 3
+"""Longest name known by "the" and a title-like name ("the Dalai Lama", "the Aga Khan")."""
 MAX_NAME_TOKENS = 8
 """Longest name read after a title ("Muhammad Hafizuddean bin Jantan", "Abdullah bin Zayed Al Nahyan")."""
 _HYPHEN_PREFIXES = frozenset({"al", "el", "abu", "abdul", "abd", "bin", "ben", "ibn", "ould", "ag"})
@@ -153,6 +155,7 @@ class ParticipantFinder:
         self.country_matcher_cs.add("C", cs)
         self.country_matcher_ci.add("C", ci)
         self.particles = frozenset(lexicon.name_particles)
+        self.ranks = lexicon.ranks
         self.stop = frozenset(lexicon.name_stopwords)
         self.honorifics = lexicon.honorifics
         self._honorific_heads = frozenset(h.split()[0].rstrip("'\u2019") for h in lexicon.honorifics if h.split())
@@ -293,6 +296,44 @@ class ParticipantFinder:
             end -= 1
         return start, end
 
+    def _ranked_name(
+        self, doc: Doc, k: int, run: tuple[int, int, tuple[str, ...]] | None
+    ) -> tuple[int, int, tuple[str, ...]] | None:
+        """The name after a rank that follows an office's unit: "Pangdam XVI/Unit Mayjen TNI A B",
+        "Panglima Kodam Unit (Pangdam U) Mayjen TNI A B". A rank stands right before a person's
+        name, so the capitalised words between the office and the rank name the unit, not him.
+
+        ``k`` is where the name was looked for after the office; ``run`` what was read there.
+        """
+        n = len(doc)
+        if run is not None:
+            # "Kapolda Sumbar Irjen Pol A B": a rank inside the run ends the region's name
+            i = next((t for t in range(run[0] + 1, run[1]) if doc[t].lower_ in self.ranks), run[1])
+            if i == n or not (doc[i].text in _OPEN or doc[i].text[:1].isupper()):
+                return None  # nothing after the run can be a rank (the common case: a cheap test first)
+            if self._rank_at(doc, k):
+                return None  # the run already starts after a rank or honorific
+        else:
+            # no name after the office: skip a unit's code and name ("XVI/Pattimura") to the rank
+            i = k
+            while i < min(n, k + 4) and (doc[i].text[:1].isupper() or doc[i].text == "/") and not self._rank_at(doc, i):
+                i += 1
+        if i + 2 < n and doc[i].text in _OPEN:
+            close = next((c for c in range(i + 1, min(n, i + 5)) if doc[c].text in {")", "]"}), None)
+            if close is None:
+                return None
+            i = close + 1
+        if not self._rank_at(doc, i):
+            return None
+        ranked = self.name_run(doc, i, n)
+        if ranked is None or ranked[0] == i or self._org_like(doc, ranked[0], ranked[1]):
+            return None
+        return ranked
+
+    def _rank_at(self, doc: Doc, i: int) -> bool:
+        """A capitalised honorific or rank starts at token ``i``."""
+        return i < len(doc) and doc[i].text[:1].isupper() and self._skip_honorifics(doc, i, min(len(doc), i + 4)) > i
+
     # -- mentions ----------------------------------------------------------------------
 
     def titles_in(self, doc: Doc) -> dict[int, tuple[int, TitleEntry]]:
@@ -410,6 +451,7 @@ class ParticipantFinder:
                     alt = self.name_run(doc, k3, n)
                     if alt is not None and alt[1] - alt[0] >= 2 and not self._org_like(doc, alt[0], alt[1]):
                         run = alt
+            run = self._ranked_name(doc, k, run) or run
             if run is not None:
                 inner = [t for t in range(run[0], run[1]) if t in country_tokens]
                 if inner and inner[-1] + 1 < run[1]:
@@ -572,17 +614,22 @@ class ParticipantFinder:
         blocked: set[int],
         tagged: list[tuple[int, int]] | None = None,
         titles: dict[int, tuple[int, TitleEntry]] | None = None,
+        triggers: Sequence[int] = (),
     ) -> list[Mention]:
         """Names in a sentence that no title introduced: the tagger's person spans when there is a
-        tagger, else capitalised runs of two or more name tokens.
+        tagger, else capitalised runs of two or more name tokens, a single name right before a
+        trigger (``triggers``: start tokens of the sentence's strong triggers) and a run followed by
+        an appositive title.
 
         An appositive title right after the name ("Franco Metaza, Direktur Jenderal ...") is kept.
         """
+        titles = self._titles(doc) if titles is None else titles
         spans = self._capitalised_runs(doc, start, end, taken, blocked)
+        spans += _new_spans(spans, self._appositive_runs(doc, start, end, taken, blocked, titles))
+        spans += _new_spans(spans, self._lone_subjects(doc, start, taken, blocked, triggers))
         if tagged:
             # the tagger adds names the capital-run rule misses (single tokens, lower-case particles)
             spans += [s for s in tagged if s[1] - s[0] >= 2 and not any(a < s[1] and s[0] < b for a, b in spans)]
-        titles = self._titles(doc) if titles is None else titles
         found: list[Mention] = []
         for r_start, r_end in spans:
             r_start = self._skip_honorifics(doc, r_start, r_end)
@@ -591,7 +638,10 @@ class ParticipantFinder:
             if r_end <= r_start or any(t in taken or t in blocked for t in range(r_start, r_end)):
                 continue
             if self._org_like(doc, r_start, r_end) or not all(
-                self._is_name_token(doc[t]) or fold(doc[t].text) in self.particles or not doc[t].is_alpha
+                self._is_name_token(doc[t])
+                or fold(doc[t].text) in self.particles
+                or not doc[t].is_alpha
+                or _hyphen_part(doc, t, r_start)
                 for t in range(r_start, r_end)
             ):
                 continue
@@ -614,6 +664,96 @@ class ParticipantFinder:
                 )
             )
         return found
+
+    def _appositive_runs(
+        self,
+        doc: Doc,
+        start: int,
+        end: int,
+        taken: set[int],
+        blocked: set[int],
+        titles: dict[int, tuple[int, TitleEntry]],
+    ) -> list[tuple[int, int]]:
+        """Capitalised words before ", <office>": "A Won-b, Mayor of X, said". The title vouches for
+        the name, so words that are also common words ("Park", "Won") are kept."""
+        runs = []
+        for t_start in titles:
+            if not (start + 2 < t_start < end) or doc[t_start - 1].text != ",":
+                continue
+            r_end = t_start - 1
+            r_start = r_end
+            while (
+                r_start > start
+                and r_end - r_start < MAX_NAME_TOKENS
+                and (doc[r_start - 1].text[:1].isupper() or _hyphen_part(doc, r_start - 1, start))
+                and (r_start - 1) not in taken
+                and (r_start - 1) not in blocked
+            ):
+                r_start -= 1
+            if r_end - r_start >= 2 and doc[r_start].text[:1].isupper() and not self._org_like(doc, r_start, r_end):
+                runs.append((r_start, r_end))
+        return runs
+
+    def _lone_subjects(
+        self, doc: Doc, start: int, taken: set[int], blocked: set[int], triggers: Sequence[int]
+    ) -> list[tuple[int, int]]:
+        """A single name as the subject of a trigger, with at most two lower-case words between
+        ("Haniyeh held talks", "Mr Brown also met"): the verb vouches for a person where a lone
+        capitalised word elsewhere is too often a place, a body or a sentence's first word."""
+        runs = []
+        for t_start in triggers:
+            i = t_start - 1
+            while i >= start and t_start - i <= 2 and doc[i].is_lower and doc[i].is_alpha:
+                i -= 1
+            if i < start or i in taken or i in blocked or not self._lone_name(doc[i]):
+                continue
+            if i > start and self._is_name_token(doc[i - 1]) and not self._rank_at(doc, i - 1):
+                # part of a longer run, which the capital-run rule reads unless "the" comes before it
+                run = self._definite_run(doc, start, i, taken, blocked)
+                if run is not None:
+                    runs.append(run)
+                continue
+            if _sentence_initial(doc, i, start) and not self._capitalised_elsewhere(doc, i):
+                continue  # a sentence's first word ("Keinginan untuk bertemu"), not a name
+            runs.append((i, i + 1))
+        return runs
+
+    def _definite_run(
+        self, doc: Doc, start: int, last: int, taken: set[int], blocked: set[int]
+    ) -> tuple[int, int] | None:
+        """A short name run after "the" that ends at ``last``, right before a trigger: "the Dalai
+        Lama met ...". Elsewhere "the" + capitals is a building or a body ("the White House")."""
+        first = last
+        while first > start and last - first < MAX_TITLE_NAME_TOKENS and self._is_name_token(doc[first - 1]):
+            first -= 1
+        if first <= start or doc[first - 1].lower_ != "the" or self._is_name_token(doc[first - 1]):
+            return None
+        if any(t in taken or t in blocked for t in range(first, last + 1)) or self._org_like(doc, first, last + 1):
+            return None
+        if all(self._common(doc[t]) for t in range(first, last + 1)):
+            return None
+        return first, last + 1
+
+    def _lone_name(self, tok: Token) -> bool:
+        """A word that can be a name on its own: capitalised, not an acronym, a common word, an
+        organisation word or a country and its people ("Chinese")."""
+        return (
+            self._is_name_token(tok)
+            and tok.is_alpha
+            and len(tok.text) > 2
+            and not self._common(tok)
+            and tok.text not in self.non_name
+            and self.countries.country(tok.text) is None
+        )
+
+    @staticmethod
+    def _capitalised_elsewhere(doc: Doc, i: int) -> bool:
+        """The word at ``i`` is also written capitalised inside a sentence: a name, not a
+        sentence-initial capital."""
+        word = doc[i].text
+        return any(
+            k != i and doc[k].text == word and not _clause_start(doc, k) for k in token_positions(doc, (word.lower(),))
+        )
 
     def _capitalised_runs(
         self, doc: Doc, start: int, end: int, taken: set[int], blocked: set[int]
@@ -681,6 +821,27 @@ def attach_roles(doc: Doc, mentions: list[Mention]) -> list[Mention]:
 def _joins_office_to_name(tok: Token) -> bool:
     text = tok.text
     return text[:1].isupper() or text[:1].isdigit() or text.lower() in {"of", "the", "ke", "-", "number"}
+
+
+def _hyphen_part(doc: Doc, i: int, start: int) -> bool:
+    """Token ``i`` is a dash or the word after a dash inside one hyphenated word ("Won-soon")."""
+    tok = doc[i]
+    if tok.text == "-":
+        return i > start and not doc[i - 1].whitespace_ and not tok.whitespace_
+    return i - 1 > start and doc[i - 1].text == "-" and not doc[i - 1].whitespace_ and tok.is_alpha
+
+
+def _new_spans(have: list[tuple[int, int]], spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` that overlap none of ``have``."""
+    return [s for s in spans if not any(a < s[1] and s[0] < b for a, b in have)]
+
+
+def _sentence_initial(doc: Doc, i: int, start: int) -> bool:
+    """Token ``i`` opens its sentence (``start``) or a quote or line in it."""
+    if i <= start:
+        return True
+    prev = doc[i - 1]
+    return prev.is_space or "\n" in prev.whitespace_ or prev.text in _QUOTES
 
 
 def _clause_start(doc: Doc, i: int) -> bool:

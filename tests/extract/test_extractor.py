@@ -189,6 +189,29 @@ def test_extractor_splits_a_list_of_bilaterals(extractor: MeetingExtractor, text
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Chief Minister Ravi Menon met Prime Minister Arjun Thapa in the capital on Wednesday after "
+            "calling on President Kofi Mensah.",
+            [("held", ("Arjun Thapa", "Ravi Menon")), ("held", ("Kofi Mensah", "Ravi Menon"))],
+        ),
+        (
+            "President Ana Souza is due to meet President Diego Salas on Tuesday before heading on for "
+            "talks with Prime Minister Kenji Sato.",
+            [("planned", ("Ana Souza", "Diego Salas")), ("planned", ("Ana Souza", "Kenji Sato"))],
+        ),
+    ],
+)
+def test_extractor_reads_one_meeting_per_trigger_of_a_sentence(
+    extractor: MeetingExtractor, text: str, expected: list[tuple[str, tuple[str, ...]]]
+) -> None:
+    events = extractor.extract(_item(text, "en", published_at="2024-05-10"))
+    got = sorted((e.status, tuple(sorted(p.name for p in e.participants))) for e in events)
+    assert got == expected
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "KATMANDU - Prime Minister Rina Akter arrived in the capital for the regional summit on Thursday. "

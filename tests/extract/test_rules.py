@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import spacy
 
-from stream.extract.hygiene import boilerplate_mask
+from stream.extract.hygiene import HeadlineWords, boilerplate_mask
 from stream.extract.language import detect_language
 from stream.extract.lexicon import Lexicon, load_lexicon
 from stream.extract.participants import ParticipantFinder, fold, resolve, short_mentions
@@ -67,6 +67,26 @@ def test_hygiene_masks_boilerplate_lines(lexicon: Lexicon, line: str, masked: bo
     mask = boilerplate_mask(text, lexicon.boilerplate_prefixes, lexicon.caption_markers)
     offset = text.index(line.strip())
     assert mask.covers(offset) is masked
+    assert not mask.covers(0)
+
+
+@pytest.mark.parametrize(
+    ("lang", "line", "masked"),
+    [
+        ("id", "Bupati Sekar Wangi Siap Audiensi Dengan Warga Pada Senin", True),
+        ("en", "Prime Minister Rina Akter Holds Talks With King Hamid", True),
+        # a sentence keeps lower-case words that are not function words
+        ("id", "Ia diterima oleh Kepala Bidang Luar Negeri MUI Budi Santoso dan Wakil Ketua Ani Rahma.", False),
+        ("en", "President Ahmad Fauzi met King Hamid in Rome.", False),
+        # too short to tell
+        ("id", "Presiden Bertemu Raja", False),
+    ],
+)
+def test_hygiene_masks_headline_lines(lexicon: Lexicon, lang: str, line: str, masked: bool) -> None:
+    text = "Paragraf pertama.\n" + line + "\nParagraf akhir."
+    words = HeadlineWords(lexicon.stopwords[lang], lexicon.common_words[lang])
+    mask = boilerplate_mask(text, lexicon.boilerplate_prefixes, lexicon.caption_markers, words)
+    assert mask.covers(text.index(line)) is masked
     assert not mask.covers(0)
 
 
@@ -213,6 +233,16 @@ def test_triggers_exclude_calls_and_sports(lexicon: Lexicon, lang: str, text: st
         ("en", "U.S. Secretary of State Tom Walker arrived.", "Tom Walker", "Secretary of State", "US"),
         ("en", "President Budi \u201cBudiman\u201d Santoso arrived.", "Budi Santoso", "President", None),
         ("en", "General Tan Sri Dato' Wira Ahmad Zaki bin Osman arrived.", "Ahmad Zaki bin Osman", None, None),
+        ("id", "Kapolda Sumbar Irjen Pol Bagas Wiratama tiba.", "Bagas Wiratama", "Regional Police Chief", "ID"),
+        # the unit's name between the office and the rank is not the person
+        ("id", "Pangdam XII/Merapi Mayjen TNI Yoga Pratama tiba.", "Yoga Pratama", "Regional Military Commander", "ID"),
+        (
+            "id",
+            "Panglima Kodam Merapi Jaya (Pangdam MJ) Mayjen TNI Yoga Pratama tiba.",
+            "Yoga Pratama",
+            "Regional Military Commander",
+            "ID",
+        ),
     ],
 )
 def test_participants_read_title_country_and_name(
@@ -330,3 +360,49 @@ def test_participants_untitled_names_may_have_two_letter_words(
     doc = nlp(text)
     found = finder.untitled(doc, 0, len(doc), set(), set())
     assert [m.name for m in found] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # a lone name as the subject of a strong trigger, also after an adverb
+        ("en", "Talks went well. Later, Okonkwo met Prime Minister Lars Berg in the capital.", ["Okonkwo"]),
+        ("id", "Sebelumnya, Pak Wiranto sudah bertemu dengan Menteri Dewi Lestari.", ["Wiranto"]),
+        # a sentence's first word is a name only when the article also writes it inside a sentence
+        ("id", "Keinginan untuk bertemu Menteri Dewi Lestari muncul.", []),
+        ("en", "Okonkwo met Prime Minister Lars Berg. Aides said Okonkwo was pleased.", ["Okonkwo"]),
+        # a country's people are no party
+        ("en", "On Monday, Chinese met Prime Minister Lars Berg.", []),
+        # a name known by "the" is a person right before a trigger
+        ("en", "In 2019 the Aga Sahib met Prime Minister Lars Berg in Oslo.", ["Aga Sahib"]),
+    ],
+)
+def test_participants_untitled_lone_subject_of_a_trigger(
+    lexicon: Lexicon, gazetteer: Gazetteer, lang: str, text: str, expected: list[str]
+) -> None:
+    nlp, finder = _finder(lang, lexicon, gazetteer)
+    doc = nlp(text)
+    titled = finder.find(doc, boilerplate_mask(text, ()))
+    taken = {t for m in titled for t in range(m.start, m.end)}
+    triggers = TriggerFinder(nlp, lang, lexicon).in_doc(doc)
+    found = []
+    for sent in split_sentences(doc, text):
+        strong = [t.start for t in triggers if t.strength == "strong" and sent.start <= t.start < sent.end]
+        found += [m.name for m in finder.untitled(doc, sent.start, sent.end, taken, set(), None, None, strong)]
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Rock Won-hee, Mayor of Dorian, paid a courtesy call on Governor Tanabe.", "Rock Won-hee")],
+)
+def test_participants_untitled_name_before_an_appositive_title_keeps_common_words(
+    lexicon: Lexicon, gazetteer: Gazetteer, text: str, expected: str
+) -> None:
+    nlp, finder = _finder("en", lexicon, gazetteer)
+    doc = nlp(text)
+    titled = finder.find(doc, boilerplate_mask(text, ()))
+    taken = {t for m in titled for t in range(m.start, m.end)}
+    found = finder.untitled(doc, 0, len(doc), taken, set())
+    assert [(m.name, m.title) for m in found] == [(expected, "Mayor")]
+
