@@ -300,3 +300,23 @@ def test_merge_reports_without_any_time_stay_apart(names: NameRules, reported: t
     people = ["Ardhana Wirasmoro", "Sergey Valkorin"]
     merger.add(_event("e1", people, day=None, reported_on=reported[0]), T0)
     assert merger.add(_event("e2", people, day=None, reported_on=reported[1]), T0).decision == "created"
+
+
+@pytest.mark.parametrize(
+    ("local", "english"),
+    [
+        ("Stefanus Orvendel", "Stephen Orvendel"),
+        ("Paus Yohanes Paulus Orvendel", "Pope John Paul Orvendel"),
+        ("Johannes Orvendel", "John Orvendel"),
+    ],
+)
+def test_names_fold_indonesian_given_names_to_english(names: NameRules, local: str, english: str) -> None:
+    assert names.fold(local) == names.fold(english)
+
+
+@pytest.mark.parametrize(("local", "english"), [("Paus Bartolomeus", "Pope Bartholomew"), ("Fransiskus", "Francis")])
+def test_merge_blocking_key_survives_given_name_translation(names: NameRules, local: str, english: str) -> None:
+    merger = _merger(names)
+    assert merger.block_of(_event("e1", [local, "Zoltan Ybarra"], language="id")) == merger.block_of(
+        _event("e2", [english, "Zoltan Ybarra"])
+    )

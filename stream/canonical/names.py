@@ -2,7 +2,9 @@
 
 ``NameRules.fold("Menlu Sergei Lavrov")`` and ``fold("Sergey Lavrov")`` give the same tokens:
 titles and honorifics (``titles.json``) and forms of address are dropped, diacritics removed,
-letters lower-cased, transliteration variants rewritten (``canonical_names.json``). Two names
+letters lower-cased, transliteration variants rewritten and Indonesian forms of given and
+religious names turned into their English ones ("Yohanes Paulus" -> "John Paul"), all from
+``canonical_names.json``. Two names
 match when their tokens are equal, when one is a single token of the other (a surname or, as
 Indonesian outlets write, a given name alone), or when one's tokens are all in the other
 (a middle name left out).
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any
 
@@ -38,6 +40,8 @@ class NameRules:
     """Words dropped anywhere in a name."""
     rewrites: tuple[tuple[str, str], ...]
     """Spelling rewrites applied in order to every token."""
+    given_names: dict[str, str]
+    """A spelled Indonesian given or religious name -> its spelled English form."""
     version: str
 
     def fold(self, name: str) -> Tokens:
@@ -51,9 +55,11 @@ class NameRules:
             else:
                 at += 1
         kept = [t for t in tokens if t not in self.strip_words] or list(tokens)
-        return tuple(self._spell(t) for t in kept)
+        spelled = (self.spell(t) for t in kept)
+        return tuple(self.given_names.get(t, t) for t in spelled)
 
-    def _spell(self, token: str) -> str:
+    def spell(self, token: str) -> str:
+        """``token`` with the spelling rewrites applied and doubled letters collapsed."""
         for old, new in self.rewrites:
             token = token.replace(old, new)
         return _DOUBLED.sub(r"\1", token)
@@ -124,12 +130,15 @@ def load_name_rules() -> NameRules:
     by_first: dict[str, list[Tokens]] = {}
     for phrase in sorted(phrases, key=lambda p: (-len(p), p)):
         by_first.setdefault(phrase[0], []).append(phrase)
-    return NameRules(
+    spelling = NameRules(
         titles_by_first={first: tuple(group) for first, group in by_first.items()},
         strip_words=frozenset(rules["strip_words"]),
         rewrites=tuple((old, new) for old, new in rules["rewrites"]),
+        given_names={},
         version=f"titles-{titles['version']}.names-{rules['version']}",
     )
+    given = {spelling.spell(local): spelling.spell(english) for local, english in rules.get("given_names", [])}
+    return replace(spelling, given_names=given)
 
 
 def _read(name: str) -> dict[str, Any]:
