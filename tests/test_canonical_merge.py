@@ -146,7 +146,8 @@ def test_merge_follow_up_on_another_day_is_a_second_meeting(names: NameRules, ga
 def test_merge_places_must_be_compatible(names: NameRules, place_a: str, place_b: str | None, same: bool) -> None:
     merger = _merger(names)
     merger.add(_event("e1", ["Ardhana Wirasmoro", "Sergey Valkorin"], place=place_a), T0)
-    outcome = merger.add(_event("e2", ["Ardhana Wirasmoro", "Sergey Valkorin"], place=place_b), T0)
+    # the next day: within the day gap, but not the same day, which would override the place
+    outcome = merger.add(_event("e2", ["Ardhana Wirasmoro", "Sergey Valkorin"], day="2031-03-04", place=place_b), T0)
     assert (outcome.decision == "updated") is same
 
 
@@ -294,12 +295,39 @@ def test_merge_blocking_key_survives_titles_and_spelling(names: NameRules, a: st
     assert merger.block_of(_event("e1", [a, "Zoltan Ybarra"])) == merger.block_of(_event("e2", [b, "Zoltan Ybarra"]))
 
 
-@pytest.mark.parametrize("reported", [(None, None)])
-def test_merge_reports_without_any_time_stay_apart(names: NameRules, reported: tuple[None, None]) -> None:
+@pytest.mark.parametrize("extra", [["Bayu Orvendel"], ["Lina Morvay"]])
+def test_merge_reports_without_any_time_and_a_party_more_stay_apart(names: NameRules, extra: list[str]) -> None:
     merger = _merger(names)
     people = ["Ardhana Wirasmoro", "Sergey Valkorin"]
-    merger.add(_event("e1", people, day=None, reported_on=reported[0]), T0)
-    assert merger.add(_event("e2", people, day=None, reported_on=reported[1]), T0).decision == "created"
+    merger.add(_event("e1", people, day=None, reported_on=None), T0)
+    assert merger.add(_event("e2", [*people, *extra], day=None, reported_on=None), T0).decision == "created"
+
+
+@pytest.mark.parametrize(
+    "second", [["Sergey Valkorin", "Ardhana Wirasmoro"], ["Valkorin", "Ardhana Wirasmoro", "Ardhana"]]
+)
+def test_merge_reports_without_any_time_and_the_same_parties_are_one_meeting(
+    names: NameRules, second: list[str]
+) -> None:
+    merger = _merger(names)
+    merger.add(_event("e1", ["Ardhana Wirasmoro", "Sergey Valkorin"], day=None, reported_on=None), T0)
+    assert merger.add(_event("e2", second, day=None, reported_on=None), T0).decision == "updated"
+
+
+@pytest.mark.parametrize("timeless_same_parties", [False])
+def test_merge_timeless_same_parties_can_be_switched_off(names: NameRules, timeless_same_parties: bool) -> None:
+    merger = _merger(names, MatchRules(timeless_same_parties=timeless_same_parties))
+    people = ["Ardhana Wirasmoro", "Sergey Valkorin"]
+    merger.add(_event("e1", people, day=None, reported_on=None), T0)
+    assert merger.add(_event("e2", people, day=None, reported_on=None), T0).decision == "created"
+
+
+@pytest.mark.parametrize("first_day", ["2031-03-03", None])
+def test_merge_report_without_any_time_does_not_join_a_dated_meeting(names: NameRules, first_day: str | None) -> None:
+    merger = _merger(names)
+    people = ["Ardhana Wirasmoro", "Sergey Valkorin"]
+    merger.add(_event("e1", people, day=first_day, reported_on="2031-03-03"), T0)
+    assert merger.add(_event("e2", people, day=None, reported_on=None), T0).decision == "created"
 
 
 @pytest.mark.parametrize(
@@ -320,3 +348,42 @@ def test_merge_blocking_key_survives_given_name_translation(names: NameRules, lo
     assert merger.block_of(_event("e1", [local, "Zoltan Ybarra"], language="id")) == merger.block_of(
         _event("e2", [english, "Zoltan Ybarra"])
     )
+
+
+@pytest.mark.parametrize("one_report_per_item", [True, False])
+def test_merge_two_events_of_one_item_are_two_meetings(names: NameRules, one_report_per_item: bool) -> None:
+    merger = _merger(names, MatchRules(one_report_per_item=one_report_per_item))
+    people = ["Ardhana Wirasmoro", "Sergey Valkorin"]
+    merger.add({**_event("e1", people), "item_id": "item-1"}, T0)
+    second = merger.add({**_event("e2", people, day=None), "item_id": "item-1"}, T0)
+    assert second.decision == ("created" if one_report_per_item else "updated")
+    assert merger.add({**_event("e3", people), "item_id": "item-2"}, T0).decision == "updated"
+
+
+@pytest.mark.parametrize(
+    ("second", "day", "decision"),
+    [
+        (["Sergey Valkorin", "Ardhana Wirasmoro"], "2031-03-03", "updated"),
+        (["Valkorin", "Ardhana"], "2031-03-03", "updated"),
+        (["Sergey Valkorin", "Ardhana Wirasmoro", "Lina Morvay"], "2031-03-03", "created"),
+        (["Sergey Valkorin", "Ardhana Wirasmoro"], "2031-03-04", "created"),
+        (["Sergey Valkorin", "Ardhana Wirasmoro"], None, "created"),
+    ],
+)
+def test_merge_same_parties_same_day_override_a_place_conflict(
+    names: NameRules, second: list[str], day: str | None, decision: str
+) -> None:
+    merger = _merger(names)
+    merger.add(_event("e1", ["Ardhana Wirasmoro", "Sergey Valkorin"], place="Velmora"), T0)
+    outcome = merger.add(_event("e2", second, day=day, place="Ostrava Nova"), T0)
+    assert outcome.decision == decision
+
+
+@pytest.mark.parametrize("same_day_overrides_place", [False])
+def test_merge_same_day_place_override_can_be_switched_off(names: NameRules, same_day_overrides_place: bool) -> None:
+    merger = _merger(names, MatchRules(same_day_overrides_place=same_day_overrides_place))
+    people = ["Ardhana Wirasmoro", "Sergey Valkorin"]
+    merger.add(_event("e1", people, place="Velmora"), T0)
+    outcome = merger.add(_event("e2", people, place="Ostrava Nova"), T0)
+    assert outcome.decision == "created"
+    assert outcome.rejected["place"] == 1

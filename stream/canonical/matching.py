@@ -2,8 +2,9 @@
 
 A report and a meeting match when their participants match (after name folding, see
 ``names``), their dates are within one day where both are known, and their places are
-compatible (the same city, or one of them unknown). ``match`` says why not when they do not,
-so the agent can count merge decisions by reason.
+compatible (the same city, or one of them unknown), with the exceptions ``MatchRules`` lists
+(timeless reports, same-day reports of exactly the same parties, one report per item).
+``match`` says why not when they do not, so the agent can count merge decisions by reason.
 """
 
 from __future__ import annotations
@@ -37,6 +38,18 @@ class MatchRules:
     """Whether two reports with no date and no publication day may be one meeting."""
     undated_window_days: int = 7
     """A report without a meeting date matches a meeting this many days from its publication day."""
+    timeless_same_parties: bool = True
+    """Whether two reports with no date and no publication day are one meeting when they name
+    exactly the same parties (no party more or less): the only evidence left is the parties, so
+    none of the extraction-noise tolerance of ``extra_parties``."""
+    one_report_per_item: bool = True
+    """Whether a meeting takes at most one report from each item (article): the extractor already
+    folds an article's mentions of one meeting into one event, so two events of one article
+    naming the same parties are two meetings (an earlier one recalled, a follow-up announced)."""
+    same_day_overrides_place: bool = True
+    """Whether a report naming exactly the same parties as one of a meeting's reports on the same
+    day (both dates day-precise) joins it although their places differ: a place read from a
+    dateline or a name is likelier than the same people meeting twice that day in two cities."""
 
 
 def folded_names(rules: NameRules, participants: Sequence[dict[str, Any]]) -> list[Tokens]:
@@ -88,6 +101,31 @@ def participants_match(
     if not rules.subset_participants and len(small) != len(large):
         return False
     return len(small) - shared <= rules.extra_parties
+
+
+def distinct_parties(names: Sequence[Tokens], same: NameMatch = names_match) -> list[Tokens]:
+    """``names`` without a name that matches an earlier, longer one ("Jokowi" after "Joko Widodo")."""
+    kept: list[Tokens] = []
+    for tokens in sorted(names, key=len, reverse=True):
+        if not any(same(tokens, other) for other in kept):
+            kept.append(tokens)
+    return kept
+
+
+def same_parties(a: Sequence[Tokens], b: Sequence[Tokens], same: NameMatch = names_match) -> bool:
+    """Whether two lists name the same two or more parties, one to one, none more or less."""
+    small, large = distinct_parties(a, same), distinct_parties(b, same)
+    return len(small) == len(large) >= 2 and shared_participants(small, large, same) == len(small)
+
+
+def same_day(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
+    """Two day-precision dates of the same day."""
+    return day_gap(a, b) == 0
+
+
+def is_timeless(report: dict[str, Any]) -> bool:
+    """A report with neither a meeting date nor a publication day."""
+    return _value(report.get("date")) is None and _clue(report.get("reported_on")) is None
 
 
 def dates_compatible(a: dict[str, Any], b: dict[str, Any], *, rules: MatchRules) -> bool:

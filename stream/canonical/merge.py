@@ -18,6 +18,11 @@ Choices (the contract is in DESIGN.md, "Canonical meetings"):
 - A report joins the best-matching meeting it shares a party's key with (most shared
   parties, then the closest date, the same place, the most reports, the smaller id);
   meetings never merge with each other afterwards, so ids stay put.
+- An item (article) gives a meeting at most one report: two events of one article naming the
+  same parties are two meetings by the extractor's own reading (a visit recalled, a follow-up).
+- Reports with no date and no publication day (offline files) match only each other, and only
+  when they name exactly the same parties; reports naming exactly the same parties on the same
+  day match although their places differ (a dateline read as the place).
 - Status by evidence: held if any report says held, else cancelled if any says cancelled,
   else planned.
 - Location, date and topic: the value most reports agree on (ties: the larger summed
@@ -49,9 +54,12 @@ from stream.canonical.matching import (
     blocking_key,
     dates_compatible,
     day_gap,
+    is_timeless,
     participants_match,
     place_key,
     places_compatible,
+    same_day,
+    same_parties,
     shared_participants,
 )
 from stream.canonical.names import NameRules, Tokens, name_key, names_match
@@ -277,15 +285,43 @@ class Merger:
         return ids
 
     def _mismatch(self, report: dict[str, Any], names: Sequence[Tokens], meeting: Meeting) -> Mismatch | None:
+        """The first rule that keeps ``report`` out of ``meeting``; None when it may join.
+
+        A meeting that already has a report of the same item is counted under "participants":
+        the item's own extraction says these parties met another time.
+        """
+        item = report.get("item_id")
+        if (
+            self.rules.one_report_per_item
+            and item is not None
+            and any(r.get("item_id") == item for r in meeting.reports)
+        ):
+            return "participants"
         if not any(
             participants_match(names, self._names(r), rules=self.rules, same=self._same) for r in meeting.reports
         ):
             return "participants"
-        if not all(dates_compatible(report, r, rules=self.rules) for r in meeting.reports):
+        if not all(self._dates_agree(report, names, r) for r in meeting.reports):
             return "date"
-        if not all(places_compatible(report["location"], r["location"]) for r in meeting.reports):
+        if not all(places_compatible(report["location"], r["location"]) for r in meeting.reports) and not (
+            self.rules.same_day_overrides_place
+            and any(
+                same_day(report["date"], r["date"]) and same_parties(names, self._names(r), self._same)
+                for r in meeting.reports
+            )
+        ):
             return "place"
         return None
+
+    def _dates_agree(self, report: dict[str, Any], names: Sequence[Tokens], other: dict[str, Any]) -> bool:
+        if dates_compatible(report, other, rules=self.rules):
+            return True
+        return (
+            self.rules.timeless_same_parties
+            and is_timeless(report)
+            and is_timeless(other)
+            and same_parties(names, self._names(other), self._same)
+        )
 
     def _preference(self, report: dict[str, Any], names: Sequence[Tokens], meeting: Meeting) -> tuple[Any, ...]:
         shared = max(shared_participants(names, self._names(r), self._same) for r in meeting.reports)
