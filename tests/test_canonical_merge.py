@@ -306,17 +306,18 @@ def test_merge_reports_without_any_time_and_a_party_more_stay_apart(names: NameR
 @pytest.mark.parametrize(
     "second", [["Sergey Valkorin", "Ardhana Wirasmoro"], ["Valkorin", "Ardhana Wirasmoro", "Ardhana"]]
 )
-def test_merge_reports_without_any_time_and_the_same_parties_are_one_meeting(
+def test_merge_reports_without_any_time_and_the_same_parties_are_one_meeting_when_switched_on(
     names: NameRules, second: list[str]
 ) -> None:
-    merger = _merger(names)
+    merger = _merger(names, MatchRules(timeless_same_parties=True))
     merger.add(_event("e1", ["Ardhana Wirasmoro", "Sergey Valkorin"], day=None, reported_on=None), T0)
     assert merger.add(_event("e2", second, day=None, reported_on=None), T0).decision == "updated"
 
 
 @pytest.mark.parametrize("timeless_same_parties", [False])
-def test_merge_timeless_same_parties_can_be_switched_off(names: NameRules, timeless_same_parties: bool) -> None:
-    merger = _merger(names, MatchRules(timeless_same_parties=timeless_same_parties))
+def test_merge_timeless_same_parties_is_off_by_default(names: NameRules, timeless_same_parties: bool) -> None:
+    assert MatchRules().timeless_same_parties is timeless_same_parties
+    merger = _merger(names)
     people = ["Ardhana Wirasmoro", "Sergey Valkorin"]
     merger.add(_event("e1", people, day=None, reported_on=None), T0)
     assert merger.add(_event("e2", people, day=None, reported_on=None), T0).decision == "created"

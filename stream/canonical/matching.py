@@ -38,7 +38,7 @@ class MatchRules:
     """Whether two reports with no date and no publication day may be one meeting."""
     undated_window_days: int = 7
     """A report without a meeting date matches a meeting this many days from its publication day."""
-    timeless_same_parties: bool = True
+    timeless_same_parties: bool = False
     """Whether two reports with no date and no publication day are one meeting when they name
     exactly the same parties (no party more or less): the only evidence left is the parties, so
     none of the extraction-noise tolerance of ``extra_parties``."""
