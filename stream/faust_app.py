@@ -145,14 +145,12 @@ class ShortFetchWaitConsumer(AIOKafkaDriverConsumer):
     async def reread_unprocessed(self, partitions: Iterable[TP]) -> None:
         """Seek back to any fetched record that was not processed while later ones were."""
         now = time.monotonic()
-        assigned = self.assignment()
         for tp in partitions:
-            if tp not in assigned:  # revoked: its new owner starts from the last commit, which stopped here
-                self._rereads.pop(tp, None)
-                continue
             offset = self.ledger.unread(tp)
-            if offset is None:
-                self._rereads.pop(tp, None)  # nothing missing, or the re-read came
+            # Nothing missing, or the re-read came; or revoked: its new owner starts from the last
+            # commit, which stopped here. (The assignment is asked only when a record is missing.)
+            if offset is None or tp not in self.assignment():
+                self._rereads.pop(tp, None)
                 continue
             last = self._rereads.get(tp)
             if last is not None and last[0] == offset and now - last[1] < self.REREAD_AFTER_S:
@@ -173,7 +171,7 @@ class MeetwireApp(faust.App):
 
     http_server: HttpServer | None = None
     ledger_topics: frozenset[str] = frozenset()
-    """Topics the consumer commits from its ledger of published offsets (``stream/ledger.py``)."""
+    """Topics the consumer commits from its ledger of processed offsets (``stream/ledger.py``)."""
 
     def serve_http(self, server: HttpServer) -> None:
         """Serve ``server`` instead of Faust's web server (which is then never built, nor its views)."""

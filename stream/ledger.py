@@ -1,14 +1,14 @@
 """Which offsets the worker has processed: the only offsets it may commit.
 
-Faust commits what its streams *acked*, and around a rebalance it loses records both ways:
-it acks records it never hands to an agent (skipped as from an old generation), and it drops
-records already queued for an agent (``flow_control.clear()``) and then their refetch (its
-read offset is still past them). Seen in the two-SIGKILL fault test: a restarted worker
-committed past 35 records it never processed, and they were lost. So the worker keeps its own
-ledger, per partition: the offset it started from (the committed one, at each assignment),
-the records the broker returned (*fetched*), the offsets where a fetch shows there is no record
-(*holes*: transaction markers, compacted or aborted records) and the offsets whose results
-are published (*processed*). It commits the end of the unbroken run from the start
+Faust commits what its streams *acked*, and around a restart or a rebalance it loses records
+both ways: it acks records it never hands to an agent ("skipped"), and it loses fetched records
+without an ack (most likely a fetch filtered by the partitions active then), and their refetch
+(its read offset is already past them). Both seen in the two-SIGKILL fault test: a restarted
+worker committed past records it never processed (35 in one run), and they were lost. So the
+worker keeps its own ledger, per partition: the offset it started from (the committed one, at
+each assignment), the records the broker returned (*fetched*), the offsets where a fetch shows
+there is no record (*holes*: transaction markers, compacted or aborted records) and the offsets
+whose results are published (*processed*). It commits the end of the unbroken run from the start
 (:meth:`ProcessedOffsets.committable`), whatever was acked: a record that was fetched but not
 processed while later ones were stops the run, and :meth:`ProcessedOffsets.unread` names it so
 the worker reads the partition again from there.
