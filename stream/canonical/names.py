@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -55,14 +55,15 @@ class NameRules:
             else:
                 at += 1
         kept = [t for t in tokens if t not in self.strip_words] or list(tokens)
-        spelled = (self.spell(t) for t in kept)
+        spelled = (_spell(t, self.rewrites) for t in kept)
         return tuple(self.given_names.get(t, t) for t in spelled)
 
-    def spell(self, token: str) -> str:
-        """``token`` with the spelling rewrites applied and doubled letters collapsed."""
-        for old, new in self.rewrites:
-            token = token.replace(old, new)
-        return _DOUBLED.sub(r"\1", token)
+
+def _spell(token: str, rewrites: tuple[tuple[str, str], ...]) -> str:
+    """``token`` with the spelling rewrites applied and doubled letters collapsed."""
+    for old, new in rewrites:
+        token = token.replace(old, new)
+    return _DOUBLED.sub(r"\1", token)
 
 
 def plain_tokens(name: str) -> Tokens:
@@ -130,15 +131,14 @@ def load_name_rules() -> NameRules:
     by_first: dict[str, list[Tokens]] = {}
     for phrase in sorted(phrases, key=lambda p: (-len(p), p)):
         by_first.setdefault(phrase[0], []).append(phrase)
-    spelling = NameRules(
+    rewrites = tuple((old, new) for old, new in rules["rewrites"])
+    return NameRules(
         titles_by_first={first: tuple(group) for first, group in by_first.items()},
         strip_words=frozenset(rules["strip_words"]),
-        rewrites=tuple((old, new) for old, new in rules["rewrites"]),
-        given_names={},
+        rewrites=rewrites,
+        given_names={_spell(local, rewrites): _spell(en, rewrites) for local, en in rules.get("given_names", [])},
         version=f"titles-{titles['version']}.names-{rules['version']}",
     )
-    given = {spelling.spell(local): spelling.spell(english) for local, english in rules.get("given_names", [])}
-    return replace(spelling, given_names=given)
 
 
 def _read(name: str) -> dict[str, Any]:
