@@ -23,12 +23,10 @@ def track(items: Iterable[_T], *, stream: IO[str], total: int | None = None, uni
 
     Nothing is written when ``stream`` is not a terminal.
     """
-    if not stream.isatty():
-        yield from items
-        return
-    from tqdm import tqdm  # type: ignore[import-untyped]  # no py.typed; types-tqdm is not in the locked tools
-
-    yield from tqdm(items, total=total, unit=unit, file=stream, mininterval=MIN_INTERVAL_S, dynamic_ncols=True)
+    with counting(stream=stream, total=total, unit=unit) as bar:
+        for item in items:
+            yield item
+            bar.update()
 
 
 def count_lines(path: str, *, stream: IO[str]) -> int | None:
@@ -55,7 +53,7 @@ def counting(*, stream: IO[str] | None, total: int | None = None, unit: str = "i
     if stream is None or not stream.isatty():
         yield _Silent()
         return
-    from tqdm import tqdm
+    from tqdm import tqdm  # type: ignore[import-untyped]  # no py.typed; types-tqdm is not in the locked tools
 
     with tqdm(total=total, unit=unit, file=stream, mininterval=MIN_INTERVAL_S, dynamic_ncols=True) as bar:
         yield bar
