@@ -226,8 +226,10 @@ class MeetingExtractor:
         fallback = article_place(places, dateline, mask, mentions)
         person_spans = [m.span for m in mentions if m.kind == "person"]
         events: list[MeetingEvent] = []
-        headline = bundle.triggers.title_status(bundle.nlp.make_doc(item.title)) if item.title else None
-        for cand in merge(candidates):
+        merged = merge(candidates)
+        # Read only for an article with a meeting: most items have none.
+        headline = bundle.triggers.title_status(bundle.nlp.make_doc(item.title)) if item.title and merged else None
+        for cand in merged:
             if (
                 headline == "planned"
                 and cand.status == "held"
@@ -583,7 +585,6 @@ def _participant(entities: list[Entity], idx: int, cand: Candidate) -> Participa
         mention=m.mention,
         span=m.span,
     )
-
 
 
 def _confidence(

@@ -54,17 +54,17 @@ class Lexicon:
     bilateral_cues: dict[str, tuple[str, ...]]
     """Words that make "A met B, C and D" a series of separate bilateral meetings."""
     earlier_cues: dict[str, tuple[list[dict[str, Any]], ...]]
+    """spaCy ``Matcher`` token patterns that place a meeting before the story's own ("last April")."""
     subject_pronouns: dict[str, frozenset[str]]
+    """Pronouns that, right before a trigger, stand for the article's main person ("she met")."""
     separate_meetings: dict[str, frozenset[str]]
+    """Triggers that make "the subject met A and B" one meeting per party ("held meetings with")."""
     companion_words: dict[str, frozenset[str]]
+    """Words after which named people accompany a side rather than meet ("didampingi", "his wife")."""
     trip_verbs: dict[str, frozenset[str]]
+    """Past journey verbs that make a following "to meet" the purpose of a trip made ("arrived ... to meet")."""
     arrival_welcome: dict[str, dict[str, tuple[str, ...]]]
     """Welcome triggers and arrival/airport words: together an arrival welcome, not a meeting."""
-    """Past journey verbs that make a following "to meet" the purpose of a trip made ("arrived ... to meet")."""
-    """Words after which named people accompany a side rather than meet ("didampingi", "his wife")."""
-    """Triggers that make "the subject met A and B" one meeting per party ("held meetings with")."""
-    """Pronouns that, right before a trigger, stand for the article's main person ("she met")."""
-    """spaCy ``Matcher`` token patterns that place a meeting before the story's own ("last April")."""
     boilerplate_prefixes: tuple[str, ...]
     caption_markers: tuple[str, ...]
     """Casefolded photo-credit marks ("(foto:", "ap photo/"): a line with one is a caption."""
