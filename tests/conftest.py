@@ -8,7 +8,6 @@ temporary directory and stops it at the end.
 from __future__ import annotations
 
 import os
-import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from stream.devtools import kafka_local
+from stream.devtools.worker_process import free_port  # noqa: F401 - the tests import it from here
 from stream.extract import MeetingExtractor, load_extractor
 
 SHARED_EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"
@@ -47,8 +47,3 @@ def unique() -> str:
     return uuid.uuid4().hex[:10]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
