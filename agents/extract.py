@@ -55,7 +55,9 @@ async def extract(stream: AsyncIterable[EventT[bytes]]) -> None:
     guard = CrashGuard(Path(settings.state_dir) / settings.app_id, limit=settings.crash_loop_limit)
     metrics.set_build_info(extractor.version_info)
     readiness.agent_started = True  # ready once partitions are assigned and fetched too (stream/health.py)
-    async for batch in stream.take_events(settings.batch_size, within=settings.batch_within_s):  # type: ignore[attr-defined]
+    async for taken in stream.take_events(settings.batch_size, within=settings.batch_within_s):  # type: ignore[attr-defined]
+        # Records past one being read again were fetched before that seek: they come again after it.
+        batch = [event for event in taken if not app.superseded(event)]
         records = [_raw_record(event) for event in batch]
         for segment in guard.segments([record.origin for record in records]):
             part = [records[i] for i in segment.indices]

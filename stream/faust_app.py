@@ -28,6 +28,7 @@ sought again (:meth:`ShortFetchWaitConsumer.reread_unprocessed`).
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Set
 from typing import Any
 
@@ -68,6 +69,29 @@ class ShortFetchWaitConsumerThread(AIOKafkaConsumerThread):
         return consumer
 
 
+class _ReadOffsets(defaultdict[TP, int | None]):
+    """Faust's read offsets (the drainer drops a fetched record below its partition's), held at a
+    re-read's offset until that record is handed out. Faust may still be handing out a fetch from
+    before the seek: each of its records would raise the read offset past the re-read, whose
+    records would then be dropped and the re-read would come only at a later retry."""
+
+    def __init__(self) -> None:
+        super().__init__(lambda: None)
+        self.holds: dict[TP, int] = {}
+
+    def hold(self, tp: TP, offset: int) -> None:
+        self.holds[tp] = offset
+        super().__setitem__(tp, offset)
+
+    def __setitem__(self, tp: TP, offset: int | None) -> None:
+        held = self.holds.get(tp)
+        if held is not None:
+            if offset != held:
+                return  # a record fetched before the re-read's seek: keep the partition's floor
+            del self.holds[tp]  # the re-read has come
+        super().__setitem__(tp, offset)
+
+
 class ShortFetchWaitConsumer(AIOKafkaDriverConsumer):
     """Faust's aiokafka consumer, run by a :class:`ShortFetchWaitConsumerThread`, that commits the
     topics in :attr:`ledger_topics` from its :class:`~stream.ledger.ProcessedOffsets` instead of
@@ -85,6 +109,7 @@ class ShortFetchWaitConsumer(AIOKafkaDriverConsumer):
         self._fetch_from: dict[TP, int] = {}
         """Where the next fetch of a partition starts: the end of the last one, or the offset sought."""
         self._seeks = 0
+        self._read_offset: _ReadOffsets = _ReadOffsets()
 
     def _new_consumer_thread(self) -> ShortFetchWaitConsumerThread:
         return ShortFetchWaitConsumerThread(self, loop=self.loop, beacon=self.beacon)
@@ -113,6 +138,7 @@ class ShortFetchWaitConsumer(AIOKafkaDriverConsumer):
     async def perform_seek(self) -> None:
         """Seek to the committed offsets, and start each ledger partition's run from there."""
         await super().perform_seek()
+        self._read_offset.holds.clear()  # every partition is read from its committed offset again
         assigned = [tp for tp in self.assignment() if tp.topic in self.ledger_topics]
         never_committed = [tp for tp in assigned if self._committed_offset.get(tp) is None]
         # A partition the group never committed on is read from its start (auto_offset_reset).
@@ -136,6 +162,11 @@ class ShortFetchWaitConsumer(AIOKafkaDriverConsumer):
             self.ledger.start(tp, committed)
         return self.ledger.committable(tp)
 
+    def superseded(self, tp: TP, offset: int) -> bool:
+        """A record past the one ``tp`` is being read again from, while that one is still owed."""
+        reread = self._rereads.get(tp)
+        return reread is not None and offset > reread[0] and self.ledger.unread(tp) == reread[0]
+
     @Service.timer(REREAD_AFTER_S)
     async def _retry_rereads(self) -> None:
         """Seek again where a re-read has not come (Faust drops a refetch while it still hands out
@@ -151,6 +182,7 @@ class ShortFetchWaitConsumer(AIOKafkaDriverConsumer):
             # commit, which stopped here. (The assignment is asked only when a record is missing.)
             if offset is None or tp not in self.assignment():
                 self._rereads.pop(tp, None)
+                self._read_offset.holds.pop(tp, None)
                 continue
             last = self._rereads.get(tp)
             if last is not None and last[0] == offset and now - last[1] < self.REREAD_AFTER_S:
@@ -163,6 +195,7 @@ class ShortFetchWaitConsumer(AIOKafkaDriverConsumer):
             )
             self._rereads[tp] = (offset, now)
             await self.seek(tp, offset)
+            self._read_offset.hold(tp, offset)
 
 
 class MeetwireApp(faust.App):
@@ -207,6 +240,13 @@ class MeetwireApp(faust.App):
         if commit:
             await self.commit_now(set(offsets))
         await consumer.reread_unprocessed(offsets)
+
+    def superseded(self, event: EventT[Any]) -> bool:
+        """``event`` lies past a record its partition is being read again from, and the agent has
+        not had that record yet: it was fetched before the seek and comes again after it."""
+        consumer = self.consumer
+        assert isinstance(consumer, ShortFetchWaitConsumer)  # noqa: S101 - what _new_consumer builds
+        return consumer.superseded(event.message.tp, event.message.offset)
 
     async def commit_now(self, partitions: Set[TP]) -> bool:
         """Commit ``partitions`` now (acked offsets; the ledger's for its topics); True if a commit was made.

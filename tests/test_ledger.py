@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from faust.types import TP
 
+from stream.faust_app import _ReadOffsets
 from stream.ledger import ProcessedOffsets
 
 P = ("raw", 0)
@@ -121,3 +123,17 @@ def test_ledger_start_again_keeps_what_is_known(committed: int) -> None:
     assert ledger.unread(P) == 14
     ledger.processed(P, [14, *range(16, 20)])
     assert ledger.committable(P) == 20
+
+
+def test_read_offsets_hold_a_reread_until_its_record_is_handed_out() -> None:
+    """Records of a fetch from before a re-read's seek must not raise the read offset past it."""
+    tp = TP("raw", 0)
+    offsets = _ReadOffsets()
+    offsets[tp] = 300
+    offsets.hold(tp, 246)
+    offsets[tp] = 301  # handed out from the stale fetch
+    assert offsets[tp] == 246
+    offsets[tp] = 246  # the re-read has come
+    offsets[tp] = 247
+    assert offsets[tp] == 247
+    assert offsets[TP("raw", 1)] is None
