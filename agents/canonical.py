@@ -28,7 +28,7 @@ import orjson
 from faust.types import EventT
 
 from stream.app import app, metrics, settings
-from stream.canonical import Merger, load_name_rules
+from stream.canonical import Merger, load_day_words, load_name_rules
 from stream.canonical.store import TableView, partition_of
 from stream.topics import canonical_route_topic, canonical_topic, events_topic
 
@@ -85,6 +85,7 @@ async def _route(event: EventT[bytes], merger: Merger, partitions: int) -> None:
 async def canonical_merge(stream: AsyncIterable[EventT[bytes]]) -> None:
     await canonical_topic.maybe_declare()
     names = load_name_rules()
+    days = load_day_words()
     retention = timedelta(days=settings.canonical_retention_days)
     partitions = settings.topic_partitions
     last_sweep: dict[int, datetime] = {}
@@ -98,6 +99,7 @@ async def canonical_merge(stream: AsyncIterable[EventT[bytes]]) -> None:
                 blocks=TableView(blocks_table, f"{partition}\x1f"),
                 meetings=TableView(meetings_table),
                 max_reports=settings.canonical_max_reports,
+                days=days,
             )
         seen_at = await _merge(event, merger)
         if seen_at - last_sweep.get(partition, datetime.min.replace(tzinfo=UTC)) >= SWEEP_INTERVAL:

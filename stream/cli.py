@@ -188,7 +188,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_merge(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from stream.canonical import Merger, load_name_rules
+    from stream.canonical import Merger, load_day_words, load_name_rules
     from stream.canonical.offline import merge_jsonl
     from stream.progress import count_lines, track
     from stream.settings import Settings
@@ -196,7 +196,13 @@ def cmd_merge(args: argparse.Namespace) -> int:
     # Plain dicts for the agent's tables; the same Merger, with the worker's bound on reports.
     # Every report is "seen" now, so no meeting of one run reaches the retention limit.
     settings = Settings.from_env()
-    merger = Merger(load_name_rules(), blocks={}, meetings={}, max_reports=settings.canonical_max_reports)
+    merger = Merger(
+        load_name_rules(),
+        blocks={},
+        meetings={},
+        max_reports=settings.canonical_max_reports,
+        days=load_day_words(),
+    )
     total = count_lines(args.input, stream=sys.stderr)
     with _open(args.input, "rb") as src, _open(args.output, "wb") as dst:
         lines = track(src, stream=sys.stderr, total=total, unit="line")

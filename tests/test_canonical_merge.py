@@ -388,3 +388,117 @@ def test_merge_same_day_place_override_can_be_switched_off(names: NameRules, sam
     outcome = merger.add(_event("e2", people, place="Ostrava Nova"), T0)
     assert outcome.decision == "created"
     assert outcome.rejected["place"] == 1
+
+
+def _with_evidence(event: dict[str, Any], text: str) -> dict[str, Any]:
+    return {**event, "evidence": {"text": text, "span": [0, len(text)]}}
+
+
+def _clue_merger(names: NameRules, rules: MatchRules | None = None) -> Merger:
+    from stream.canonical import load_day_words
+
+    return Merger(names, blocks={}, meetings={}, rules=rules, days=load_day_words())
+
+
+@pytest.mark.parametrize(
+    ("evidence", "decision"),
+    [
+        ("Ardhana Wirasmoro and Sergey Valkorin met on Monday.", "updated"),  # 2031-03-03 is a Monday
+        ("Ardhana Wirasmoro and Sergey Valkorin met on Thursday.", "created"),
+        ("Ardhana Wirasmoro bertemu Sergey Valkorin, Senin (3/3).", "updated"),
+        ("Valkorin said on March 2 that he had met Ardhana Wirasmoro.", "updated"),
+        ("Valkorin said on March 9 that he had met Ardhana Wirasmoro.", "created"),
+        ("Ardhana Wirasmoro and Sergey Valkorin met.", "created"),  # nothing to compare
+    ],
+)
+def test_merge_timeless_report_joins_a_dated_meeting_when_its_day_clue_fits(
+    names: NameRules, evidence: str, decision: str
+) -> None:
+    merger = _clue_merger(names)
+    people = ["Ardhana Wirasmoro", "Sergey Valkorin"]
+    merger.add(_event("e1", people, day="2031-03-03"), T0)
+    second = _with_evidence(_event("e2", people, day=None, reported_on=None), evidence)
+    assert merger.add(second, T0).decision == decision
+
+
+@pytest.mark.parametrize("day_clues", [False])
+def test_merge_day_clues_can_be_switched_off(names: NameRules, day_clues: bool) -> None:
+    merger = _clue_merger(names, MatchRules(day_clues=day_clues))
+    people = ["Ardhana Wirasmoro", "Sergey Valkorin"]
+    merger.add(_event("e1", people, day="2031-03-03"), T0)
+    second = _with_evidence(_event("e2", people, day=None, reported_on=None), "They met on Monday.")
+    assert merger.add(second, T0).decision == "created"
+
+
+@pytest.mark.parametrize("merger_reads_clues", [False])
+def test_merge_without_day_words_reads_no_clues(names: NameRules, merger_reads_clues: bool) -> None:
+    merger = _merger(names)
+    assert (merger.days is not None) is merger_reads_clues
+    people = ["Ardhana Wirasmoro", "Sergey Valkorin"]
+    merger.add(_event("e1", people, day="2031-03-03"), T0)
+    second = _with_evidence(_event("e2", people, day=None, reported_on=None), "They met on Monday.")
+    assert merger.add(second, T0).decision == "created"
+
+
+@pytest.mark.parametrize(("timeless_pairs_defer", "decision"), [(True, "updated"), (False, "created")])
+def test_merge_timeless_reports_leave_the_date_to_the_meetings_dated_reports(
+    names: NameRules, timeless_pairs_defer: bool, decision: str
+) -> None:
+    merger = _clue_merger(names, MatchRules(timeless_pairs_defer=timeless_pairs_defer))
+    people = ["Ardhana Wirasmoro", "Sergey Valkorin"]
+    merger.add(_event("e1", people, day="2031-03-03"), T0)
+    monday = _with_evidence(_event("e2", people, day=None, reported_on=None), "They met on Monday.")
+    assert merger.add(monday, T0).decision == "updated"
+    # Nothing to compare with e2; e1's date agrees with its clue.
+    march = _with_evidence(_event("e3", [*people, "Lina Morvay"], day=None, reported_on=None), "on March 3")
+    assert merger.add(march, T0).decision == decision
+    # A publication day within the window of e1's date; nothing to compare with the timeless ones.
+    assert merger.add(_event("e4", people, day=None, reported_on="2031-03-05"), T0).decision == decision
+
+
+@pytest.mark.parametrize("clue", ["They met on Friday.", "They met on 20 March."])
+def test_merge_a_conflicting_clue_keeps_a_report_out_although_a_dated_report_agrees(
+    names: NameRules, clue: str
+) -> None:
+    merger = _clue_merger(names)
+    people = ["Ardhana Wirasmoro", "Sergey Valkorin"]
+    merger.add(_with_evidence(_event("e1", people, day=None, reported_on=None), "They met on Monday."), T0)
+    # e2's date agrees with nothing it can be compared with: a dated report must agree first.
+    assert merger.add(_event("e2", people, day="2031-03-03"), T0).decision == "updated"
+    third = _with_evidence(_event("e3", people, day=None, reported_on=None), clue)
+    outcome = merger.add(third, T0)
+    assert outcome.decision == "created"
+    assert outcome.rejected["date"] == 1
+
+
+def _datelined(event: dict[str, Any], place: str, rest: str) -> dict[str, Any]:
+    text = f"{place}{rest}"
+    location = {**event["location"], "name": place, "mention": place, "span": [100, 100 + len(place)]}
+    return {**event, "location": location, "evidence": {"text": text, "span": [100, 100 + len(text)]}}
+
+
+@pytest.mark.parametrize(
+    ("rest", "decision"),
+    [
+        (", Wire B - Ardhana Wirasmoro met Sergey Valkorin.", "updated"),
+        (" (3/3) \u2013 Ardhana Wirasmoro met Sergey Valkorin.", "updated"),
+        (": Ardhana Wirasmoro met Sergey Valkorin.", "updated"),
+        (" hosted Ardhana Wirasmoro and Sergey Valkorin.", "created"),  # the place of the sentence
+    ],
+)
+def test_merge_a_dateline_place_is_compatible_with_any_place(names: NameRules, rest: str, decision: str) -> None:
+    merger = _merger(names)
+    people = ["Ardhana Wirasmoro", "Sergey Valkorin"]
+    merger.add(_event("e1", people, day="2031-03-03", place="Velmora"), T0)
+    # One party more, so the same-day override does not apply: only the dateline rule can.
+    second = _datelined(_event("e2", [*people, "Lina Morvay"], day="2031-03-03"), "Ostrava Nova", rest)
+    assert merger.add(second, T0).decision == decision
+
+
+@pytest.mark.parametrize("dateline_place_is_weak", [False])
+def test_merge_dateline_rule_can_be_switched_off(names: NameRules, dateline_place_is_weak: bool) -> None:
+    merger = _merger(names, MatchRules(dateline_place_is_weak=dateline_place_is_weak))
+    people = ["Ardhana Wirasmoro", "Sergey Valkorin"]
+    merger.add(_event("e1", people, day="2031-03-03", place="Velmora"), T0)
+    second = _datelined(_event("e2", [*people, "Lina Morvay"]), "Ostrava Nova", ", Wire B - They met.")
+    assert merger.add(second, T0).decision == "created"

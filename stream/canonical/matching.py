@@ -3,21 +3,26 @@
 A report and a meeting match when their participants match (after name folding, see
 ``names``), their dates are within one day where both are known, and their places are
 compatible (the same city, or one of them unknown), with the exceptions ``MatchRules`` lists
-(timeless reports, same-day reports of exactly the same parties, one report per item).
+(timeless reports and their day clues, dateline places, same-day reports of exactly the same
+parties, one report per item).
 ``match`` says why not when they do not, so the agent can count merge decisions by reason.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from stream.canonical.clues import clues_fit, has_clue
 from stream.canonical.names import NameRules, Tokens, name_key, names_match, plain_tokens
 
 Mismatch = Literal["participants", "date", "place"]
 MISMATCHES: tuple[Mismatch, ...] = ("participants", "date", "place")
+DAY_LENGTH = len("2024-01-31")
+"""Characters of a day-precision ISO date."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +51,20 @@ class MatchRules:
     """Whether a meeting takes at most one report from each item (article): the extractor already
     folds an article's mentions of one meeting into one event, so two events of one article
     naming the same parties are two meetings (an earlier one recalled, a follow-up announced)."""
+    day_clues: bool = True
+    """Whether a report with neither a date nor a publication day joins a report with a
+    day-precision date when its evidence names that date's weekday or its day and month
+    (``clues``, see ``stream.canonical.clues``); a report whose evidence names only other days
+    never does."""
+    timeless_pairs_defer: bool = True
+    """Whether a pair of reports with nothing to compare (one or both with neither a date nor a
+    publication day, no day clue to check) leaves the question to the meeting's other reports:
+    a report joins when some report of the meeting agrees with its date and none conflicts, even
+    if the meeting also holds a timeless report (``date_relation``)."""
+    dateline_place_is_weak: bool = True
+    """Whether a place read from the evidence's dateline ("JAKARTA, ...", "Jakarta, IDN Times -")
+    is compatible with any other place: a dateline names where the story was filed, often the
+    outlet's home desk while the meeting was abroad."""
     same_day_overrides_place: bool = True
     """Whether a report naming exactly the same parties as one of a meeting's reports on the same
     day (both dates day-precise) joins it although their places differ: a place read from a
@@ -128,23 +147,44 @@ def is_timeless(report: dict[str, Any]) -> bool:
     return _value(report.get("date")) is None and _clue(report.get("reported_on")) is None
 
 
-def dates_compatible(a: dict[str, Any], b: dict[str, Any], *, rules: MatchRules) -> bool:
-    """Whether two reports' dates allow one meeting.
+DateRelation = Literal["agree", "conflict", "unknown"]
+
+
+def date_relation(a: dict[str, Any], b: dict[str, Any], *, rules: MatchRules) -> DateRelation:
+    """What two reports' dates say about one meeting: "agree", "conflict", or "unknown" (nothing
+    to compare: one or both have neither a meeting date nor a publication day).
 
     Both meeting dates known: at most ``max_day_gap`` days apart (a partial date: one a prefix
     of the other). One unknown: the undated report's ``reported_on`` (publication day) within
-    ``undated_window_days`` of the other's date or publication day. Nothing to compare: yes.
+    ``undated_window_days`` of the other's date or publication day. One with neither: its day
+    clues against the other's day-precision meeting date (``day_clues``), when it has clues and
+    the other has such a date.
     """
     da, db = _value(a.get("date")), _value(b.get("date"))
     if da is not None and db is not None:
-        return _close(da, db, rules.max_day_gap)
+        return "agree" if _close(da, db, rules.max_day_gap) else "conflict"
     ra = da or _clue(a.get("reported_on"))
     rb = db or _clue(b.get("reported_on"))
     if ra is None and rb is None:
-        return rules.timeless_matches_timeless
+        return "unknown"
     if ra is None or rb is None:
-        return rules.timeless_matches_dated
-    return _close(ra, rb, rules.undated_window_days)
+        timeless, dated = (a, db) if ra is None else (b, da)
+        clues = timeless.get("clues")
+        if rules.day_clues and has_clue(clues) and dated is not None and len(dated) == DAY_LENGTH:
+            return "agree" if clues_fit(clues, dated, rules.max_day_gap) else "conflict"
+        return "unknown"
+    return "agree" if _close(ra, rb, rules.undated_window_days) else "conflict"
+
+
+def dates_compatible(a: dict[str, Any], b: dict[str, Any], *, rules: MatchRules) -> bool:
+    """Whether two reports' dates allow one meeting (``date_relation``); when there is nothing to
+    compare, as ``timeless_matches_timeless`` / ``timeless_matches_dated`` say."""
+    relation = date_relation(a, b, rules=rules)
+    if relation != "unknown":
+        return relation == "agree"
+    if is_timeless(a) and is_timeless(b):
+        return rules.timeless_matches_timeless
+    return rules.timeless_matches_dated
 
 
 def _value(d: Any) -> str | None:
@@ -156,9 +196,27 @@ def _clue(reported_on: Any) -> str | None:
 
 
 def _close(a: str, b: str, days: int) -> bool:
-    if len(a) == len(b) == 10:
+    if len(a) == len(b) == DAY_LENGTH:
         return abs((date.fromisoformat(a) - date.fromisoformat(b)).days) <= days
     return a.startswith(b) or b.startswith(a)
+
+
+_DATELINE_AFTER = re.compile(r"\s*(?:\([^)]{0,40}\))?\s*[,:\u2013\u2014-]")
+"""What follows a dateline's place: an optional "(date)" and a comma, colon or dash."""
+
+
+def is_dateline(event: dict[str, Any]) -> bool:
+    """Whether the event's place is its evidence's dateline: the evidence starts with the place
+    mention, followed by a comma, colon or dash ("BEIJING, May 3 -", "Jakarta, IDN Times -")."""
+    location, evidence = event.get("location"), event.get("evidence")
+    if not isinstance(location, dict) or not isinstance(evidence, dict):
+        return False
+    try:
+        start, end = int(location["span"][0]), int(location["span"][1])
+        text, at = str(evidence["text"]), int(evidence["span"][0])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return False
+    return start == at and _DATELINE_AFTER.match(text, end - at) is not None
 
 
 def place_key(location: dict[str, Any] | None) -> str | None:
@@ -166,6 +224,14 @@ def place_key(location: dict[str, Any] | None) -> str | None:
     if location is None or not location.get("name"):
         return None
     return " ".join(plain_tokens(str(location["name"])))
+
+
+def report_places_compatible(a: dict[str, Any], b: dict[str, Any], *, rules: MatchRules) -> bool:
+    """Two reports' places: compatible (``places_compatible``), or one read from a dateline
+    (``dateline_place_is_weak``)."""
+    if rules.dateline_place_is_weak and (a.get("dateline") or b.get("dateline")):
+        return True
+    return places_compatible(a.get("location"), b.get("location"))
 
 
 def places_compatible(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:

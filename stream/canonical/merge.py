@@ -20,9 +20,12 @@ Choices (the contract is in DESIGN.md, "Canonical meetings"):
   meetings never merge with each other afterwards, so ids stay put.
 - An item (article) gives a meeting at most one report: two events of one article naming the
   same parties are two meetings by the extractor's own reading (a visit recalled, a follow-up).
-- Reports with no date and no publication day (offline files) match only each other, and only
-  when they name exactly the same parties; reports naming exactly the same parties on the same
-  day match although their places differ (a dateline read as the place).
+- Reports with no date and no publication day (offline files) join a dated meeting only when
+  their evidence names the weekday or the day and month of its date (day clues), and not
+  each other unless switched on (``timeless_same_parties``); a pair with nothing to compare
+  leaves the date to the meeting's other reports. Reports naming exactly the same parties on
+  the same day match although their places differ, and a place read from the evidence's
+  dateline is compatible with any place.
 - Status by evidence: held if any report says held, else cancelled if any says cancelled,
   else planned.
 - Location, date and topic: the value most reports agree on (ties: the larger summed
@@ -48,16 +51,19 @@ from typing import Any, Literal
 
 import orjson
 
+from stream.canonical.clues import DayWords, day_clues
 from stream.canonical.matching import (
     MatchRules,
     Mismatch,
     blocking_key,
+    date_relation,
     dates_compatible,
     day_gap,
+    is_dateline,
     is_timeless,
     participants_match,
     place_key,
-    places_compatible,
+    report_places_compatible,
     same_day,
     same_parties,
     shared_participants,
@@ -74,7 +80,9 @@ REPORT_FIELDS = ("event_id", "item_id", "source", "language", "url", "status")
 MAX_REPORTS = 100
 """Reports a meeting keeps whole (``MEETWIRE_CANONICAL_MAX_REPORTS``); later ones are only counted."""
 _KEPT_FIELDS = (*REPORT_FIELDS, "confidence", "participants", "location", "date", "topic", "reported_on")
-"""What the table keeps of each report (no evidence text, no extractor)."""
+"""What the table keeps of each report (no evidence text, no extractor); besides, ``clues`` (the
+days an undated report's evidence names, ``stream.canonical.clues``) and ``dateline`` (its place
+is the evidence's dateline), read from the evidence when the report arrives."""
 
 Decision = Literal["created", "updated", "duplicate"]
 
@@ -164,12 +172,15 @@ class Merger:
         meetings: MutableMapping[str, bytes],
         rules: MatchRules | None = None,
         max_reports: int = MAX_REPORTS,
+        days: DayWords | None = None,
     ) -> None:
         if max_reports < 1:
             raise ValueError(f"max_reports must be at least 1, not {max_reports}")
         self.names = names
         self.rules = rules or MatchRules()
         self.max_reports = max_reports
+        self.days = days
+        """Month and weekday names for an undated report's day clues; None: no clues are read."""
         # Every comparison folds the names of a meeting's reports again: remember them.
         self._fold = lru_cache(maxsize=FOLD_CACHE_SIZE)(names.fold)
         self._same = lru_cache(maxsize=FOLD_CACHE_SIZE)(names_match)
@@ -183,6 +194,13 @@ class Merger:
     def add(self, event: dict[str, Any], seen_at: datetime) -> MergeOutcome:
         """File ``event`` under its meeting; the record to publish, or None for a duplicate."""
         report = {name: event.get(name) for name in _KEPT_FIELDS}
+        if self.days is not None and report["date"] is None:
+            evidence = event.get("evidence")
+            text = evidence.get("text") if isinstance(evidence, dict) else None
+            if isinstance(text, str):
+                report["clues"] = day_clues(text, self.days)
+        if is_dateline(event):
+            report["dateline"] = True
         names = self._folded(report["participants"] or [])
         block = blocking_key(names)
         keys = sorted({name_key(tokens) for tokens in names})
@@ -301,9 +319,9 @@ class Merger:
             participants_match(names, self._names(r), rules=self.rules, same=self._same) for r in meeting.reports
         ):
             return "participants"
-        if not all(self._dates_agree(report, names, r) for r in meeting.reports):
+        if not self._dates_fit(report, names, meeting):
             return "date"
-        if not all(places_compatible(report["location"], r["location"]) for r in meeting.reports) and not (
+        if not all(report_places_compatible(report, r, rules=self.rules) for r in meeting.reports) and not (
             self.rules.same_day_overrides_place
             and any(
                 same_day(report["date"], r["date"]) and same_parties(names, self._names(r), self._same)
@@ -312,6 +330,17 @@ class Merger:
         ):
             return "place"
         return None
+
+    def _dates_fit(self, report: dict[str, Any], names: Sequence[Tokens], meeting: Meeting) -> bool:
+        """Whether ``report``'s date agrees with every report of ``meeting``; with
+        ``timeless_pairs_defer``, a report that some of them agree with and none conflicts with
+        need not agree with those it has nothing to compare with (timeless ones)."""
+        if all(self._dates_agree(report, names, r) for r in meeting.reports):
+            return True
+        if not self.rules.timeless_pairs_defer:
+            return False
+        relations = {date_relation(report, r, rules=self.rules) for r in meeting.reports}
+        return "agree" in relations and "conflict" not in relations
 
     def _dates_agree(self, report: dict[str, Any], names: Sequence[Tokens], other: dict[str, Any]) -> bool:
         if dates_compatible(report, other, rules=self.rules):
