@@ -372,7 +372,8 @@ class Gazetteer:
 
     def _scan(self, text: str, language: str) -> list[PlaceMention]:
         # Only capitalised words can start a place: visit those, not every word of the text.
-        out: list[PlaceMention] = []
+        out: list[tuple[PlaceMention, bool]] = []  # (mention, a small town's)
+        in_names: set[str] = set()  # small towns' names read as part of a person's name
         prefixes = self._prefixes
         resume = 0
         for word in _CAPITALISED_WORD.finditer(text):
@@ -390,10 +391,17 @@ class Gazetteer:
             if span_end < len(text) and text[span_end] == "." and self._dotted(text[start : span_end + 1]):
                 span_end += 1
             if len(ends) == 1 and self._person_like(text, start, ends[0], entry):
+                in_names.add(text[start:span_end])
                 continue
-            out.append(_mention(entry, text[start:span_end], (start, span_end)))
+            out.append((_mention(entry, text[start:span_end], (start, span_end)), _small_town(entry)))
             resume = ends[-1]
-        return out
+        # The surname alone elsewhere ("Mao Ning said ... , Mao added") is that person, not the
+        # town, unless a word such as "in" or "di" introduces it as a place.
+        return [
+            place
+            for place, small in out
+            if not (small and place.mention in in_names and not _introduced(text, place.span[0]))
+        ]
 
     def _dotted(self, surface: str) -> bool:
         return surface in self._country_forms or surface.endswith("D.C.")
@@ -445,7 +453,7 @@ class Gazetteer:
     def _person_like(text: str, start: int, end: int, entry: _Entry) -> bool:
         """A small GeoNames town's one-word name next to another capitalised word is likely
         part of a person's name ("Taro Aso", "By Ilkay Guder", "Antony Blinken")."""
-        if entry.curated or entry.population >= NAME_CONTEXT_MIN_POPULATION:
+        if not _small_town(entry):
             return False
         if text[end : end + 1] == " ":
             nxt = _WORD.match(text, end + 1)
@@ -462,6 +470,17 @@ class Gazetteer:
             ):
                 return True
         return False
+
+
+def _introduced(text: str, start: int) -> bool:
+    """The word before ``text[start:]`` introduces a place ("di", "in", "Kota")."""
+    before = text[max(0, start - 30) : start].split()
+    return bool(before) and before[-1].casefold() in _PLACE_INTRODUCERS
+
+
+def _small_town(entry: _Entry) -> bool:
+    """A GeoNames town, not curated, too small for its name to win over a person's."""
+    return not entry.curated and entry.population < NAME_CONTEXT_MIN_POPULATION
 
 
 def _boundary_after(text: str, i: int) -> bool:

@@ -164,6 +164,7 @@ def test_places_countries(
         "The Summit of leaders was a Time of Opportunity.",
         "Kerja sama dengan as dan us berlanjut.",
         "Perdana Menteri Kenta Aso dan Menlu Antony Harlow bertemu.",
+        "Juru bicara Mao Lin mengatakan kedua menteri bertemu. Pertemuan itu penting, kata Mao.",
     ],
 )
 def test_places_no_false_positives(gazetteer: Gazetteer, nlp_id: Language, text: str) -> None:
