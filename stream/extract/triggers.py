@@ -151,8 +151,11 @@ class TriggerFinder:
             label = self.strings[match_id]
             if label == "cancelled":
                 # "Pertemuan bilateral antara A dan B yang seyogyanya digelar ... dibatalkan"
-                if (e <= trig.start and trig.start - e <= 8) or (
-                    s >= trig.end and (s - trig.end <= 6 or doc[trig.start].lower_ not in _PAST_EN)
+                # or a cue that holds the trigger itself ("never met", "did not meet", "tidak bertemu")
+                if (
+                    (e <= trig.start and trig.start - e <= 8)
+                    or (s >= trig.end and (s - trig.end <= 6 or doc[trig.start].lower_ not in _PAST_EN))
+                    or (s < trig.end and trig.start < e)
                 ):
                     cancelled = True
             # a cue may end inside the trigger it governs ("to meet", "dijadwalkan bertemu")

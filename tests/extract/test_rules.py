@@ -121,6 +121,13 @@ def test_pipeline_splits_sentences(text: str, count: int) -> None:
         ("en", "President Ahmad Fauzi will travel to Rome to meet King Hamid.", "planned"),
         ("en", "Minister Ahmad Fauzi was calling on King Hamid in Rome.", "held"),
         ("id", "Presiden Ahmad Fauzi dijadwalkan bertemu Raja Hamid.", "planned"),
+        ("en", "President Ahmad Fauzi never met King Hamid.", "cancelled"),
+        ("en", "President Ahmad Fauzi did not meet King Hamid.", "cancelled"),
+        ("id", "Presiden Ahmad Fauzi tidak pernah bertemu Raja Hamid.", "cancelled"),
+        ("en", "A meeting of President Ahmad Fauzi with King Hamid could not take place.", "cancelled"),
+        ("en", "He said it was a good time to have a meeting with King Hamid.", "planned"),
+        ("en", "Ambassador Ahmad Fauzi was the first envoy to have met King Hamid.", "held"),
+        ("en", "Minister Ahmad Fauzi said that he and King Hamid can meet up soon.", "planned"),
     ],
 )
 def test_triggers_read_status(lexicon: Lexicon, lang: str, text: str, status: str) -> None:
