@@ -454,10 +454,11 @@ _ANAPHORA_BEFORE = frozenset({"this", "that", "these", "those", "the", "their", 
 
 
 def _anaphoric(doc: Doc, trig: Trigger) -> bool:
-    """A weak trigger that refers back to a meeting already reported ("pertemuan tersebut")."""
-    if trig.strength != "weak":
-        return False
+    """A trigger that refers back to a meeting already reported ("pertemuan tersebut", and of
+    any strength when a demonstrative follows it: "jamuan makan malam ini")."""
     after = doc[trig.end].lower_ if trig.end < len(doc) else ""
+    if trig.strength != "weak":
+        return after in _ANAPHORA_AFTER
     before = doc[trig.start - 1].lower_ if trig.start > 0 else ""
     # "Leaders' meeting", "the summit's talks": a named gathering, not the meeting itself
     possessive = before in {"\u2019", "'", "'s", "\u2019s"}

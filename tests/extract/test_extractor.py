@@ -263,6 +263,21 @@ def test_extractor_merges_mentions_of_one_meeting(extractor: MeetingExtractor, t
     assert events[0].date is not None and events[0].date.value == "2024-05-08"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Presiden Ahmad Fauzi menghadiri jamuan makan malam yang diselenggarakan Raja Hamid di Roma, Senin. "
+        "Jamuan makan malam ini digelar usai perayaan Hari Nasional, di mana Menteri Budi Santoso hadir sebagai tamu."
+    ],
+)
+def test_extractor_reads_a_strong_trigger_before_a_demonstrative_as_the_same_meeting(
+    extractor: MeetingExtractor, text: str
+) -> None:
+    events = _held(extractor.extract(_item(text, "id", published_at="2024-05-10")))
+    assert len(events) == 1
+    assert {"Ahmad Fauzi", "Hamid"} <= {p.name for p in events[0].participants}
+
+
 @pytest.mark.parametrize("text", ["Le ministre a rencontré son homologue à Paris pour discuter du commerce."])
 def test_extractor_returns_nothing_for_unsupported_languages(extractor: MeetingExtractor, text: str) -> None:
     assert extractor.extract(_item(text, "fr")) == []

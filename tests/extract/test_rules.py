@@ -128,6 +128,9 @@ def test_pipeline_splits_sentences(text: str, count: int) -> None:
         ("en", "He said it was a good time to have a meeting with King Hamid.", "planned"),
         ("en", "Ambassador Ahmad Fauzi was the first envoy to have met King Hamid.", "held"),
         ("en", "Minister Ahmad Fauzi said that he and King Hamid can meet up soon.", "planned"),
+        ("id", "Wakil Presiden Ahmad Fauzi mendapat kunjungan Raja Hamid di kantornya.", "held"),
+        ("id", "Presiden Ahmad Fauzi menghadiri jamuan makan malam Raja Hamid.", "held"),
+        ("en", "President Ahmad Fauzi and King Hamid held a summit in Rome.", "held"),
     ],
 )
 def test_triggers_read_status(lexicon: Lexicon, lang: str, text: str, status: str) -> None:
