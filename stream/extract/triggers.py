@@ -26,6 +26,8 @@ _HELD_ID = frozenset({"telah", "sudah", "usai", "seusai", "setelah", "sesudah", 
 _HELD_EN = frozenset({"after", "following", "during", "had"})
 """Words that place a meeting in the past: before a trigger, or opening it ("usai pertemuan")."""
 _CLAUSE_BREAK = frozenset({".", ";", ":", "!", "?"})
+_NOT_TRIGGER = "not_trigger"
+"""Matcher label of the phrases that hold a trigger word but are no trigger."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,8 @@ class TriggerFinder:
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         for strength, phrases in lexicon.triggers[language].items():
             self.matcher.add(strength, [nlp.make_doc(p) for p in phrases])
+        # longer than the trigger word they hold, so ``filter_spans`` keeps them and drops the trigger
+        self.matcher.add(_NOT_TRIGGER, [nlp.make_doc(p) for p in lexicon.not_triggers.get(language, ())])
         self.cues = PhraseMatcher(nlp.vocab, attr="LOWER")
         for cue, phrases in lexicon.status_cues[language].items():
             self.cues.add(cue, [nlp.make_doc(p) for p in phrases])
@@ -108,6 +112,8 @@ class TriggerFinder:
             spans.append(span)
         out = []
         for span in filter_spans(spans):
+            if span.label_ == _NOT_TRIGGER:
+                continue  # "terima kasih": thanks, not "terima" (received)
             first = span[0]
             # "Pertemuan Gerakan Non Blok", "Foreign Ministers' Meeting": a named event, not a meeting
             if (

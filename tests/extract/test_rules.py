@@ -233,6 +233,24 @@ def test_triggers_exclude_calls_and_sports(lexicon: Lexicon, lang: str, text: st
 
 
 @pytest.mark.parametrize(
+    ("lang", "text", "triggers"),
+    [
+        ("id", "Gubernur Ahmad Fauzi mengucapkan terima kasih kepada Menteri Budi Santoso.", []),
+        ("id", "Presiden Ahmad Fauzi menerima penghargaan dari Raja Hamid.", []),
+        ("id", "Presiden Ahmad Fauzi menerima Raja Hamid di Istana.", ["menerima"]),
+        ("en", "President Ahmad Fauzi received an award from King Hamid.", []),
+        ("en", "President Ahmad Fauzi received King Hamid in Rome.", ["received"]),
+    ],
+)
+def test_triggers_skip_phrases_that_only_hold_a_trigger_word(
+    lexicon: Lexicon, lang: str, text: str, triggers: list[str]
+) -> None:
+    nlp = spacy.blank(lang)
+    finder = TriggerFinder(nlp, lang, lexicon)
+    assert [t.text for t in finder.in_doc(nlp(text))] == triggers
+
+
+@pytest.mark.parametrize(
     ("lang", "text", "name", "title", "country"),
     [
         ("id", "Menteri Luar Negeri Rusia Ivan Petrovsky tiba.", "Ivan Petrovsky", "Foreign Minister", "RU"),
