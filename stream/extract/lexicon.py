@@ -46,6 +46,8 @@ class Lexicon:
     """Words between an office and its country ("Duta Besar ... Designate Resident Malaysia")."""
     """Words before a title that make it a description ("mantan Duta Besar"), not an office held now."""
     """Words that mark a capitalised run as an organisation, event or venue, not a person."""
+    appositive_closers: frozenset[str]
+    """Lower-case words that may follow "Office, Name" and close the appositive ("..., A B di Canberra")."""
     triggers: dict[str, dict[Strength, tuple[str, ...]]]
     not_triggers: dict[str, tuple[str, ...]]
     """Phrases that hold a trigger word but report no meeting ("terima kasih", "received an award")."""
@@ -122,6 +124,7 @@ def load_lexicon() -> Lexicon:
         name_stopwords=frozenset(titles_doc["name_stopwords"]),
         non_name_words=frozenset(titles_doc.get("non_name_words", ())),
         former_markers=frozenset(titles_doc.get("former_markers", ())),
+        appositive_closers=frozenset(titles_doc.get("appositive_closers", ())),
         title_modifiers=frozenset(titles_doc.get("title_modifiers", ())),
         triggers={lang: {k: tuple(v) for k, v in kinds.items()} for lang, kinds in triggers_doc["triggers"].items()},
         not_triggers={lang: tuple(v) for lang, v in triggers_doc["not_triggers"].items()},

@@ -467,6 +467,8 @@ class ParticipantFinder:
                 and k > j
                 and run[1] < n
                 and doc[run[1]].text not in {",", ")", ".", "(", "\n"}
+                and doc[run[1]].lower_ not in self.lexicon.appositive_closers
+                and not (run[1] - run[0] >= 2 and _clause_start(doc, m_start))
                 and not self._is_acronym(doc[run[1]])
             ):
                 # "Menlu Sudan, Retno mengutarakan": a comma-separated name must be a closed appositive

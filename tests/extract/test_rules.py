@@ -257,6 +257,8 @@ def test_triggers_skip_phrases_that_only_hold_a_trigger_word(
         ("id", "Menlu RI Dewi Lestari hadir.", "Dewi Lestari", "Foreign Minister", "ID"),
         ("id", "Menhan Malaysia, Ahmad Zaki, hadir.", "Ahmad Zaki", "Defence Minister", "MY"),
         ("id", "Duta Besar Jepang untuk Indonesia Kenji Sato datang.", "Kenji Sato", "Ambassador", "JP"),
+        ("id", "Perdana Menteri Australia, Budi Santoso di Canberra.", "Budi Santoso", "Prime Minister", "AU"),
+        ("id", "Menlu Rusia, Ivan Petrovsky ingin mempererat kerja sama.", "Ivan Petrovsky", "Foreign Minister", "RU"),
         ("en", "Chinese Foreign Minister Zhao Lei arrived.", "Zhao Lei", "Foreign Minister", "CN"),
         ("en", "U.S. Secretary of State Tom Walker arrived.", "Tom Walker", "Secretary of State", "US"),
         ("en", "President Budi \u201cBudiman\u201d Santoso arrived.", "Budi Santoso", "President", None),
@@ -314,6 +316,19 @@ def test_participants_resolve_short_forms_and_roles(lexicon: Lexicon, gazetteer:
     assert [e.name for e in persons] == ["Chen Baoguo"]
     assert len(persons[0].mentions) == 3
     assert [m.name for m in short] == ["Chen"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("id", "Dalam pertemuan dengan Menlu Sudan, Retno mengutarakan harapannya.")],
+)
+def test_participants_comma_name_opening_a_clause_is_not_the_office_holder(
+    lexicon: Lexicon, gazetteer: Gazetteer, lang: str, text: str
+) -> None:
+    nlp, finder = _finder(lang, lexicon, gazetteer)
+    doc = nlp(text)
+    mask = boilerplate_mask(text, lexicon.boilerplate_prefixes)
+    assert [m.name for m in finder.find(doc, mask) if m.kind == "person"] == []
 
 
 @pytest.mark.parametrize(("word", "key"), [("Şenkoçoğlu", "senkocoglu"), ("Sa'adun", "sa'adun")])
