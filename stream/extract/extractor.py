@@ -298,7 +298,8 @@ class MeetingExtractor:
             if t.strength == "object" and not _party_follows(first, t):
                 continue
             usable.append(t)
-        if bundle.triggers.arrival_welcome(doc, sent, usable):
+        # "was received at the airport by X": the welcome names its party after "by", so it may not be usable
+        if bundle.triggers.arrival_welcome(doc, sent, usable or triggers):
             return []  # an airport welcome is not a meeting
         trig = usable[0] if usable else triggers[0]
         cancelled = [t for t in triggers if t.status == "cancelled"]

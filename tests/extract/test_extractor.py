@@ -100,6 +100,12 @@ def test_extractor_leaves_out_a_spouse(extractor: MeetingExtractor, text: str) -
         ("JAKARTA - Presiden Budi Santoso berbicara melalui telepon dengan Presiden Prancis Luc Moreau, Senin.", "id"),
         ("Foreign Minister Ana Ruiz spoke by phone with her Chinese counterpart Zhao Lei on Monday.", "en"),
         ("Pelatih Andi Wijaya mengatakan pertemuan kedua tim berakhir dengan skor 2-1 di stadion.", "id"),
+        (
+            "President Budi Santoso was received at the International Airport by Foreign Minister Ana Ruiz "
+            "and Trade Minister Luc Moreau",
+            "en",
+        ),
+        ("Bupati Andi Wijaya menolak menemui Menteri Budi Santoso di kantornya, Senin.", "id"),
     ],
 )
 def test_extractor_skips_calls_and_matches(extractor: MeetingExtractor, text: str, language: str) -> None:
