@@ -290,6 +290,7 @@ class ParticipantFinder:
         while (
             end - start > 2
             and self._common(doc[end - 1])
+            and not _hyphen_part(doc, end - 1, start)  # "Won-soon": one word with its first part
             and doc[end - 1].text not in self.non_name  # "X Meeting", "Y Base": an event or venue, kept whole
             and (end == len(doc) or not doc[end].text[:1].isupper())
         ):

@@ -361,6 +361,8 @@ def test_names_shipped_tagger_finds_untitled_people(text: str, name: str) -> Non
         ("id", "Darsono Wiryatmo Tiba di Kota", "Darsono Wiryatmo"),
         # inside a sentence the same word stays: capitalised there, it is a name
         ("id", "Ia bertemu Harapan Wiryatmo kemarin.", "Harapan Wiryatmo"),
+        # the part after a hyphen belongs to its word, even a common one ("Won-soon")
+        ("en", "On Tuesday, Mr. Darsono Won-soon, Mayor of the city, arrived.", "Darsono Won-soon"),
     ],
 )
 def test_participants_name_run_drops_common_words_at_its_edges(
