@@ -131,6 +131,8 @@ def test_pipeline_splits_sentences(text: str, count: int) -> None:
         ("id", "Wakil Presiden Ahmad Fauzi mendapat kunjungan Raja Hamid di kantornya.", "held"),
         ("id", "Presiden Ahmad Fauzi menghadiri jamuan makan malam Raja Hamid.", "held"),
         ("en", "President Ahmad Fauzi and King Hamid held a summit in Rome.", "held"),
+        ("id", "Pengurus tampak bergegas mempersiapkan pertemuan dengan Presiden Ahmad Fauzi.", "planned"),
+        ("en", "Officials are preparing for talks between President Ahmad Fauzi and King Hamid.", "planned"),
     ],
 )
 def test_triggers_read_status(lexicon: Lexicon, lang: str, text: str, status: str) -> None:
@@ -220,6 +222,7 @@ def test_triggers_mark_earlier_meetings(lexicon: Lexicon, lang: str, text: str, 
         ("id", "Pertemuan kedua tim berakhir dengan skor 1-1.", True),
         ("id", "Presiden Ahmad Fauzi bertemu Sekjen Liga Arab Omar Zaki.", False),
         ("en", "President Ahmad Fauzi held a phone call with King Hamid.", True),
+        ("id", "Presiden Ahmad Fauzi telah berkomunikasi dengan Raja Hamid untuk membahas KTT.", True),
         ("en", "President Ahmad Fauzi paid a courtesy call on King Hamid.", False),
     ],
 )
@@ -237,6 +240,7 @@ def test_triggers_exclude_calls_and_sports(lexicon: Lexicon, lang: str, text: st
     [
         ("id", "Gubernur Ahmad Fauzi mengucapkan terima kasih kepada Menteri Budi Santoso.", []),
         ("id", "Presiden Ahmad Fauzi menerima penghargaan dari Raja Hamid.", []),
+        ("id", "Acara serah terima dihadiri Presiden Ahmad Fauzi dan Menteri Budi Santoso.", []),
         ("id", "Presiden Ahmad Fauzi menerima Raja Hamid di Istana.", ["menerima"]),
         ("en", "President Ahmad Fauzi received an award from King Hamid.", []),
         ("en", "President Ahmad Fauzi received King Hamid in Rome.", ["received"]),
