@@ -335,6 +335,25 @@ def test_participants_comma_name_opening_a_clause_is_not_the_office_holder(
     assert [m.name for m in finder.find(doc, mask) if m.kind == "person"] == []
 
 
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        (
+            "en",
+            "Others who met the minister are North Vale's Darsono Wiryatmo and East Marsh's Halvard Quennell.",
+            ["Darsono Wiryatmo", "Halvard Quennell"],
+        ),
+        ("en", "Darsono Wiryatmo's visit was praised by Halvard Quennell.", ["Darsono Wiryatmo", "Halvard Quennell"]),
+    ],
+)
+def test_participants_untitled_run_owning_a_name_is_no_person(
+    lexicon: Lexicon, gazetteer: Gazetteer, lang: str, text: str, expected: list[str]
+) -> None:
+    nlp, finder = _finder(lang, lexicon, gazetteer)
+    doc = nlp(text)
+    assert [m.name for m in finder.untitled(doc, 0, len(doc), set(), set())] == expected
+
+
 @pytest.mark.parametrize(("word", "key"), [("Şenkoçoğlu", "senkocoglu"), ("Sa'adun", "sa'adun")])
 def test_participants_fold_names(word: str, key: str) -> None:
     assert fold(word) == key
