@@ -301,7 +301,9 @@ class MeetingExtractor:
         # "was received at the airport by X": the welcome names its party after "by", so it may not be usable
         if bundle.triggers.arrival_welcome(doc, sent, usable or triggers):
             return []  # an airport welcome is not a meeting
-        trig = usable[0] if usable else triggers[0]
+        # "After talks, A will host a dinner for B": "after talks" looks back; the other trigger is the news
+        own = [t for t in usable if not bundle.triggers.looks_back(doc, t)]
+        trig = own[0] if own else usable[0] if usable else triggers[0]
         cancelled = [t for t in triggers if t.status == "cancelled"]
         if cancelled and trig.status != "cancelled":
             trig = Trigger(trig.start, trig.end, trig.strength, "cancelled", trig.text)

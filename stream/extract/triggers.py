@@ -26,6 +26,8 @@ _HELD_ID = frozenset({"telah", "sudah", "usai", "seusai", "setelah", "sesudah", 
 _HELD_EN = frozenset({"after", "following", "during", "had"})
 """Words that place a meeting in the past: before a trigger, or opening it ("usai pertemuan")."""
 _CLAUSE_BREAK = frozenset({".", ";", ":", "!", "?"})
+_LOOKING_BACK = frozenset({"after", "following", "usai", "seusai", "setelah", "sesudah", "selepas"})
+"""First words of triggers that refer to a meeting as past ("after talks", "usai pertemuan")."""
 _NOT_TRIGGER = "not_trigger"
 """Matcher label of the phrases that hold a trigger word but are no trigger."""
 
@@ -185,6 +187,11 @@ class TriggerFinder:
             if t.lower_ in self.trip_verbs:
                 return True
         return False
+
+    def looks_back(self, doc: Doc, trig: Trigger) -> bool:
+        """The trigger opens with a word that places it after a meeting ("after talks",
+        "usai pertemuan"): it refers to a meeting rather than reporting one."""
+        return doc[trig.start].lower_ in _LOOKING_BACK
 
     def marked_held(self, doc: Doc, sent: Sentence, trig: Trigger) -> bool:
         """The trigger itself says the meeting took place: a past form ("met", "held talks")

@@ -132,6 +132,11 @@ def test_extractor_skips_calls_and_matches(extractor: MeetingExtractor, text: st
             "en",
             "held",
         ),
+        (
+            "After talks, Prime Minister Zhao Lei will host a dinner for President Ana Ruiz at 6pm.",
+            "en",
+            "planned",
+        ),
     ],
 )
 def test_extractor_reads_status(extractor: MeetingExtractor, text: str, language: str, status: str) -> None:
