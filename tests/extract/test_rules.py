@@ -133,6 +133,8 @@ def test_pipeline_splits_sentences(text: str, count: int) -> None:
         ("en", "President Ahmad Fauzi and King Hamid held a summit in Rome.", "held"),
         ("id", "Pengurus tampak bergegas mempersiapkan pertemuan dengan Presiden Ahmad Fauzi.", "planned"),
         ("en", "Officials are preparing for talks between President Ahmad Fauzi and King Hamid.", "planned"),
+        ("en", "He stressed the importance of a meeting between President Ahmad Fauzi and King Hamid.", "planned"),
+        ("id", "Ia menekankan pentingnya pertemuan Presiden Ahmad Fauzi dengan Raja Hamid.", "planned"),
     ],
 )
 def test_triggers_read_status(lexicon: Lexicon, lang: str, text: str, status: str) -> None:
