@@ -298,9 +298,12 @@ class MeetingExtractor:
             if t.strength == "object" and not _party_follows(first, t):
                 continue
             usable.append(t)
-        if bundle.triggers.arrival_welcome(doc, sent, usable):
+        # "was received at the airport by X": the welcome names its party after "by", so it may not be usable
+        if bundle.triggers.arrival_welcome(doc, sent, usable or triggers):
             return []  # an airport welcome is not a meeting
-        trig = usable[0] if usable else triggers[0]
+        # "After talks, A will host a dinner for B": "after talks" looks back; the other trigger is the news
+        own = [t for t in usable if not bundle.triggers.looks_back(doc, t)]
+        trig = own[0] if own else usable[0] if usable else triggers[0]
         cancelled = [t for t in triggers if t.status == "cancelled"]
         if cancelled and trig.status != "cancelled":
             trig = Trigger(trig.start, trig.end, trig.strength, "cancelled", trig.text)
@@ -454,10 +457,11 @@ _ANAPHORA_BEFORE = frozenset({"this", "that", "these", "those", "the", "their", 
 
 
 def _anaphoric(doc: Doc, trig: Trigger) -> bool:
-    """A weak trigger that refers back to a meeting already reported ("pertemuan tersebut")."""
-    if trig.strength != "weak":
-        return False
+    """A trigger that refers back to a meeting already reported ("pertemuan tersebut", and of
+    any strength when a demonstrative follows it: "jamuan makan malam ini")."""
     after = doc[trig.end].lower_ if trig.end < len(doc) else ""
+    if trig.strength != "weak":
+        return after in _ANAPHORA_AFTER
     before = doc[trig.start - 1].lower_ if trig.start > 0 else ""
     # "Leaders' meeting", "the summit's talks": a named gathering, not the meeting itself
     possessive = before in {"\u2019", "'", "'s", "\u2019s"}

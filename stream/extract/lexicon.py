@@ -46,7 +46,11 @@ class Lexicon:
     """Words between an office and its country ("Duta Besar ... Designate Resident Malaysia")."""
     """Words before a title that make it a description ("mantan Duta Besar"), not an office held now."""
     """Words that mark a capitalised run as an organisation, event or venue, not a person."""
+    appositive_closers: frozenset[str]
+    """Lower-case words that may follow "Office, Name" and close the appositive ("..., A B di Canberra")."""
     triggers: dict[str, dict[Strength, tuple[str, ...]]]
+    not_triggers: dict[str, tuple[str, ...]]
+    """Phrases that hold a trigger word but report no meeting ("terima kasih", "received an award")."""
     status_cues: dict[str, dict[Cue, tuple[str, ...]]]
     exclusions: dict[str, tuple[str, ...]]
     pair_references: dict[str, tuple[str, ...]]
@@ -120,8 +124,10 @@ def load_lexicon() -> Lexicon:
         name_stopwords=frozenset(titles_doc["name_stopwords"]),
         non_name_words=frozenset(titles_doc.get("non_name_words", ())),
         former_markers=frozenset(titles_doc.get("former_markers", ())),
+        appositive_closers=frozenset(titles_doc.get("appositive_closers", ())),
         title_modifiers=frozenset(titles_doc.get("title_modifiers", ())),
         triggers={lang: {k: tuple(v) for k, v in kinds.items()} for lang, kinds in triggers_doc["triggers"].items()},
+        not_triggers={lang: tuple(v) for lang, v in triggers_doc["not_triggers"].items()},
         status_cues={lang: {k: tuple(v) for k, v in cues.items()} for lang, cues in triggers_doc["status"].items()},
         exclusions={lang: tuple(v) for lang, v in triggers_doc["exclusions"].items()},
         pair_references={lang: tuple(v) for lang, v in triggers_doc["pair_references"].items()},

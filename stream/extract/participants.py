@@ -290,6 +290,7 @@ class ParticipantFinder:
         while (
             end - start > 2
             and self._common(doc[end - 1])
+            and not _hyphen_part(doc, end - 1, start)  # "Won-soon": one word with its first part
             and doc[end - 1].text not in self.non_name  # "X Meeting", "Y Base": an event or venue, kept whole
             and (end == len(doc) or not doc[end].text[:1].isupper())
         ):
@@ -467,6 +468,8 @@ class ParticipantFinder:
                 and k > j
                 and run[1] < n
                 and doc[run[1]].text not in {",", ")", ".", "(", "\n"}
+                and doc[run[1]].lower_ not in self.lexicon.appositive_closers
+                and not (run[1] - run[0] >= 2 and _clause_start(doc, m_start))
                 and not self._is_acronym(doc[run[1]])
             ):
                 # "Menlu Sudan, Retno mengutarakan": a comma-separated name must be a closed appositive
@@ -783,6 +786,7 @@ class ParticipantFinder:
                 # two capitalised words, one longer than two letters: "Xi Jinping", "Li Qiang", not "Di Ke"
                 and sum(1 for t in toks if len(t.text) >= 2 and t.text[0].isupper()) >= 2
                 and any(len(t.text) > 2 and t.text[0].isupper() for t in toks)
+                and not _possessive_of_name(doc, r_end)
             ):
                 runs.append((r_start, r_end))
             i = max(r_end, i + 1)
@@ -829,6 +833,17 @@ def _hyphen_part(doc: Doc, i: int, start: int) -> bool:
     if tok.text == "-":
         return i > start and not doc[i - 1].whitespace_ and not tok.whitespace_
     return i - 1 > start and doc[i - 1].text == "-" and not doc[i - 1].whitespace_ and tok.is_alpha
+
+
+def _possessive_of_name(doc: Doc, end: int) -> bool:
+    """The run ending at ``end`` owns the capitalised name after it ("Tamil Nadu's Banwarilal
+    Purohit", "Selangor's Governor"): a state, body or country, not a person."""
+    return (
+        end + 1 < len(doc)
+        and doc[end].lower_ in {"'s", "\u2019s"}
+        and not doc[end - 1].whitespace_
+        and doc[end + 1].text[:1].isupper()
+    )
 
 
 def _new_spans(have: list[tuple[int, int]], spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

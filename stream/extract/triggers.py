@@ -26,6 +26,10 @@ _HELD_ID = frozenset({"telah", "sudah", "usai", "seusai", "setelah", "sesudah", 
 _HELD_EN = frozenset({"after", "following", "during", "had"})
 """Words that place a meeting in the past: before a trigger, or opening it ("usai pertemuan")."""
 _CLAUSE_BREAK = frozenset({".", ";", ":", "!", "?"})
+_LOOKING_BACK = frozenset({"after", "following", "usai", "seusai", "setelah", "sesudah", "selepas"})
+"""First words of triggers that refer to a meeting as past ("after talks", "usai pertemuan")."""
+_NOT_TRIGGER = "not_trigger"
+"""Matcher label of the phrases that hold a trigger word but are no trigger."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,8 @@ class TriggerFinder:
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         for strength, phrases in lexicon.triggers[language].items():
             self.matcher.add(strength, [nlp.make_doc(p) for p in phrases])
+        # longer than the trigger word they hold, so ``filter_spans`` keeps them and drops the trigger
+        self.matcher.add(_NOT_TRIGGER, [nlp.make_doc(p) for p in lexicon.not_triggers.get(language, ())])
         self.cues = PhraseMatcher(nlp.vocab, attr="LOWER")
         for cue, phrases in lexicon.status_cues[language].items():
             self.cues.add(cue, [nlp.make_doc(p) for p in phrases])
@@ -108,6 +114,8 @@ class TriggerFinder:
             spans.append(span)
         out = []
         for span in filter_spans(spans):
+            if span.label_ == _NOT_TRIGGER:
+                continue  # "terima kasih": thanks, not "terima" (received)
             first = span[0]
             # "Pertemuan Gerakan Non Blok", "Foreign Ministers' Meeting": a named event, not a meeting
             if (
@@ -151,8 +159,11 @@ class TriggerFinder:
             label = self.strings[match_id]
             if label == "cancelled":
                 # "Pertemuan bilateral antara A dan B yang seyogyanya digelar ... dibatalkan"
-                if (e <= trig.start and trig.start - e <= 8) or (
-                    s >= trig.end and (s - trig.end <= 6 or doc[trig.start].lower_ not in _PAST_EN)
+                # or a cue that holds the trigger itself ("never met", "did not meet", "tidak bertemu")
+                if (
+                    (e <= trig.start and trig.start - e <= 8)
+                    or (s >= trig.end and (s - trig.end <= 6 or doc[trig.start].lower_ not in _PAST_EN))
+                    or (s < trig.end and trig.start < e)
                 ):
                     cancelled = True
             # a cue may end inside the trigger it governs ("to meet", "dijadwalkan bertemu")
@@ -176,6 +187,11 @@ class TriggerFinder:
             if t.lower_ in self.trip_verbs:
                 return True
         return False
+
+    def looks_back(self, doc: Doc, trig: Trigger) -> bool:
+        """The trigger opens with a word that places it after a meeting ("after talks",
+        "usai pertemuan"): it refers to a meeting rather than reporting one."""
+        return doc[trig.start].lower_ in _LOOKING_BACK
 
     def marked_held(self, doc: Doc, sent: Sentence, trig: Trigger) -> bool:
         """The trigger itself says the meeting took place: a past form ("met", "held talks")

@@ -100,6 +100,12 @@ def test_extractor_leaves_out_a_spouse(extractor: MeetingExtractor, text: str) -
         ("JAKARTA - Presiden Budi Santoso berbicara melalui telepon dengan Presiden Prancis Luc Moreau, Senin.", "id"),
         ("Foreign Minister Ana Ruiz spoke by phone with her Chinese counterpart Zhao Lei on Monday.", "en"),
         ("Pelatih Andi Wijaya mengatakan pertemuan kedua tim berakhir dengan skor 2-1 di stadion.", "id"),
+        (
+            "President Budi Santoso was received at the International Airport by Foreign Minister Ana Ruiz "
+            "and Trade Minister Luc Moreau",
+            "en",
+        ),
+        ("Bupati Andi Wijaya menolak menemui Menteri Budi Santoso di kantornya, Senin.", "id"),
     ],
 )
 def test_extractor_skips_calls_and_matches(extractor: MeetingExtractor, text: str, language: str) -> None:
@@ -125,6 +131,11 @@ def test_extractor_skips_calls_and_matches(extractor: MeetingExtractor, text: st
             "Chinese Foreign Minister Zhao Lei met Brazilian Foreign Minister Ana Ruiz in Beijing on Friday.",
             "en",
             "held",
+        ),
+        (
+            "After talks, Prime Minister Zhao Lei will host a dinner for President Ana Ruiz at 6pm.",
+            "en",
+            "planned",
         ),
     ],
 )
@@ -261,6 +272,21 @@ def test_extractor_merges_mentions_of_one_meeting(extractor: MeetingExtractor, t
     souza = next(p for p in events[0].participants if p.name == "Paulo Souza")
     assert (souza.country, souza.title) == ("BR", "President")
     assert events[0].date is not None and events[0].date.value == "2024-05-08"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Presiden Ahmad Fauzi menghadiri jamuan makan malam yang diselenggarakan Raja Hamid di Roma, Senin. "
+        "Jamuan makan malam ini digelar usai perayaan Hari Nasional, di mana Menteri Budi Santoso hadir sebagai tamu."
+    ],
+)
+def test_extractor_reads_a_strong_trigger_before_a_demonstrative_as_the_same_meeting(
+    extractor: MeetingExtractor, text: str
+) -> None:
+    events = _held(extractor.extract(_item(text, "id", published_at="2024-05-10")))
+    assert len(events) == 1
+    assert {"Ahmad Fauzi", "Hamid"} <= {p.name for p in events[0].participants}
 
 
 @pytest.mark.parametrize("text", ["Le ministre a rencontré son homologue à Paris pour discuter du commerce."])

@@ -121,6 +121,20 @@ def test_pipeline_splits_sentences(text: str, count: int) -> None:
         ("en", "President Ahmad Fauzi will travel to Rome to meet King Hamid.", "planned"),
         ("en", "Minister Ahmad Fauzi was calling on King Hamid in Rome.", "held"),
         ("id", "Presiden Ahmad Fauzi dijadwalkan bertemu Raja Hamid.", "planned"),
+        ("en", "President Ahmad Fauzi never met King Hamid.", "cancelled"),
+        ("en", "President Ahmad Fauzi did not meet King Hamid.", "cancelled"),
+        ("id", "Presiden Ahmad Fauzi tidak pernah bertemu Raja Hamid.", "cancelled"),
+        ("en", "A meeting of President Ahmad Fauzi with King Hamid could not take place.", "cancelled"),
+        ("en", "He said it was a good time to have a meeting with King Hamid.", "planned"),
+        ("en", "Ambassador Ahmad Fauzi was the first envoy to have met King Hamid.", "held"),
+        ("en", "Minister Ahmad Fauzi said that he and King Hamid can meet up soon.", "planned"),
+        ("id", "Wakil Presiden Ahmad Fauzi mendapat kunjungan Raja Hamid di kantornya.", "held"),
+        ("id", "Presiden Ahmad Fauzi menghadiri jamuan makan malam Raja Hamid.", "held"),
+        ("en", "President Ahmad Fauzi and King Hamid held a summit in Rome.", "held"),
+        ("id", "Pengurus tampak bergegas mempersiapkan pertemuan dengan Presiden Ahmad Fauzi.", "planned"),
+        ("en", "Officials are preparing for talks between President Ahmad Fauzi and King Hamid.", "planned"),
+        ("en", "He stressed the importance of a meeting between President Ahmad Fauzi and King Hamid.", "planned"),
+        ("id", "Ia menekankan pentingnya pertemuan Presiden Ahmad Fauzi dengan Raja Hamid.", "planned"),
     ],
 )
 def test_triggers_read_status(lexicon: Lexicon, lang: str, text: str, status: str) -> None:
@@ -210,6 +224,7 @@ def test_triggers_mark_earlier_meetings(lexicon: Lexicon, lang: str, text: str, 
         ("id", "Pertemuan kedua tim berakhir dengan skor 1-1.", True),
         ("id", "Presiden Ahmad Fauzi bertemu Sekjen Liga Arab Omar Zaki.", False),
         ("en", "President Ahmad Fauzi held a phone call with King Hamid.", True),
+        ("id", "Presiden Ahmad Fauzi telah berkomunikasi dengan Raja Hamid untuk membahas KTT.", True),
         ("en", "President Ahmad Fauzi paid a courtesy call on King Hamid.", False),
     ],
 )
@@ -223,12 +238,33 @@ def test_triggers_exclude_calls_and_sports(lexicon: Lexicon, lang: str, text: st
 
 
 @pytest.mark.parametrize(
+    ("lang", "text", "triggers"),
+    [
+        ("id", "Gubernur Ahmad Fauzi mengucapkan terima kasih kepada Menteri Budi Santoso.", []),
+        ("id", "Presiden Ahmad Fauzi menerima penghargaan dari Raja Hamid.", []),
+        ("id", "Acara serah terima dihadiri Presiden Ahmad Fauzi dan Menteri Budi Santoso.", []),
+        ("id", "Presiden Ahmad Fauzi menerima Raja Hamid di Istana.", ["menerima"]),
+        ("en", "President Ahmad Fauzi received an award from King Hamid.", []),
+        ("en", "President Ahmad Fauzi received King Hamid in Rome.", ["received"]),
+    ],
+)
+def test_triggers_skip_phrases_that_only_hold_a_trigger_word(
+    lexicon: Lexicon, lang: str, text: str, triggers: list[str]
+) -> None:
+    nlp = spacy.blank(lang)
+    finder = TriggerFinder(nlp, lang, lexicon)
+    assert [t.text for t in finder.in_doc(nlp(text))] == triggers
+
+
+@pytest.mark.parametrize(
     ("lang", "text", "name", "title", "country"),
     [
         ("id", "Menteri Luar Negeri Rusia Ivan Petrovsky tiba.", "Ivan Petrovsky", "Foreign Minister", "RU"),
         ("id", "Menlu RI Dewi Lestari hadir.", "Dewi Lestari", "Foreign Minister", "ID"),
         ("id", "Menhan Malaysia, Ahmad Zaki, hadir.", "Ahmad Zaki", "Defence Minister", "MY"),
         ("id", "Duta Besar Jepang untuk Indonesia Kenji Sato datang.", "Kenji Sato", "Ambassador", "JP"),
+        ("id", "Perdana Menteri Australia, Budi Santoso di Canberra.", "Budi Santoso", "Prime Minister", "AU"),
+        ("id", "Menlu Rusia, Ivan Petrovsky ingin mempererat kerja sama.", "Ivan Petrovsky", "Foreign Minister", "RU"),
         ("en", "Chinese Foreign Minister Zhao Lei arrived.", "Zhao Lei", "Foreign Minister", "CN"),
         ("en", "U.S. Secretary of State Tom Walker arrived.", "Tom Walker", "Secretary of State", "US"),
         ("en", "President Budi \u201cBudiman\u201d Santoso arrived.", "Budi Santoso", "President", None),
@@ -288,6 +324,38 @@ def test_participants_resolve_short_forms_and_roles(lexicon: Lexicon, gazetteer:
     assert [m.name for m in short] == ["Chen"]
 
 
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("id", "Dalam pertemuan dengan Menlu Sudan, Retno mengutarakan harapannya.")],
+)
+def test_participants_comma_name_opening_a_clause_is_not_the_office_holder(
+    lexicon: Lexicon, gazetteer: Gazetteer, lang: str, text: str
+) -> None:
+    nlp, finder = _finder(lang, lexicon, gazetteer)
+    doc = nlp(text)
+    mask = boilerplate_mask(text, lexicon.boilerplate_prefixes)
+    assert [m.name for m in finder.find(doc, mask) if m.kind == "person"] == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        (
+            "en",
+            "Others who met the minister are North Vale's Darsono Wiryatmo and East Marsh's Halvard Quennell.",
+            ["Darsono Wiryatmo", "Halvard Quennell"],
+        ),
+        ("en", "Darsono Wiryatmo's visit was praised by Halvard Quennell.", ["Darsono Wiryatmo", "Halvard Quennell"]),
+    ],
+)
+def test_participants_untitled_run_owning_a_name_is_no_person(
+    lexicon: Lexicon, gazetteer: Gazetteer, lang: str, text: str, expected: list[str]
+) -> None:
+    nlp, finder = _finder(lang, lexicon, gazetteer)
+    doc = nlp(text)
+    assert [m.name for m in finder.untitled(doc, 0, len(doc), set(), set())] == expected
+
+
 @pytest.mark.parametrize(("word", "key"), [("Şenkoçoğlu", "senkocoglu"), ("Sa'adun", "sa'adun")])
 def test_participants_fold_names(word: str, key: str) -> None:
     assert fold(word) == key
@@ -318,6 +386,8 @@ def test_names_shipped_tagger_finds_untitled_people(text: str, name: str) -> Non
         ("id", "Darsono Wiryatmo Tiba di Kota", "Darsono Wiryatmo"),
         # inside a sentence the same word stays: capitalised there, it is a name
         ("id", "Ia bertemu Harapan Wiryatmo kemarin.", "Harapan Wiryatmo"),
+        # the part after a hyphen belongs to its word, even a common one ("Won-soon")
+        ("en", "On Tuesday, Mr. Darsono Won-soon, Mayor of the city, arrived.", "Darsono Won-soon"),
     ],
 )
 def test_participants_name_run_drops_common_words_at_its_edges(
