@@ -522,8 +522,12 @@ def _party_after_with(doc: Doc, first: dict[int, Mention], trig: Trigger) -> boo
 
 
 _SPEECH = frozenset(
-    {"kata", "ujar", "ungkap", "tutur", "jelas", "tegas", "sebut", "said", "says", "told", "added", "according"}
+    {"kata", "ujar", "ungkap", "tutur", "jelas", "tegas", "sebut", "menurut"}
+    | {"said", "says", "told", "added", "according"}
 )
+SPEAKER_LOOKBACK = 6
+"""Capitalised words (an office and its country: "Indonesian State Secretariat Minister") a
+speech word may stand before a source's mention."""
 _CLOSE_QUOTES = frozenset({'"', "\u201d", "\u2019", "'"})
 
 
@@ -531,6 +535,13 @@ def _is_speaker(doc: Doc, m: Mention) -> bool:
     """The person credited with a quote (`," kata X`, `," X said`) is a source, not a meeting side."""
     before = [t for t in doc[max(0, m.start - 3) : m.start]]
     if any(t.lower_ in _SPEECH for t in before[-2:]):
+        return True
+    # "according to Indonesian State Minister X", "menurut Menteri Sekretaris Negara X": the
+    # office words the title finder left outside the mention sit between the cue and the name
+    i = m.start
+    while i > 0 and m.start - i < SPEAKER_LOOKBACK and doc[i - 1].is_title:
+        i -= 1
+    if i < m.start and any(t.lower_ in _SPEECH for t in doc[max(0, i - 2) : i]):
         return True
     return (len(before) >= 2 and before[-1].text == "," and before[-2].text in _CLOSE_QUOTES) or (
         bool(before) and before[-1].text in _CLOSE_QUOTES and m.start > 1 and doc[m.start - 2].text == ","

@@ -400,3 +400,23 @@ def test_extractor_joins_an_office_to_a_name_a_few_words_later(
     assert name in by_name
     assert by_name[name].title == title
     assert len(by_name) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "Indonesian President Ahmad Fauzi arrived in Rome on Monday. He is expected to meet Italian "
+            "President Marco Bellini on Wednesday, according to Indonesian State Secretariat Minister Budi Santoso.",
+            "en",
+        ),
+        (
+            "Presiden Ahmad Fauzi tiba di Roma, Senin. Ia dijadwalkan bertemu Presiden Italia Marco Bellini "
+            "pada Rabu, menurut Menteri Sekretaris Negara Budi Santoso.",
+            "id",
+        ),
+    ],
+)
+def test_extractor_leaves_out_the_source_of_a_report(extractor: MeetingExtractor, text: str, language: str) -> None:
+    events = extractor.extract(_item(text, language, published_at="2024-05-13"))
+    assert [{p.name for p in e.participants} for e in events] == [{"Ahmad Fauzi", "Marco Bellini"}]
