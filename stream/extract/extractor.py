@@ -260,12 +260,13 @@ class MeetingExtractor:
         companions: list[int],
     ) -> list[Candidate]:
         parties, first = sentence_parties(mentions, entities, sent)
+        speech = self.lexicon.speech_words[doc.lang_]
         last = previous[-1] if previous else None
         if all(_anaphoric(doc, t) for t in triggers):
             # "The meeting ... was also attended by X": more parties of the meeting just reported
             if last is not None and last.sentence.paragraph >= sent.paragraph - 2:
                 for p in parties:
-                    if p not in last.parties and not _is_speaker(doc, first[p]):
+                    if p not in last.parties and not _is_speaker(doc, first[p], speech):
                         last.parties.append(p)
                         last.mentions[p] = first[p]
             return []
@@ -289,7 +290,7 @@ class MeetingExtractor:
                 ]
             return []
         parties = _without_companions(sent, parties, first, triggers, companions)
-        speakers = [p for p in parties if _is_speaker(doc, first[p]) and p != subject]
+        speakers = [p for p in parties if _is_speaker(doc, first[p], speech) and p != subject]
         if len(speakers) < len(parties):
             parties = [p for p in parties if p not in speakers]
         strong = [t for t in triggers if t.strength != "weak" or _party_after_with(doc, first, t)]
@@ -521,27 +522,23 @@ def _party_after_with(doc: Doc, first: dict[int, Mention], trig: Trigger) -> boo
     )
 
 
-_SPEECH = frozenset(
-    {"kata", "ujar", "ungkap", "tutur", "jelas", "tegas", "sebut", "menurut"}
-    | {"said", "says", "told", "added", "according"}
-)
 SPEAKER_LOOKBACK = 6
 """Capitalised words (an office and its country: "Indonesian State Secretariat Minister") a
 speech word may stand before a source's mention."""
 _CLOSE_QUOTES = frozenset({'"', "\u201d", "\u2019", "'"})
 
 
-def _is_speaker(doc: Doc, m: Mention) -> bool:
+def _is_speaker(doc: Doc, m: Mention, speech: frozenset[str]) -> bool:
     """The person credited with a quote (`," kata X`, `," X said`) is a source, not a meeting side."""
     before = [t for t in doc[max(0, m.start - 3) : m.start]]
-    if any(t.lower_ in _SPEECH for t in before[-2:]):
+    if any(t.lower_ in speech for t in before[-2:]):
         return True
     # "according to Indonesian State Minister X", "menurut Menteri Sekretaris Negara X": the
     # office words the title finder left outside the mention sit between the cue and the name
     i = m.start
     while i > 0 and m.start - i < SPEAKER_LOOKBACK and doc[i - 1].is_title:
         i -= 1
-    if i < m.start and any(t.lower_ in _SPEECH for t in doc[max(0, i - 2) : i]):
+    if i < m.start and any(t.lower_ in speech for t in doc[max(0, i - 2) : i]):
         return True
     return (len(before) >= 2 and before[-1].text == "," and before[-2].text in _CLOSE_QUOTES) or (
         bool(before) and before[-1].text in _CLOSE_QUOTES and m.start > 1 and doc[m.start - 2].text == ","

@@ -65,6 +65,8 @@ class Lexicon:
     """Triggers that make "the subject met A and B" one meeting per party ("held meetings with")."""
     companion_words: dict[str, frozenset[str]]
     """Words after which named people accompany a side rather than meet ("didampingi", "his wife")."""
+    speech_words: dict[str, frozenset[str]]
+    """Words that credit a quote or a report to a person (", kata X", "according to X"): a source."""
     trip_verbs: dict[str, frozenset[str]]
     """Past journey verbs that make a following "to meet" the purpose of a trip made ("arrived ... to meet")."""
     arrival_welcome: dict[str, dict[str, tuple[str, ...]]]
@@ -136,6 +138,7 @@ def load_lexicon() -> Lexicon:
         subject_pronouns={lang: frozenset(v) for lang, v in triggers_doc["subject_pronouns"].items()},
         separate_meetings={lang: frozenset(v) for lang, v in triggers_doc["separate_meetings"].items()},
         companion_words={lang: frozenset(v) for lang, v in triggers_doc["companion_words"].items()},
+        speech_words={lang: frozenset(v) for lang, v in triggers_doc["speech_words"].items()},
         trip_verbs={lang: frozenset(v) for lang, v in triggers_doc["trip_verbs"].items()},
         arrival_welcome={
             lang: {kind: tuple(words) for kind, words in kinds.items()}
