@@ -67,6 +67,8 @@ class Lexicon:
     """Words after which named people accompany a side rather than meet ("didampingi", "his wife")."""
     speech_words: dict[str, frozenset[str]]
     """Words that credit a quote or a report to a person (", kata X", "according to X"): a source."""
+    looking_back: dict[str, frozenset[str]]
+    """First words of triggers that refer to a meeting as past ("after talks", "usai pertemuan")."""
     trip_verbs: dict[str, frozenset[str]]
     """Past journey verbs that make a following "to meet" the purpose of a trip made ("arrived ... to meet")."""
     arrival_welcome: dict[str, dict[str, tuple[str, ...]]]
@@ -139,6 +141,7 @@ def load_lexicon() -> Lexicon:
         separate_meetings={lang: frozenset(v) for lang, v in triggers_doc["separate_meetings"].items()},
         companion_words={lang: frozenset(v) for lang, v in triggers_doc["companion_words"].items()},
         speech_words={lang: frozenset(v) for lang, v in triggers_doc["speech_words"].items()},
+        looking_back={lang: frozenset(v) for lang, v in triggers_doc["looking_back"].items()},
         trip_verbs={lang: frozenset(v) for lang, v in triggers_doc["trip_verbs"].items()},
         arrival_welcome={
             lang: {kind: tuple(words) for kind, words in kinds.items()}

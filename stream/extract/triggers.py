@@ -26,8 +26,6 @@ _HELD_ID = frozenset({"telah", "sudah", "usai", "seusai", "setelah", "sesudah", 
 _HELD_EN = frozenset({"after", "following", "during", "had"})
 """Words that place a meeting in the past: before a trigger, or opening it ("usai pertemuan")."""
 _CLAUSE_BREAK = frozenset({".", ";", ":", "!", "?"})
-_LOOKING_BACK = frozenset({"after", "following", "usai", "seusai", "setelah", "sesudah", "selepas"})
-"""First words of triggers that refer to a meeting as past ("after talks", "usai pertemuan")."""
 _NOT_TRIGGER = "not_trigger"
 """Matcher label of the phrases that hold a trigger word but are no trigger."""
 
@@ -64,6 +62,7 @@ class TriggerFinder:
         self.subject_pronouns = lexicon.subject_pronouns[language]
         self.separate_meetings = lexicon.separate_meetings[language]
         self.trip_verbs = lexicon.trip_verbs[language]
+        self.looking_back = lexicon.looking_back[language]
         self.welcome_words = frozenset(lexicon.arrival_welcome[language]["welcome"])
         self.arrivals = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.arrivals.add("ARRIVAL", [nlp.make_doc(p) for p in lexicon.arrival_welcome[language]["arrival"]])
@@ -191,7 +190,7 @@ class TriggerFinder:
     def looks_back(self, doc: Doc, trig: Trigger) -> bool:
         """The trigger opens with a word that places it after a meeting ("after talks",
         "usai pertemuan"): it refers to a meeting rather than reporting one."""
-        return doc[trig.start].lower_ in _LOOKING_BACK
+        return doc[trig.start].lower_ in self.looking_back
 
     def marked_held(self, doc: Doc, sent: Sentence, trig: Trigger) -> bool:
         """The trigger itself says the meeting took place: a past form ("met", "held talks")
