@@ -320,9 +320,11 @@ def place_tiers(found: list[PlaceCandidate]) -> list[list[PlaceCandidate]]:
     2. the dateline, when the meeting's sentences say "here";
     3. a city introduced as a location in the meeting's paragraph;
     4. a city introduced as a location in the lead with a summit or "held" cue ("At the summit in X");
-    5. the dateline: wire stories meet in the dateline city when they name no other place for it;
-    6. the article's own setting (``fallback``: its first city, or the first meeting's place);
-    7. anything else.
+    5. a city the meeting's sentences name as a destination ("when X visited Y", "berkunjung ke Y"):
+       an earlier meeting told in passing ("The two last met when X visited Y") was there;
+    6. the dateline: wire stories meet in the dateline city when they name no other place for it;
+    7. the article's own setting (``fallback``: its first city, or the first meeting's place);
+    8. anything else.
 
     Affiliations ("Gubernur Papua", "the Mayor of X"), origins ("from X"), parts of names,
     subjects of talks ("the ceasefire in X") and a city's province never make the first tiers.
@@ -343,6 +345,7 @@ def place_tiers(found: list[PlaceCandidate]) -> list[list[PlaceCandidate]]:
         [c for c in dateline if on(c, "here")],
         [c for c in found if on(c, "in_paragraph") and sound(c) and introduced(c) and not on(c, "region")],
         [c for c in found if on(c, "lead") and on(c, "held_cue") and sound(c) and not on(c, "region")],
+        [c for c in found if on(c, "in_sentence") and sound(c) and on(c, "toward") and not on(c, "region")],
         dateline,
         [c for c in found if on(c, "fallback") and sound(c)],
         found,

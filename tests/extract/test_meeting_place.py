@@ -128,6 +128,20 @@ def test_meeting_place_here_lead_summit_and_dateline(
     assert _pick(gazetteer, nlps[lang], text, trigger) == expected
 
 
+@pytest.mark.parametrize(
+    ("lang", "text", "trigger", "expected"),
+    [
+        # a city the meeting's sentence names as visited beats the dateline: the meeting was there
+        ("en", "OSLO (Wire) - The two last met when Minister Ana Duarte visited Lisbon in May.", "met", "Lisbon"),
+        ("id", "MEDAN - Gubernur Bagus bertemu Menteri Rina saat berkunjung ke Surabaya.", "bertemu", "Surabaya"),
+    ],
+)  # fmt: skip
+def test_meeting_place_visited_city_of_the_meeting_sentence_beats_the_dateline(
+    gazetteer: Gazetteer, nlps: dict[str, Language], lang: str, text: str, trigger: str, expected: str
+) -> None:
+    assert _pick(gazetteer, nlps[lang], text, trigger) == expected
+
+
 @pytest.mark.parametrize("text", ["The two ministers met on Monday.", "Menteri Rina Lestari bertemu Bagus, Senin."])
 def test_meeting_place_none_without_places(gazetteer: Gazetteer, nlps: dict[str, Language], text: str) -> None:
     lang, trigger = ("en", "met") if " met " in text else ("id", "bertemu")
