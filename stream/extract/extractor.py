@@ -272,9 +272,14 @@ class MeetingExtractor:
             return []
         triggers = [bundle.triggers.with_status(doc, sent, t) for t in triggers if not _anaphoric(doc, t)]
         pair = list(last.parties) if last is not None else _leading_pair(entities, subject, doc)
-        if not parties and pair and bundle.triggers.names_pair(doc, sent):
+        if (
+            pair
+            and (not parties or (len(parties) < 2 and set(parties) <= set(pair) and bundle.triggers.earlier(doc, sent)))
+            and bundle.triggers.names_pair(doc, sent)
+        ):
             # "On Tuesday, the two leaders held a meeting": the sides of the meeting just reported,
-            # or, when none was, the article's two leading persons
+            # or, when none was, the article's two leading persons; "They last met in March" (one
+            # side may be named too) is another, earlier meeting of that pair, kept apart by merge
             strong_here = [t for t in triggers if t.strength == "strong"]
             if strong_here:
                 date = pick_date(dates, sent, strong_here[0])
@@ -286,6 +291,7 @@ class MeetingExtractor:
                         trigger=strong_here[0],
                         mentions={},
                         date_value=date_value(date, strong_here[0].status),
+                        earlier=bundle.triggers.earlier(doc, sent),
                     )
                 ]
             return []

@@ -275,6 +275,32 @@ def test_extractor_merges_mentions_of_one_meeting(extractor: MeetingExtractor, t
 
 
 @pytest.mark.parametrize(
+    ("text", "earlier_place"),
+    [
+        (
+            "VIENNA (Wire) - Chancellor Arvid Tannberg held talks with Prime Minister Duarte Valmonte in Vienna "
+            "on Monday, the chancellery said.\n\nThe two leaders discussed trade and energy.\n\n"
+            "Most recently, they met last month at a regional summit in Prague.",
+            "Prague",
+        ),
+        (
+            "VIENNA (Wire) - Chancellor Arvid Tannberg welcomed Prime Minister Duarte Valmonte on Monday, "
+            "the chancellery said.\n\nThe two last met when Valmonte visited Prague in March, the chancellery said.",
+            "Prague",
+        ),
+    ],
+)
+def test_extractor_reads_an_earlier_meeting_of_the_same_pair_as_another_meeting(
+    extractor: MeetingExtractor, text: str, earlier_place: str
+) -> None:
+    """ "They last met in March": the pair met before too; that meeting is not merged into the story's."""
+    events = _held(extractor.extract(_item(text, "en", published_at="2024-05-07")))
+    assert len(events) == 2
+    assert all({p.name for p in e.participants} == {"Arvid Tannberg", "Duarte Valmonte"} for e in events)
+    assert events[1].location is not None and events[1].location.name == earlier_place
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Presiden Ahmad Fauzi menghadiri jamuan makan malam yang diselenggarakan Raja Hamid di Roma, Senin. "
