@@ -275,6 +275,20 @@ def test_extractor_merges_mentions_of_one_meeting(extractor: MeetingExtractor, t
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "Menteri Bagus Wicaksono mengatakan pembicaraannya dengan Menteri Rina Lestari saat makan siang, "
+        "Senin (6/5), berisi soal perdagangan dan investasi.",
+        "Gubernur Bagus Wicaksono menjelaskan hasil pertemuannya dengan Duta Besar Rina Lestari, Senin (6/5).",
+    ],
+)
+def test_extractor_reads_a_possessive_meeting_noun_with_its_party(extractor: MeetingExtractor, text: str) -> None:
+    """ "pembicaraannya dengan X": his talks with X, a meeting as "pembicaraan dengan X" is."""
+    events = _held(extractor.extract(_item(text, "id", published_at="2024-05-08")))
+    assert [{p.name for p in e.participants} for e in events] == [{"Bagus Wicaksono", "Rina Lestari"}]
+
+
+@pytest.mark.parametrize(
     ("text", "earlier_place"),
     [
         (
