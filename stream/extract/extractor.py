@@ -61,6 +61,9 @@ from stream.records import (
 SUPPORTED_LANGUAGES = ("en", "id")
 LEAD_CHARS = 400
 """A party named this early (the lead) is likely the article's subject."""
+ATTENDANCE_LIST = 3
+"""New names a sentence about the meeting just reported may add to it ("also attended by X and
+Y"); that many or more are a list of officials in attendance, an entourage."""
 BATCH_SIZE = 32
 """Docs per ``nlp.pipe`` batch."""
 
@@ -265,8 +268,11 @@ class MeetingExtractor:
         if all(_anaphoric(doc, t) for t in triggers):
             # "The meeting ... was also attended by X": more parties of the meeting just reported
             if last is not None and last.sentence.paragraph >= sent.paragraph - 2:
-                for p in parties:
-                    if p not in last.parties and not _is_speaker(doc, first[p], speech):
+                more = [p for p in parties if p not in last.parties and not _is_speaker(doc, first[p], speech)]
+                # "Pertemuan itu dihadiri juga oleh Sekda, Kepala Bappeda, Kadis ...": a list of
+                # officials in attendance is the host's entourage, not more sides of the meeting
+                if len(more) < ATTENDANCE_LIST:
+                    for p in more:
                         last.parties.append(p)
                         last.mentions[p] = first[p]
             return []

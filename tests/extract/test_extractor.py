@@ -275,6 +275,39 @@ def test_extractor_merges_mentions_of_one_meeting(extractor: MeetingExtractor, t
 
 
 @pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        (
+            "MEDAN - Gubernur Bagus Wicaksono menerima kunjungan Duta Besar Rina Lestari di Medan, Senin (6/5).\n\n"
+            "Pertemuan itu dihadiri juga oleh Sekretaris Daerah Andi Saputra, Kepala Dinas Pariwisata Budi Hartono "
+            "dan Kepala Dinas Perhubungan Citra Dewi.",
+            "id",
+            {"Bagus Wicaksono", "Rina Lestari"},
+        ),
+        (
+            "Governor Arvid Tannberg received Ambassador Duarte Valmonte in Medan on Monday.\n\n"
+            "The meeting was also attended by Deputy Governor Lena Okafor, Secretary Tom Riggs and "
+            "Commissioner Ana Bettel.",
+            "en",
+            {"Arvid Tannberg", "Duarte Valmonte"},
+        ),
+        (
+            "MEDAN - Gubernur Bagus Wicaksono menerima kunjungan Duta Besar Rina Lestari di Medan, Senin (6/5).\n\n"
+            "Pertemuan itu dihadiri juga oleh Menteri Perdagangan Andi Saputra.",
+            "id",
+            {"Bagus Wicaksono", "Rina Lestari", "Andi Saputra"},
+        ),
+    ],
+)
+def test_extractor_leaves_out_a_list_of_officials_in_attendance(
+    extractor: MeetingExtractor, text: str, language: str, expected: set[str]
+) -> None:
+    """ "Also attended by X" adds X to the meeting; a list of three officials or more is an entourage."""
+    events = _held(extractor.extract(_item(text, language, published_at="2024-05-07")))
+    assert [{p.name for p in e.participants} for e in events] == [expected]
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Menteri Bagus Wicaksono mengatakan pembicaraannya dengan Menteri Rina Lestari saat makan siang, "
