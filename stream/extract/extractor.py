@@ -308,7 +308,11 @@ class MeetingExtractor:
         strong = [t for t in triggers if t.strength != "weak" or _party_after_with(doc, first, t)]
         usable = []
         for t in strong:
-            if t.strength == "object" and not _party_follows(first, t):
+            if (
+                t.strength == "object"
+                and not _party_follows(first, t)
+                and bundle.triggers.group_after(doc, sent, t) is None
+            ):
                 continue
             usable.append(t)
         # "was received at the airport by X": the welcome names its party after "by", so it may not be usable
@@ -327,6 +331,11 @@ class MeetingExtractor:
             after = all(first[p].start >= trig.end for p in parties if p in first)
             if len(parties) == 1 or (after and any(bundle.triggers.pronoun_subject(doc, sent, t) for t in usable)):
                 parties = [subject, *parties]
+        if len(parties) == 1:
+            # "X hosted a delegation of business leaders": a group no name introduces is the other side
+            side = _group_side(doc, sent, usable, parties, first, entities, bundle.triggers)
+            if side is not None:
+                parties.append(side)
         if len(parties) < 2:
             return []
         segments = _trigger_segments(parties, first, usable)
@@ -404,6 +413,68 @@ class MeetingExtractor:
             topic=topic,
             reported_on=dates.anchor.iso() if dates.anchor else None,
         )
+
+
+def _group_side(
+    doc: Doc,
+    sent: Sentence,
+    usable: list[Trigger],
+    parties: list[int],
+    first: dict[int, Mention],
+    entities: list[Entity],
+    triggers: TriggerFinder,
+) -> int | None:
+    """The entity of a group named right after a usable trigger, as the meeting's other side:
+    an existing body of the same name, or a new one appended to ``entities``. ``first`` gets
+    its mention. ``None`` when no group follows a trigger."""
+    taken = {t for m in first.values() for t in range(m.start, m.end)}
+    for trig in usable:
+        found = triggers.group_after(doc, sent, trig)
+        if found is None or any(t in taken for t in range(*found)):
+            continue
+        start, end = found
+        text = doc[start:end].text
+        mention = Mention(
+            kind="body",
+            name=text,
+            title=None,
+            affiliation=None,
+            country=None,
+            start=start,
+            end=end,
+            span=(doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)),
+            mention=text,
+        )
+        words = {w.casefold() for w in text.split()}
+        # "all 24 governors" and "the governors of the 24 provinces": one group, named twice
+        idx = next(
+            (
+                i
+                for i, e in enumerate(entities)
+                if e.kind == "body" and (words <= e.tokens or e.tokens <= words) and e.tokens & words
+            ),
+            None,
+        )
+        if idx is None:
+            entities.append(
+                Entity(
+                    name=text,
+                    tokens=words,
+                    title=None,
+                    affiliation=None,
+                    country=None,
+                    kind="body",
+                    reporter=False,
+                )
+            )
+            idx = len(entities) - 1
+        if idx in parties:
+            continue
+        mention.entity = idx
+        entities[idx].mentions.append(mention)
+        first[idx] = mention
+        return idx
+    return None
 
 
 def _trigger_segments(

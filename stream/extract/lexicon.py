@@ -73,6 +73,10 @@ class Lexicon:
     """Past journey verbs that make a following "to meet" the purpose of a trip made ("arrived ... to meet")."""
     arrival_welcome: dict[str, dict[str, tuple[str, ...]]]
     """Welcome triggers and arrival/airport words: together an arrival welcome, not a meeting."""
+    group_sides: dict[str, dict[str, tuple[str, ...]]]
+    """Group nouns that may be one side of a meeting named right after its trigger ("hosted a
+    delegation of ...", "menerima perwakilan ..."): ``heads``, the ``lead`` words allowed
+    between trigger and head, and the ``stop`` words that end the group's description."""
     boilerplate_prefixes: tuple[str, ...]
     caption_markers: tuple[str, ...]
     """Casefolded photo-credit marks ("(foto:", "ap photo/"): a line with one is a caption."""
@@ -146,6 +150,10 @@ def load_lexicon() -> Lexicon:
         arrival_welcome={
             lang: {kind: tuple(words) for kind, words in kinds.items()}
             for lang, kinds in triggers_doc["arrival_welcome"].items()
+        },
+        group_sides={
+            lang: {kind: tuple(words) for kind, words in kinds.items()}
+            for lang, kinds in triggers_doc["group_sides"].items()
         },
         boilerplate_prefixes=tuple(p.casefold() for p in hygiene_doc["line_prefixes"]),
         caption_markers=tuple(c.casefold() for c in hygiene_doc["caption_markers"]),

@@ -18,6 +18,10 @@ from stream.extract.lexicon import Lexicon, Strength
 from stream.extract.pipeline import Sentence
 from stream.records import Status
 
+GROUP_LEAD_MAX = 3
+"""Lead words ("a", "sejumlah", a number) a group side may stand after its trigger."""
+GROUP_MAX = 6
+"""Tokens of a group side's name (head and description)."""
 PLANNED_WINDOW = 10
 """Tokens before a trigger searched for a planned-status cue (within one clause)."""
 
@@ -66,6 +70,13 @@ class TriggerFinder:
         self.welcome_words = frozenset(lexicon.arrival_welcome[language]["welcome"])
         self.arrivals = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.arrivals.add("ARRIVAL", [nlp.make_doc(p) for p in lexicon.arrival_welcome[language]["arrival"]])
+        groups = lexicon.group_sides.get(language, {})
+        self.group_heads = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.group_heads.add("GROUP", [nlp.make_doc(p) for p in groups.get("heads", ())])
+        self.group_lead = frozenset(w.casefold() for w in groups.get("lead", ()))
+        self.group_stop = frozenset(w.casefold() for w in groups.get("stop", ()))
+        self.group_links = frozenset(w.casefold() for w in groups.get("links", ()))
+        self.function_words = lexicon.stopwords.get(language, frozenset())
         self.earlier_cues = Matcher(nlp.vocab)
         self.earlier_cues.add("EARLIER", list(lexicon.earlier_cues[language]))
         self.strings = nlp.vocab.strings
@@ -98,6 +109,34 @@ class TriggerFinder:
         # matched on the sentence alone: few sentences are asked about, and the token Matcher
         # over a whole article costs more than every other trigger step together
         return bool(self.earlier_cues(doc[sent.start : sent.end]))
+
+    def group_after(self, doc: Doc, sent: Sentence, trig: Trigger) -> tuple[int, int] | None:
+        """Token range of a group named as the trigger's other side ("hosted a delegation of
+        business leaders", "menerima 20 perwakilan serikat buruh"): a group noun right after the
+        trigger (lead words and numbers between), with its description up to a stop word or
+        punctuation (through a ``links`` word first, when the language lists them). ``None``
+        when none follows."""
+        if not self.group_lead and not self.group_stop:
+            return None
+        i = trig.end
+        while i < sent.end and i - trig.end < GROUP_LEAD_MAX and (doc[i].lower_ in self.group_lead or doc[i].like_num):
+            i += 1
+        heads = [(s, e) for _, s, e in self._matches(doc, self.group_heads, sent) if s == i]
+        if not heads:
+            return None
+        end = max(e for _, e in heads)
+        if self.group_links and (end >= sent.end or doc[end].lower_ not in self.group_links):
+            # where modifiers precede the noun ("business leaders"), the description goes on only
+            # through a link word ("leaders of organised labour")
+            return i, end
+        while (
+            end < sent.end and end - i < GROUP_MAX and not doc[end].is_punct and doc[end].lower_ not in self.group_stop
+        ):
+            end += 1
+        # cut off at the length limit: no function word at its end ("leaders of")
+        while end > i + 1 and doc[end - 1].lower_ in self.function_words:
+            end -= 1
+        return i, end
 
     def bilateral_context(self, text: str) -> bool:
         """The article speaks of bilateral or separate meetings: lists of counterparts are split."""

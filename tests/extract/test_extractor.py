@@ -278,6 +278,36 @@ def test_extractor_merges_mentions_of_one_meeting(extractor: MeetingExtractor, t
     ("text", "language", "expected"),
     [
         (
+            "Prime Minister Arvid Tannberg hosted a delegation of senior business leaders at his office on Friday.",
+            "en",
+            [["Arvid Tannberg", "delegation of senior business leaders"]],
+        ),
+        (
+            "President Arvid Tannberg met with the governors of the northern provinces on Friday. "
+            "President Tannberg later received all governors again.",
+            "en",
+            [["Arvid Tannberg", "governors of the northern provinces"]],
+        ),
+        (
+            "Gubernur Bagus Wicaksono menerima 20 perwakilan serikat buruh di Medan, Senin (6/5).",
+            "id",
+            [["Bagus Wicaksono", "perwakilan serikat buruh"]],
+        ),
+        ("Governor Arvid Tannberg met reporters at his office on Friday.", "en", []),
+    ],
+)
+def test_extractor_reads_a_group_as_the_other_side(
+    extractor: MeetingExtractor, text: str, language: str, expected: list[list[str]]
+) -> None:
+    """A delegation, representatives, leaders of a body: the side no name introduces."""
+    events = _held(extractor.extract(_item(text, language, published_at="2024-05-07")))
+    assert [[p.name for p in e.participants] for e in events] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        (
             "MEDAN - Gubernur Bagus Wicaksono menerima kunjungan Duta Besar Rina Lestari di Medan, Senin (6/5).\n\n"
             "Pertemuan itu dihadiri juga oleh Sekretaris Daerah Andi Saputra, Kepala Dinas Pariwisata Budi Hartono "
             "dan Kepala Dinas Perhubungan Citra Dewi.",
