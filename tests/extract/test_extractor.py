@@ -275,6 +275,28 @@ def test_extractor_merges_mentions_of_one_meeting(extractor: MeetingExtractor, t
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Chief Minister Arvid Tannberg met Prime Minister Duarte Valmonte in New Delhi on Wednesday after "
+            "calling on President Lena Okafor and Vice-President Tom Riggs.",
+            [{"Duarte Valmonte"}, {"Lena Okafor"}, {"Tom Riggs"}],
+        ),
+        (
+            "Chief Minister Arvid Tannberg called on President Lena Okafor and Vice-President Tom Riggs on Wednesday.",
+            [{"Lena Okafor"}, {"Tom Riggs"}],
+        ),
+    ],
+)
+def test_extractor_reads_calls_on_several_people_as_separate_meetings(
+    extractor: MeetingExtractor, text: str, expected: list[set[str]]
+) -> None:
+    """A courtesy call is made on one host: "called on A and B" is a call on each."""
+    events = _held(extractor.extract(_item(text, "en", published_at="2024-05-09")))
+    assert [{p.name for p in e.participants} - {"Arvid Tannberg"} for e in events] == expected
+
+
+@pytest.mark.parametrize(
     ("text", "language", "expected"),
     [
         (
