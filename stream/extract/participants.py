@@ -635,12 +635,14 @@ class ParticipantFinder:
             spans += [s for s in tagged if s[1] - s[0] >= 2 and not any(a < s[1] and s[0] < b for a, b in spans)]
         found: list[Mention] = []
         for r_start, r_end in spans:
+            # "Mr. Park ...": after an honorific, a word that often names a place or body is a name
+            honoured = self._skip_honorifics(doc, r_start, r_end) > r_start
             r_start = self._skip_honorifics(doc, r_start, r_end)
             while r_end > r_start and not doc[r_end - 1].text[:1].isalnum():
                 r_end -= 1
             if r_end <= r_start or any(t in taken or t in blocked for t in range(r_start, r_end)):
                 continue
-            if self._org_like(doc, r_start, r_end) or not all(
+            if (self._org_like(doc, r_start, r_end) and not honoured) or not all(
                 self._is_name_token(doc[t])
                 or fold(doc[t].text) in self.particles
                 or not doc[t].is_alpha
@@ -693,7 +695,11 @@ class ParticipantFinder:
                 and (r_start - 1) not in blocked
             ):
                 r_start -= 1
-            if r_end - r_start >= 2 and doc[r_start].text[:1].isupper() and not self._org_like(doc, r_start, r_end):
+            if (
+                r_end - r_start >= 2
+                and doc[r_start].text[:1].isupper()
+                and (not self._org_like(doc, r_start, r_end) or self._skip_honorifics(doc, r_start, r_end) > r_start)
+            ):
                 runs.append((r_start, r_end))
         return runs
 

@@ -498,6 +498,22 @@ def test_extractor_never_raises_and_keeps_spans(extractor: MeetingExtractor, wor
 
 
 @pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("On Tuesday, February 3, Mr. Park Brenwick, Mayor of Busan, paid a courtesy call on Governor Tanaka.", "Park"),
+        ("On Tuesday, Mrs. Garden Brenwick, Mayor of Busan, paid a courtesy call on Governor Tanaka.", "Garden"),
+        ("On Tuesday, Dr. Church Brenwick, Mayor of Busan, paid a courtesy call on Governor Tanaka.", "Church"),
+    ],
+)
+def test_extractor_reads_a_name_after_an_honorific_even_with_an_organisation_word(
+    extractor: MeetingExtractor, text: str, name: str
+) -> None:
+    """ "Mr. Park X, Mayor of Y": a word that often names a place or body ("X Park") is a name after "Mr."."""
+    events = _held(extractor.extract(_item(text, "en", published_at="2015-02-04")))
+    assert [{p.name for p in e.participants} for e in events] == [{f"{name} Brenwick", "Tanaka"}]
+
+
+@pytest.mark.parametrize(
     ("text", "language", "title_of"),
     [
         # an ordinal and the country between the office and the name
