@@ -43,8 +43,9 @@ test: setup lint ## the whole test suite (starts its own Kafka unless MEETWIRE_T
 unit: setup ## only the tests that need no broker
 	$(PY) -m pytest -m "not integration"
 
-lint: setup ## ruff and mypy --strict
+lint: setup ## ruff (lint and format) and mypy --strict
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 kafka-up: setup ## start a local Kafka in .cache/kafka-data

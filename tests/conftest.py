@@ -45,5 +45,3 @@ def extractor() -> MeetingExtractor:
 def unique() -> str:
     """A suffix that keeps one test's topics and consumer group apart from every other's."""
     return uuid.uuid4().hex[:10]
-
-

@@ -475,4 +475,3 @@ def test_participants_untitled_name_before_an_appositive_title_keeps_common_word
     taken = {t for m in titled for t in range(m.start, m.end)}
     found = finder.untitled(doc, 0, len(doc), taken, set())
     assert [(m.name, m.title) for m in found] == [(expected, "Mayor")]
-
