@@ -8,6 +8,7 @@ the log, and it is watched through its own ``/metrics``.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -27,6 +28,11 @@ STOP_TIMEOUT_S = 30.0
 HTTP_TIMEOUT_S = 5.0
 POLL_READY_S = 0.25
 REPO_ROOT = Path(__file__).resolve().parents[2]
+FIRST_FAILURE_MAX_CHARS = 6000
+"""At most this much of the log's first error line and first traceback goes before its tail."""
+_ERROR_LINE = re.compile(r'^\[[^]]*\] \[\d+\] \[(?:ERROR|CRITICAL)\]|"level":"(?:ERROR|CRITICAL)"', re.MULTILINE)
+"""A record at ERROR or above: Faust's text format (``[time] [pid] [LEVEL] ...``) or ours in JSON."""
+_TRACEBACK_START = "Traceback (most recent call last):"
 
 
 class WorkerError(RuntimeError):
@@ -48,10 +54,13 @@ class WorkerProcess:
         return f"http://{self.settings.web_host}:{self.settings.web_port}/metrics"
 
     def log_tail(self, chars: int = 4000) -> str:
+        """The log's last ``chars``, after its first error and first traceback when they come
+        before those: a worker that crashes logs its cause first, then pages of shutdown."""
         try:
-            return self.log_path.read_text(errors="replace")[-chars:]
+            text = self.log_path.read_text(errors="replace")
         except OSError:
             return "(no log)"
+        return log_excerpt(text, chars)
 
     def scrape(self) -> str | None:
         """The ``/metrics`` text, or None while it does not answer."""
@@ -65,6 +74,36 @@ class WorkerProcess:
     def check_alive(self) -> None:
         if self.process.poll() is not None:
             raise WorkerError(f"worker exited with {self.process.returncode}:\n{self.log_tail()}")
+
+
+def log_excerpt(text: str, tail_chars: int) -> str:
+    """``text``'s last ``tail_chars``, preceded by its first ERROR/CRITICAL line and its first
+    traceback (each once, cut to :data:`FIRST_FAILURE_MAX_CHARS`) when they lie before the tail."""
+    tail_start = max(0, len(text) - tail_chars)
+    parts: list[str] = []
+    error = _ERROR_LINE.search(text)
+    if error is not None and error.start() < tail_start:
+        line_start = text.rfind("\n", 0, error.start()) + 1
+        line_end = text.find("\n", error.start())
+        parts.append("first error: " + text[line_start : line_end if line_end >= 0 else len(text)])
+    traceback_start = text.find(_TRACEBACK_START)
+    if 0 <= traceback_start < tail_start:
+        parts.append("first traceback:\n" + _traceback_at(text, traceback_start))
+    if not parts:
+        return text[tail_start:]
+    first = "\n".join(parts)[:FIRST_FAILURE_MAX_CHARS]
+    return f"{first}\n... last {tail_chars} characters of the log:\n{text[tail_start:]}"
+
+
+def _traceback_at(text: str, start: int) -> str:
+    """The traceback starting at ``start``: its indented frames and the exception line that ends it."""
+    lines = text[start:].splitlines()
+    out = [lines[0]]
+    for line in lines[1:]:
+        out.append(line)
+        if line and not line[0].isspace():
+            break  # "SomeError: message", the last line of a traceback
+    return "\n".join(out)
 
 
 def free_port() -> int:
