@@ -34,6 +34,7 @@ from typing import Any
 
 import aiokafka
 import faust
+from aiokafka.errors import IllegalStateError
 from faust.transport.consumer import RecordMap
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 from faust.transport.drivers.aiokafka import Consumer as AIOKafkaDriverConsumer
@@ -128,7 +129,18 @@ class ShortFetchWaitConsumer(AIOKafkaDriverConsumer):
         return records
 
     async def _seek(self, partition: TP, offset: int) -> None:
-        await super()._seek(partition, offset)
+        # Faust seeks from the event loop's thread, into the aiokafka consumer that the consumer
+        # thread runs: its fetcher's buffered fetches are a dict that both threads then test and
+        # delete from, unlocked. A seek between the fetcher's test and its delete raised KeyError
+        # in the consumer thread, which reached Faust's fetcher and ended the worker (exit 1;
+        # seen after restarts, when re-reads seek many times a second). In the consumer thread
+        # the seek runs between two of the fetcher's steps.
+        thread = self._thread
+
+        async def seek_in_consumer_thread() -> None:
+            thread.seek(partition, offset)
+
+        await thread.call_thread(seek_in_consumer_thread)
         self._sought(partition, offset)
 
     def _sought(self, tp: TP, offset: int) -> None:
@@ -194,7 +206,14 @@ class ShortFetchWaitConsumer(AIOKafkaDriverConsumer):
                 offset,
             )
             self._rereads[tp] = (offset, now)
-            await self.seek(tp, offset)
+            try:
+                await self.seek(tp, offset)
+            except IllegalStateError:
+                # Revoked while the seek waited for the consumer thread: as above, the next owner
+                # starts from the last commit, which stopped at this record.
+                self.log.info("%s[%d] was revoked before its re-read from %d", tp.topic, tp.partition, offset)
+                self._rereads.pop(tp, None)
+                continue
             self._read_offset.hold(tp, offset)
 
 
