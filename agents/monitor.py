@@ -20,20 +20,18 @@ EVENT_LOOP_LAG_INTERVAL_S = 1.0
 @app.timer(interval=CONSUMER_LAG_INTERVAL_S)  # type: ignore[untyped-decorator]  # faust's timer is untyped
 async def sample_consumer_lag() -> None:
     """High watermark minus processed position, for every raw-topic partition assigned to this worker."""
-    consumer = app.consumer
     highwaters: dict[PartitionKey, int] = {}
     fetch_positions: dict[PartitionKey, int] = {}
     try:
-        for tp in consumer.assignment():
-            if tp.topic != settings.topic_raw:
-                continue
-            highwater = consumer.highwater(tp)
+        # Read in the consumer thread: from here, a partition revoked between the assignment and
+        # its high watermark would fail aiokafka's assertion, and this timer's error end the worker.
+        for tp, highwater in (await app.assigned_highwaters(settings.topic_raw)).items():
             if highwater is None:  # nothing fetched from it yet
                 continue
             key = PartitionKey(tp.topic, tp.partition)
             highwaters[key] = highwater
             if key not in metrics.progress.next_offset:
-                position = await consumer.position(tp)
+                position = await app.consumer.position(tp)
                 if position is not None:
                     fetch_positions[key] = position
     except KafkaError as exc:  # a rebalance in progress; the next tick sees the new assignment

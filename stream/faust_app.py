@@ -174,6 +174,20 @@ class ShortFetchWaitConsumer(AIOKafkaDriverConsumer):
             self.ledger.start(tp, committed)
         return self.ledger.committable(tp)
 
+    async def assigned_highwaters(self, topic: str) -> dict[TP, int | None]:
+        """Each partition of ``topic`` assigned now, with its high watermark (None until fetched).
+
+        Read in the consumer thread, where no rebalance comes between the assignment and the
+        reading: from the event loop's thread, aiokafka's ``highwater`` of a partition revoked
+        meanwhile would fail an assertion, which in a timer ends the worker."""
+        thread = self._thread
+
+        async def read_in_consumer_thread() -> dict[TP, int | None]:
+            return {tp: thread.highwater(tp) for tp in thread.assignment() if tp.topic == topic}
+
+        highwaters: dict[TP, int | None] = await thread.call_thread(read_in_consumer_thread)
+        return highwaters
+
     def superseded(self, tp: TP, offset: int) -> bool:
         """A record past the one ``tp`` is being read again from, while that one is still owed."""
         reread = self._rereads.get(tp)
@@ -259,6 +273,13 @@ class MeetwireApp(faust.App):
         if commit:
             await self.commit_now(set(offsets))
         await consumer.reread_unprocessed(offsets)
+
+    async def assigned_highwaters(self, topic: str) -> dict[TP, int | None]:
+        """Each partition of ``topic`` assigned to this worker now, with its high watermark (None
+        until its first fetch): :meth:`ShortFetchWaitConsumer.assigned_highwaters`."""
+        consumer = self.consumer
+        assert isinstance(consumer, ShortFetchWaitConsumer)  # noqa: S101 - what _new_consumer builds
+        return await consumer.assigned_highwaters(topic)
 
     def superseded(self, event: EventT[Any]) -> bool:
         """``event`` lies past a record its partition is being read again from, and the agent has

@@ -23,6 +23,8 @@ from faust.types import TP
 from stream.faust_app import MeetwireApp, ShortFetchWaitConsumer
 
 RAW = TP("raw", 0)
+OTHER = TP("events", 0)
+HIGHWATER = 650
 
 
 class ConsumerThreadStandIn:
@@ -53,7 +55,12 @@ class ConsumerThreadStandIn:
         self.seeks.append((partition, offset))
 
     def assignment(self) -> set[TP]:
-        return {RAW}
+        return {RAW, OTHER}
+
+    def highwater(self, partition: TP) -> int:
+        if threading.current_thread() is not self._thread:
+            raise AssertionError("Partition is not assigned")  # what aiokafka says once it was revoked
+        return HIGHWATER
 
 
 @pytest.fixture
@@ -115,3 +122,12 @@ async def test_faust_app_reread_of_a_partition_revoked_meanwhile_is_left_to_its_
     assert not consumer._rereads
     assert not consumer._read_offset.holds
     assert consumer.ledger.committable(RAW) == 246
+
+
+@pytest.mark.parametrize("topic", [RAW.topic])
+@pytest.mark.asyncio
+async def test_faust_app_highwaters_are_read_in_the_consumer_thread(
+    consumer: ShortFetchWaitConsumer, stand_in: ConsumerThreadStandIn, topic: str
+) -> None:
+    consumer._thread = stand_in  # type: ignore[assignment]
+    assert await consumer.assigned_highwaters(topic) == {RAW: HIGHWATER}
