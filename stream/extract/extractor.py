@@ -265,8 +265,9 @@ class MeetingExtractor:
         parties, first = sentence_parties(mentions, entities, sent)
         speech = self.lexicon.speech_words[doc.lang_]
         last = previous[-1] if previous else None
-        if all(_anaphoric(doc, t) for t in triggers):
-            # "The meeting ... was also attended by X": more parties of the meeting just reported
+        if all(_anaphoric(doc, t) or bundle.triggers.attended(doc, sent, t) for t in triggers):
+            # "The meeting ... was also attended by X", "X also attended the meeting": more
+            # parties of the meeting just reported
             if last is not None and last.sentence.paragraph >= sent.paragraph - 2:
                 more = [p for p in parties if p not in last.parties and not _is_speaker(doc, first[p], speech)]
                 # "Pertemuan itu dihadiri juga oleh Sekda, Kepala Bappeda, Kadis ...": a list of

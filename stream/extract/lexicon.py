@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Literal
 
@@ -87,6 +87,10 @@ class Lexicon:
     versions: dict[str, int]
     ranks: frozenset[str] = frozenset()
     """Folded military and police ranks: they stand right before a name, never inside one."""
+    attendance_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Verbs of taking part ("attended", "menghadiri"): a meeting noun right after one names a
+    gathering the subject joined ("attended the first meeting of APEC leaders"), not a new
+    meeting between the sentence's names."""
 
 
 def _read(name: str) -> dict[str, Any]:
@@ -166,4 +170,5 @@ def load_lexicon() -> Lexicon:
             "common_words": min(version for _, version in common.values()),
         },
         ranks=frozenset(r.casefold() for r in titles_doc.get("ranks", ())),
+        attendance_words={lang: frozenset(v) for lang, v in triggers_doc.get("attendance_words", {}).items()},
     )

@@ -24,6 +24,8 @@ GROUP_MAX = 6
 """Tokens of a group side's name (head and description)."""
 PLANNED_WINDOW = 10
 """Tokens before a trigger searched for a planned-status cue (within one clause)."""
+ATTENDANCE_WINDOW = 4
+"""Tokens an attendance verb may stand before the meeting noun it governs ("attended the first meeting")."""
 
 _PAST_EN = frozenset({"met", "held", "received", "hosted", "welcomed", "visited", "conferred", "sat", "paid", "called"})
 _HELD_ID = frozenset({"telah", "sudah", "usai", "seusai", "setelah", "sesudah", "selepas", "kemarin", "tadi"})
@@ -67,6 +69,7 @@ class TriggerFinder:
         self.separate_meetings = lexicon.separate_meetings[language]
         self.trip_verbs = lexicon.trip_verbs[language]
         self.looking_back = lexicon.looking_back[language]
+        self.attendance_words = lexicon.attendance_words.get(language, frozenset())
         self.welcome_words = frozenset(lexicon.arrival_welcome[language]["welcome"])
         self.arrivals = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.arrivals.add("ARRIVAL", [nlp.make_doc(p) for p in lexicon.arrival_welcome[language]["arrival"]])
@@ -223,6 +226,20 @@ class TriggerFinder:
             if t.text in _CLAUSE_BREAK:
                 return False
             if t.lower_ in self.trip_verbs:
+                return True
+        return False
+
+    def attended(self, doc: Doc, sent: Sentence, trig: Trigger) -> bool:
+        """A weak meeting noun governed by a verb of taking part ("both A and B attended the first
+        meeting of APEC leaders", "X attended the state house meeting"): a gathering the names
+        joined, not a meeting between them. Within ``ATTENDANCE_WINDOW`` tokens, no punctuation between."""
+        if trig.strength != "weak" or not self.attendance_words:
+            return False
+        for i in range(trig.start - 1, max(sent.start, trig.start - ATTENDANCE_WINDOW) - 1, -1):
+            tok = doc[i]
+            if tok.is_punct:
+                return False
+            if tok.lower_ in self.attendance_words:
                 return True
         return False
 

@@ -561,3 +561,33 @@ def test_extractor_joins_an_office_to_a_name_a_few_words_later(
 def test_extractor_leaves_out_the_source_of_a_report(extractor: MeetingExtractor, text: str, language: str) -> None:
     events = extractor.extract(_item(text, language, published_at="2024-05-13"))
     assert [{p.name for p in e.participants} for e in events] == [{"Ahmad Fauzi", "Marco Bellini"}]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        (
+            "President Ana Ruiz met Prime Minister Luc Moreau in Lima on Monday. "
+            "On Tuesday, both Ruiz and Moreau attended the first meeting of Pacific leaders at the convention centre.",
+            "en",
+            [{"Ana Ruiz", "Luc Moreau"}],
+        ),
+        (
+            "President Ana Ruiz held talks with Senator Luc Moreau in Lima on Monday. "
+            "Trade Minister Zhao Lei also attended the palace meeting, which Ruiz said was friendly.",
+            "en",
+            [{"Ana Ruiz", "Luc Moreau", "Zhao Lei"}],
+        ),
+        (
+            "Presiden Budi Santoso bertemu Perdana Menteri Luc Moreau di Jakarta, Senin. "
+            "Keesokan harinya, Budi dan Moreau menghadiri rapat para pemimpin kawasan di Bali.",
+            "id",
+            [{"Budi Santoso", "Luc Moreau"}],
+        ),
+    ],
+)
+def test_extractor_reads_an_attended_gathering_as_no_new_meeting(
+    extractor: MeetingExtractor, text: str, language: str, expected: list[set[str]]
+) -> None:
+    events = _held(extractor.extract(_item(text, language, published_at="2024-05-14")))
+    assert [{p.name for p in e.participants} for e in events] == expected
