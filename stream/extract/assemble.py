@@ -64,11 +64,16 @@ def split_bilaterals(
 
     ``separate``: the trigger itself says so ("A held meetings with B and C"): one meeting per party.
 
-    Bodies (delegations) are dropped when two named people already make the meeting.
+    Bodies (delegations) and roles are dropped when two named people already make the meeting,
+    except the office holders of a listed country ("Ambassadors of A, B and C"), each a side.
     """
     persons = [p for p in parties if entities[p].kind == "person"]
     if len(persons) >= 2:
-        parties = [p for p in parties if entities[p].kind == "person"]
+        parties = [
+            p
+            for p in parties
+            if entities[p].kind == "person" or (mentions.get(p) is not None and mentions[p].listed)
+        ]
     before = [p for p in parties if mentions.get(p) is not None and mentions[p].start < trigger.start]
     subj = subject if subject in parties else (before[0] if len(before) == 1 else None)
     if subj is None:

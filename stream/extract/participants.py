@@ -108,6 +108,9 @@ class Mention:
     """The text names the country next to the title ("Menlu Malaysia")."""
     generic: bool = False
     """A role like "Turkey's leader" that matches its country's top person whatever the title."""
+    listed: bool = False
+    """One country's office holder from a plural title's list ("the Ambassadors of A, B and C"):
+    it resolves only to a person of that very country."""
 
 
 @dataclass(slots=True)
@@ -144,6 +147,16 @@ class ParticipantFinder:
             self.titles[key] = entry
             forms = entry.forms.get(language, ()) + (entry.forms.get("en", ()) if language == "id" else ())
             self.title_matcher.add(key, [nlp.make_doc(f) for f in sorted(set(forms))])
+        self.plural_titles: dict[str, TitleEntry] = {}
+        self.plural_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for i, entry in enumerate(lexicon.titles):
+            plural_forms = entry.plural_forms.get(language, ())
+            if plural_forms:
+                key = f"P{i}"
+                self.plural_titles[key] = entry
+                self.plural_matcher.add(key, [nlp.make_doc(f) for f in sorted(set(plural_forms))])
+        self.plural_links = lexicon.plural_links.get(language, frozenset())
+        self.list_joiners = lexicon.list_joiners.get(language, frozenset())
         self.country_matcher_cs = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.country_matcher_ci = PhraseMatcher(nlp.vocab, attr="LOWER")
         cs: list[Doc] = []
@@ -526,10 +539,58 @@ class ParticipantFinder:
                     )
                 )
                 used.update(range(m_start, end))
+        mentions.extend(self._listed_offices(doc, mask, countries, used))
         mentions.extend(self._counterparts(doc, mask, countries, used))
         mentions.extend(self._bodies(doc, mask, countries, used))
         mentions.sort(key=lambda m: m.start)
         return mentions
+
+    def _listed_offices(
+        self, doc: Doc, mask: Mask, countries: dict[int, tuple[int, CountryRefLike]], used: set[int]
+    ) -> list[Mention]:
+        """One role per country after a plural title: "hosted Ambassadors of A, B and C",
+        "with the prime ministers of A and B". Two countries at least; each role spans its
+        country's tokens, so the list keeps its order in the sentence."""
+        found: list[Mention] = []
+        n = len(doc)
+        for match_id, p_start, p_end in self.plural_matcher(doc):
+            if p_start in used or mask.covers(doc[p_start].idx):
+                continue
+            entry = self.plural_titles[self.vocab_strings[match_id]]
+            j = p_end
+            if j < n and doc[j].lower_ in self.plural_links:
+                j += 1
+            listed: list[tuple[int, int, CountryRefLike]] = []
+            while j < n:
+                while j < n and doc[j].lower_ in self.list_joiners and j not in countries:
+                    j += 1
+                if j not in countries:
+                    break
+                c_end, ref = countries[j]
+                listed.append((j, c_end, ref))
+                j = c_end
+            if len(listed) < 2:
+                continue
+            for c_start, c_end, ref in listed:
+                name = f"{entry.title} of {ref.name}"
+                found.append(
+                    Mention(
+                        kind="role",
+                        name=name,
+                        title=entry.title,
+                        affiliation=ref.name,
+                        country=ref.iso2,
+                        start=c_start,
+                        end=c_end,
+                        span=_char_span(doc, c_start, c_end),
+                        mention=doc[c_start:c_end].text,
+                        explicit_country=True,
+                        generic=entry.generic,
+                        listed=True,
+                    )
+                )
+            used.update(range(p_start, j))
+        return found
 
     def _counterparts(
         self, doc: Doc, mask: Mask, countries: dict[int, tuple[int, CountryRefLike]], used: set[int]
@@ -978,6 +1039,14 @@ def resolve(mentions: Sequence[Mention], particles: frozenset[str]) -> list[Enti
             same = [i for i, e in enumerate(entities) if e.kind == "person" and e.country == m.country and e.title]
             if same:
                 best = max(same, key=lambda i: (len(entities[i].mentions), -i))
+        elif m.kind == "role" and m.listed:
+            # "the foreign ministers of A and B": the holder of that office of that country, or
+            # the one person of that country the article names with no office at all
+            cands = [i for i, e in enumerate(entities) if e.kind == "person" and e.country == m.country]
+            titled = [i for i in cands if entities[i].title == m.title]
+            untitled = [i for i in cands if entities[i].title is None]
+            if titled or len(untitled) == 1:
+                best = (titled or untitled)[0]
         elif m.kind == "role":
             cands = [
                 i

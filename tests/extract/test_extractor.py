@@ -591,3 +591,26 @@ def test_extractor_reads_an_attended_gathering_as_no_new_meeting(
 ) -> None:
     events = _held(extractor.extract(_item(text, language, published_at="2024-05-14")))
     assert [{p.name for p in e.participants} for e in events] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "President Tran Van Minh on Monday hosted separate receptions in Hanoi for Ambassadors of Peru, "
+            "Chile and Norway as they came to present their credentials.\n\n"
+            "Receiving Peruvian Ambassador Luis Garcia Ramos, President Minh thanked Peru for its support.",
+            [
+                {"Luis Garcia Ramos", "Tran Van Minh"},
+                {"Ambassador of Chile", "Tran Van Minh"},
+                {"Ambassador of Norway", "Tran Van Minh"},
+            ],
+        ),
+    ],
+)
+def test_extractor_reads_a_plural_office_with_countries_as_one_holder_each(
+    extractor: MeetingExtractor, text: str, expected: list[set[str]]
+) -> None:
+    events = _held(extractor.extract(_item(text, "en", published_at="2024-05-14")))
+    got = [{p.name for p in e.participants} for e in events]
+    assert sorted(map(sorted, got)) == sorted(map(sorted, expected))

@@ -307,6 +307,33 @@ def test_participants_read_counterparts(
 
 
 @pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        (
+            "en",
+            "She talked with the prime ministers of Fiji and Samoa.",
+            [("Prime Minister", "FJ"), ("Prime Minister", "WS")],
+        ),
+        (
+            "en",
+            "He received Ambassadors of Peru, Chile and Norway.",
+            [("Ambassador", "PE"), ("Ambassador", "CL"), ("Ambassador", "NO")],
+        ),
+        ("id", "Ia menerima para Duta Besar negara Peru dan Chile.", [("Ambassador", "PE"), ("Ambassador", "CL")]),
+        ("en", "She talked with the prime ministers of Fiji on Monday.", []),
+    ],
+)
+def test_participants_read_a_plural_office_before_countries_as_one_role_each(
+    lexicon: Lexicon, gazetteer: Gazetteer, lang: str, text: str, expected: list[tuple[str, str]]
+) -> None:
+    nlp, finder = _finder(lang, lexicon, gazetteer)
+    doc = nlp(text)
+    mentions = finder.find(doc, boilerplate_mask(text, ()))
+    assert [(m.title, m.country) for m in mentions if m.listed] == expected
+    assert all(m.kind == "role" and m.explicit_country for m in mentions if m.listed)
+
+
+@pytest.mark.parametrize(
     "text",
     ["Menteri Luar Negeri China Chen Baoguo tiba. Chen mengatakan hal itu. Kata Menlu China tersebut, ya."],
 )
@@ -475,4 +502,3 @@ def test_participants_untitled_name_before_an_appositive_title_keeps_common_word
     taken = {t for m in titled for t in range(m.start, m.end)}
     found = finder.untitled(doc, 0, len(doc), taken, set())
     assert [(m.name, m.title) for m in found] == [(expected, "Mayor")]
-
