@@ -267,9 +267,17 @@ class MeetingExtractor:
         last = previous[-1] if previous else None
         if all(_anaphoric(doc, t) or bundle.triggers.attended(doc, sent, t) for t in triggers):
             # "The meeting ... was also attended by X", "X also attended the meeting": more
-            # parties of the meeting just reported
-            if last is not None and last.sentence.paragraph >= sent.paragraph - 2:
-                more = [p for p in parties if p not in last.parties and not _is_speaker(doc, first[p], speech)]
+            # parties of the meeting just reported; "X, who also attended the meeting, said" may
+            # come paragraphs later, and its attendees are the names before the verb
+            attended = [t for t in triggers if bundle.triggers.attended(doc, sent, t)]
+            if last is not None and (attended or last.sentence.paragraph >= sent.paragraph - 2):
+                more = [
+                    p
+                    for p in parties
+                    if p not in last.parties
+                    and not _is_speaker(doc, first[p], speech)
+                    and (not attended or (first[p].kind == "person" and first[p].start < attended[0].start))
+                ]
                 # "Pertemuan itu dihadiri juga oleh Sekda, Kepala Bappeda, Kadis ...": a list of
                 # officials in attendance is the host's entourage, not more sides of the meeting
                 if len(more) < ATTENDANCE_LIST:

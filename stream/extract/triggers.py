@@ -32,6 +32,8 @@ _HELD_ID = frozenset({"telah", "sudah", "usai", "seusai", "setelah", "sesudah", 
 _HELD_EN = frozenset({"after", "following", "during", "had"})
 """Words that place a meeting in the past: before a trigger, or opening it ("usai pertemuan")."""
 _CLAUSE_BREAK = frozenset({".", ";", ":", "!", "?"})
+_COUNTED = "counted"
+"""Matcher label of the group nouns that are a side only after a lead word or number."""
 _NOT_TRIGGER = "not_trigger"
 """Matcher label of the phrases that hold a trigger word but are no trigger."""
 
@@ -76,6 +78,7 @@ class TriggerFinder:
         groups = lexicon.group_sides.get(language, {})
         self.group_heads = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.group_heads.add("GROUP", [nlp.make_doc(p) for p in groups.get("heads", ())])
+        self.group_heads.add(_COUNTED, [nlp.make_doc(p) for p in groups.get("counted", ())])
         self.group_lead = frozenset(w.casefold() for w in groups.get("lead", ()))
         self.group_stop = frozenset(w.casefold() for w in groups.get("stop", ()))
         self.group_links = frozenset(w.casefold() for w in groups.get("links", ()))
@@ -116,15 +119,19 @@ class TriggerFinder:
     def group_after(self, doc: Doc, sent: Sentence, trig: Trigger) -> tuple[int, int] | None:
         """Token range of a group named as the trigger's other side ("hosted a delegation of
         business leaders", "menerima 20 perwakilan serikat buruh"): a group noun right after the
-        trigger (lead words and numbers between), with its description up to a stop word or
-        punctuation (through a ``links`` word first, when the language lists them). ``None``
-        when none follows."""
+        trigger (lead words and numbers between; "counted" nouns such as "bupati" only after
+        one: "menerima 31 bupati"), with its description up to a stop word or punctuation
+        (through a ``links`` word first, when the language lists them). ``None`` when none follows."""
         if not self.group_lead and not self.group_stop:
             return None
         i = trig.end
         while i < sent.end and i - trig.end < GROUP_LEAD_MAX and (doc[i].lower_ in self.group_lead or doc[i].like_num):
             i += 1
-        heads = [(s, e) for _, s, e in self._matches(doc, self.group_heads, sent) if s == i]
+        heads = [
+            (s, e)
+            for m, s, e in self._matches(doc, self.group_heads, sent)
+            if s == i and (i > trig.end or self.strings[m] != _COUNTED)
+        ]
         if not heads:
             return None
         end = max(e for _, e in heads)

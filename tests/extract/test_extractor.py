@@ -614,3 +614,28 @@ def test_extractor_reads_a_plural_office_with_countries_as_one_holder_each(
     events = _held(extractor.extract(_item(text, "en", published_at="2024-05-14")))
     got = [{p.name for p in e.participants} for e in events]
     assert sorted(map(sorted, got)) == sorted(map(sorted, expected))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "JAKARTA - Presiden Budi Santoso menerima 25 bupati dari sejumlah daerah di Istana, Senin (13/5/2024).\n\n"
+            "Para bupati menyampaikan sejumlah usulan.\n\n"
+            "Menurut dia, investasi harus dipermudah.\n\n"
+            "Ekspor juga perlu ditingkatkan.\n\n"
+            "Sementara itu Wali Kota Bandung Andi Wijaya yang juga hadir dalam pertemuan itu mengatakan "
+            "Presiden Luc Moreau banyak menyinggung ekonomi kreatif.",
+            [{"Budi Santoso", "bupati dari sejumlah daerah", "Andi Wijaya"}],
+        ),
+        (
+            "JAKARTA - Presiden Budi Santoso menerima bupati di Istana, Senin (13/5/2024).",
+            [],
+        ),
+    ],
+)
+def test_extractor_reads_a_counted_group_and_a_later_attendee(
+    extractor: MeetingExtractor, text: str, expected: list[set[str]]
+) -> None:
+    events = _held(extractor.extract(_item(text, "id", published_at="2024-05-13")))
+    assert [{p.name for p in e.participants} for e in events] == expected
