@@ -639,3 +639,20 @@ def test_extractor_reads_a_counted_group_and_a_later_attendee(
 ) -> None:
     events = _held(extractor.extract(_item(text, "id", published_at="2024-05-13")))
     assert [{p.name for p in e.participants} for e in events] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Wakil Ketua DPRD Jawa Barat Suparman menerima 15 perwakilan buruh di ruang rapat, Rabu (15/5/2024).",
+            [{"Suparman", "perwakilan buruh"}],
+        ),
+    ],
+)
+def test_extractor_reads_a_deputy_regional_council_speaker(
+    extractor: MeetingExtractor, text: str, expected: list[set[str]]
+) -> None:
+    events = _held(extractor.extract(_item(text, "id", published_at="2024-05-15")))
+    assert [{p.name for p in e.participants} for e in events] == expected
+    assert events[0].participants[0].title == "Deputy Speaker"
