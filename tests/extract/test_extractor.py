@@ -656,3 +656,21 @@ def test_extractor_reads_a_deputy_regional_council_speaker(
     events = _held(extractor.extract(_item(text, "id", published_at="2024-05-15")))
     assert [{p.name for p in e.participants} for e in events] == expected
     assert events[0].participants[0].title == "Deputy Speaker"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SURABAYA - Presiden Budi Santoso tiba di Surabaya, Minggu (18/11/2018).\n\n"
+        "Sebelumnya Presiden Budi Santoso bertemu dengan Presiden China Zhao Lei di sela KTT di Port Moresby, "
+        "Sabtu (17/11/2018).\n\n"
+        "Mengawali pertemuan, Budi memberikan ucapan selamat kepada Zhao atas pameran dagang di Shanghai.",
+    ],
+)
+def test_extractor_reads_a_weak_mention_after_an_earlier_meeting_as_the_same(
+    extractor: MeetingExtractor, text: str
+) -> None:
+    events = _held(extractor.extract(_item(text, "id", published_at="2018-11-18")))
+    assert [({p.name for p in e.participants}, e.location.name if e.location else None) for e in events] == [
+        ({"Budi Santoso", "Zhao Lei"}, "Port Moresby")
+    ]
