@@ -70,9 +70,7 @@ def split_bilaterals(
     persons = [p for p in parties if entities[p].kind == "person"]
     if len(persons) >= 2:
         parties = [
-            p
-            for p in parties
-            if entities[p].kind == "person" or (mentions.get(p) is not None and mentions[p].listed)
+            p for p in parties if entities[p].kind == "person" or (mentions.get(p) is not None and mentions[p].listed)
         ]
     before = [p for p in parties if mentions.get(p) is not None and mentions[p].start < trigger.start]
     subj = subject if subject in parties else (before[0] if len(before) == 1 else None)
@@ -102,9 +100,7 @@ def merge(candidates: list[Candidate]) -> list[Candidate]:
             # (no verb of its own, no look back) goes on about the one just told, even an earlier one
             elaborates = cand.trigger.strength == "weak" and not cand.earlier
             clash = (m.date_value and cand.date_value and m.date_value != cand.date_value) or (
-                m.earlier != cand.earlier
-                and not elaborates
-                and not (m.date_value and m.date_value == cand.date_value)
+                m.earlier != cand.earlier and not elaborates and not (m.date_value and m.date_value == cand.date_value)
             )
             if same and not clash:
                 target = m

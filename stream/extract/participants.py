@@ -885,6 +885,24 @@ def attach_roles(doc: Doc, mentions: list[Mention]) -> list[Mention]:
             m.explicit_country = m.explicit_country or prev.explicit_country
             out[-1] = m
             continue
+        if (
+            prev is not None
+            and m.kind == "person"
+            and m.title is not None
+            and prev.kind == "role"
+            and not prev.listed
+            and prev.end < m.start <= prev.end + ROLE_GAP_TOKENS
+            and doc[m.start - 1].text == ","
+            and all(_joins_office_to_name(doc[t]) for t in range(prev.end, m.start - 1))
+            and not (prev.explicit_country and m.explicit_country and prev.country != m.country)
+        ):
+            # "Kepala Negara Takhta Suci Vatikan, Paus Fransiskus": an office set off before a
+            # titled name describes that person ("Menlu Sudan, Retno ..." has no title, "Menlu
+            # Sudan, Menlu Chad X" another country: other people)
+            if prev.explicit_country and not m.explicit_country:
+                m.country, m.affiliation, m.explicit_country = prev.country, prev.affiliation, True
+            out[-1] = m
+            continue
         out.append(m)
     return out
 

@@ -8,7 +8,7 @@ import spacy
 from stream.extract.hygiene import HeadlineWords, boilerplate_mask
 from stream.extract.language import detect_language
 from stream.extract.lexicon import Lexicon, load_lexicon
-from stream.extract.participants import ParticipantFinder, fold, resolve, short_mentions
+from stream.extract.participants import ParticipantFinder, attach_roles, fold, resolve, short_mentions
 from stream.extract.pipeline import split_sentences
 from stream.extract.places import Gazetteer, load_gazetteer
 from stream.extract.triggers import TriggerFinder
@@ -502,3 +502,20 @@ def test_participants_untitled_name_before_an_appositive_title_keeps_common_word
     taken = {t for m in titled for t in range(m.start, m.end)}
     found = finder.untitled(doc, 0, len(doc), taken, set())
     assert [(m.name, m.title) for m in found] == [(expected, "Mayor")]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "persons", "roles"),
+    [
+        ("id", "Kepala Negara Takhta Suci Vatikan, Paus Benediktus berkunjung ke Masjid Raya.", ["Benediktus"], []),
+        ("id", "Ia menerima Menlu Sudan, Menlu Chad Ahmed Musa dan pejabat lain.", ["Ahmed Musa"], ["Menlu Sudan"]),
+    ],
+)
+def test_participants_office_set_off_before_a_titled_name_is_that_person(
+    lexicon: Lexicon, gazetteer: Gazetteer, lang: str, text: str, persons: list[str], roles: list[str]
+) -> None:
+    nlp, finder = _finder(lang, lexicon, gazetteer)
+    doc = nlp(text)
+    mentions = attach_roles(doc, finder.find(doc, boilerplate_mask(text, ())))
+    assert [m.name for m in mentions if m.kind == "person"] == persons
+    assert [m.name for m in mentions if m.kind == "role"] == roles
