@@ -176,6 +176,13 @@ class ParticipantFinder:
         self.vocab_strings = nlp.vocab.strings
         self.non_name = frozenset(lexicon.non_name_words)
         self.common = lexicon.common_words.get(language, frozenset())
+        # one-word meeting verbs ("Bertemu", "Meets"): capitalised in a headline, never a name's part
+        self.trigger_words = frozenset(
+            phrase.casefold()
+            for strength in ("strong", "object")
+            for phrase in lexicon.triggers.get(language, {}).get(strength, ())
+            if " " not in phrase
+        )
 
     def _org_like(self, doc: Doc, start: int, end: int) -> bool:
         return any(doc[t].text in self.non_name for t in range(start, end))
@@ -243,6 +250,8 @@ class ParticipantFinder:
         aliases: list[str] = []
         while i < end:
             tok = doc[i]
+            if tok.lower_ in self.trigger_words:
+                break  # "Gubernur Bertemu Dubes X": the headline's verb ends (or voids) the name
             if self._is_name_token(tok):
                 i += 1
             elif (

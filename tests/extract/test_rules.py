@@ -519,3 +519,19 @@ def test_participants_office_set_off_before_a_titled_name_is_that_person(
     mentions = attach_roles(doc, finder.find(doc, boilerplate_mask(text, ())))
     assert [m.name for m in mentions if m.kind == "person"] == persons
     assert [m.name for m in mentions if m.kind == "role"] == roles
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "persons"),
+    [
+        ("id", "Gubernur Bertemu Dubes Ana Lestari, Bahas Kerja Sama Daerah", ["Ana Lestari"]),
+        ("en", "Governor Meets Ambassador Ana Ruiz in Lima", ["Ana Ruiz"]),
+    ],
+)
+def test_participants_name_run_stops_at_a_headline_meeting_verb(
+    lexicon: Lexicon, gazetteer: Gazetteer, lang: str, text: str, persons: list[str]
+) -> None:
+    nlp, finder = _finder(lang, lexicon, gazetteer)
+    doc = nlp(text)
+    mentions = finder.find(doc, boilerplate_mask(text, ()))
+    assert [m.name for m in mentions if m.kind == "person"] == persons
