@@ -170,7 +170,11 @@ class MeetingExtractor:
         self, item: WireItem, doc: Doc, lang: str, bundle: _Language, received_at: datetime | None
     ) -> list[MeetingEvent]:
         mask = boilerplate_mask(
-            item.text, self.lexicon.boilerplate_prefixes, self.lexicon.caption_markers, self._headline_words[lang]
+            item.text,
+            self.lexicon.boilerplate_prefixes,
+            self.lexicon.caption_markers,
+            self._headline_words[lang],
+            self.lexicon.question_openers,
         )
         triggers = [t for t in bundle.triggers.in_doc(doc) if not mask.covers(doc[t.start].idx)]
         if not triggers:

@@ -94,6 +94,9 @@ class Lexicon:
     """Words between a plural title and its list of countries ("of", "dari")."""
     list_joiners: dict[str, frozenset[str]] = field(default_factory=dict)
     """Tokens between the countries of such a list (",", "and", "dan")."""
+    question_openers: tuple[str, ...] = ()
+    """Casefolded words that open a question ("siapa", "who"): a line that asks one and answers
+    it at once ("Siapa yang menemui X? Y bertemu X ...") is a FAQ entry, masked like boilerplate."""
     attendance_words: dict[str, frozenset[str]] = field(default_factory=dict)
     """Verbs of taking part ("attended", "menghadiri"): a meeting noun right after one names a
     gathering the subject joined ("attended the first meeting of APEC leaders"), not a new
@@ -180,5 +183,6 @@ def load_lexicon() -> Lexicon:
         ranks=frozenset(r.casefold() for r in titles_doc.get("ranks", ())),
         plural_links={lang: frozenset(v) for lang, v in titles_doc.get("plural_links", {}).items()},
         list_joiners={lang: frozenset(v) for lang, v in titles_doc.get("list_joiners", {}).items()},
+        question_openers=tuple(q.casefold() for q in hygiene_doc.get("question_openers", ())),
         attendance_words={lang: frozenset(v) for lang, v in triggers_doc.get("attendance_words", {}).items()},
     )

@@ -535,3 +535,20 @@ def test_participants_name_run_stops_at_a_headline_meeting_verb(
     doc = nlp(text)
     mentions = finder.find(doc, boilerplate_mask(text, ()))
     assert [m.name for m in mentions if m.kind == "person"] == persons
+
+
+@pytest.mark.parametrize(
+    ("line", "masked"),
+    [
+        ("Siapa yang menemui Presiden? Menteri Andi Wijaya bertemu dengan Presiden Budi Santoso di Istana.", True),
+        ("Who did the minister meet? Minister Ana Ruiz met President Luc Moreau in Lima.", True),
+        ("Apabila pertemuan berlanjut, Menteri Andi Wijaya akan bertemu Presiden Budi Santoso?", False),
+        ("Siapa yang akan hadir?", False),
+        ("Presiden Budi Santoso bertemu Menteri Andi Wijaya. Siapa yang hadir? Tidak ada.", False),
+    ],
+)
+def test_hygiene_masks_faq_entries(lexicon: Lexicon, line: str, masked: bool) -> None:
+    text = "Paragraf pertama.\n" + line + "\nParagraf akhir."
+    mask = boilerplate_mask(text, lexicon.boilerplate_prefixes, (), None, lexicon.question_openers)
+    assert mask.covers(text.index(line)) is masked
+    assert not mask.covers(0)
