@@ -244,6 +244,8 @@ def test_triggers_exclude_calls_and_sports(lexicon: Lexicon, lang: str, text: st
         ("id", "Presiden Ahmad Fauzi menerima penghargaan dari Raja Hamid.", []),
         ("id", "Acara serah terima dihadiri Presiden Ahmad Fauzi dan Menteri Budi Santoso.", []),
         ("id", "Presiden Ahmad Fauzi menerima Raja Hamid di Istana.", ["menerima"]),
+        ("id", "Menteri Budi Santoso menyambut baik langkah Presiden Ahmad Fauzi.", []),
+        ("id", "Gubernur Ahmad Fauzi menyambut Raja Hamid di Istana.", ["menyambut"]),
         ("en", "President Ahmad Fauzi received an award from King Hamid.", []),
         ("en", "President Ahmad Fauzi received King Hamid in Rome.", ["received"]),
     ],
