@@ -210,6 +210,7 @@ class MeetingExtractor:
         subject = _main_subject(entities, mask, doc)
         dates = ParagraphDates(item, lang, received_at, sentences, doc=doc, rules=self.date_rules)
         bilateral = bundle.triggers.bilateral_context(item.text)
+        separate_paragraphs = bundle.triggers.separate_paragraphs(item.text, sentences)
         companions = token_positions(doc, self.lexicon.companion_words[lang])
         candidates: list[Candidate] = []
         for sent, sent_triggers in cand_sents:
@@ -228,6 +229,7 @@ class MeetingExtractor:
                     candidates,
                     bilateral,
                     companions,
+                    separate_paragraphs,
                 )
             )
         fallback = article_place(places, dateline, mask, mentions)
@@ -265,6 +267,7 @@ class MeetingExtractor:
         previous: list[Candidate],
         bilateral: bool,
         companions: list[int],
+        separate_paragraphs: frozenset[int] = frozenset(),
     ) -> list[Candidate]:
         parties, first = sentence_parties(mentions, entities, sent)
         speech = self.lexicon.speech_words[doc.lang_]
@@ -354,7 +357,10 @@ class MeetingExtractor:
         segments = _trigger_segments(parties, first, usable)
         if segments is None:
             segments = [(trig, parties)]
-            separate = any(bundle.triggers.separate(t) for t in usable)
+            # "The governors met X separately. ... others who met X are A, B and C": each one's own meeting
+            separate = any(bundle.triggers.separate(t) for t in usable) or bool(
+                {sent.paragraph, sent.paragraph - 1} & separate_paragraphs
+            )
         else:
             separate = False
         out = []

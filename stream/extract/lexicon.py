@@ -97,6 +97,9 @@ class Lexicon:
     question_openers: tuple[str, ...] = ()
     """Casefolded words that open a question ("siapa", "who"): a line that asks one and answers
     it at once ("Siapa yang menemui X? Y bertemu X ...") is a FAQ entry, masked like boilerplate."""
+    separate_cues: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Words that say the meetings of a paragraph were held one by one ("met X separately"):
+    there, and in the paragraph after, a list of counterparts is one meeting each."""
     attendance_words: dict[str, frozenset[str]] = field(default_factory=dict)
     """Verbs of taking part ("attended", "menghadiri"): a meeting noun right after one names a
     gathering the subject joined ("attended the first meeting of APEC leaders"), not a new
@@ -184,5 +187,6 @@ def load_lexicon() -> Lexicon:
         plural_links={lang: frozenset(v) for lang, v in titles_doc.get("plural_links", {}).items()},
         list_joiners={lang: frozenset(v) for lang, v in titles_doc.get("list_joiners", {}).items()},
         question_openers=tuple(q.casefold() for q in hygiene_doc.get("question_openers", ())),
+        separate_cues={lang: tuple(v) for lang, v in triggers_doc.get("separate_cues", {}).items()},
         attendance_words={lang: frozenset(v) for lang, v in triggers_doc.get("attendance_words", {}).items()},
     )

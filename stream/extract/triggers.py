@@ -67,6 +67,7 @@ class TriggerFinder:
         self.pairs = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.pairs.add("P", [nlp.make_doc(p) for p in lexicon.pair_references[language]])
         self.bilateral_cues = tuple(c.casefold() for c in lexicon.bilateral_cues[language])
+        self.separate_cues = tuple(c.casefold() for c in lexicon.separate_cues.get(language, ()))
         self.subject_pronouns = lexicon.subject_pronouns[language]
         self.separate_meetings = lexicon.separate_meetings[language]
         self.trip_verbs = lexicon.trip_verbs[language]
@@ -147,6 +148,17 @@ class TriggerFinder:
         while end > i + 1 and doc[end - 1].lower_ in self.function_words:
             end -= 1
         return i, end
+
+    def separate_paragraphs(self, text: str, sentences: list[Sentence]) -> frozenset[int]:
+        """Paragraphs that say the meetings they tell of were held one by one ("met X
+        separately", "secara terpisah"): a list of counterparts there, or in the paragraph
+        after, is one meeting each."""
+        low = text.casefold()
+        if not any(c in low for c in self.separate_cues):
+            return frozenset()
+        return frozenset(
+            s.paragraph for s in sentences if any(c in low[s.start_char : s.end_char] for c in self.separate_cues)
+        )
 
     def bilateral_context(self, text: str) -> bool:
         """The article speaks of bilateral or separate meetings: lists of counterparts are split."""

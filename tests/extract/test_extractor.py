@@ -674,3 +674,26 @@ def test_extractor_reads_a_weak_mention_after_an_earlier_meeting_as_the_same(
     assert [({p.name for p in e.participants}, e.location.name if e.location else None) for e in events] == [
         ({"Budi Santoso", "Zhao Lei"}, "Port Moresby")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Five governors met Home Minister Ravi Menon on Monday. The governors met Menon separately.\n\n"
+            "Besides Kerala Governor Anil Kapoor, others who met Menon are Goa's Vijay Rao and Assam's Sunil Das.",
+            [{"Ravi Menon", "Anil Kapoor"}, {"Ravi Menon", "Vijay Rao"}, {"Ravi Menon", "Sunil Das"}],
+        ),
+        (
+            "Home Minister Ravi Menon met Governor Anil Kapoor, Vijay Rao and Sunil Das on Monday.\n\n"
+            "In separate talks with reporters last week, Kapoor said the state needs funds.",
+            [{"Ravi Menon", "Anil Kapoor", "Vijay Rao", "Sunil Das"}],
+        ),
+    ],
+)
+def test_extractor_splits_a_list_told_as_separate_meetings(
+    extractor: MeetingExtractor, text: str, expected: list[set[str]]
+) -> None:
+    events = _held(extractor.extract(_item(text, "en", published_at="2024-05-14")))
+    got = [{p.name for p in e.participants} for e in events]
+    assert sorted(map(sorted, got)) == sorted(map(sorted, expected))
