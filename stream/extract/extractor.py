@@ -294,10 +294,19 @@ class MeetingExtractor:
             return []
         triggers = [bundle.triggers.with_status(doc, sent, t) for t in triggers if not _anaphoric(doc, t)]
         pair = list(last.parties) if last is not None else _leading_pair(entities, subject, doc)
+        # "Pertemuan ini sebelumnya sudah didahului rapat tertutup ... sambil makan malam bersama":
+        # a strong trigger with no name, set earlier, right after a meeting is that pair's earlier one
+        earlier_nameless = (
+            last is not None
+            and not parties
+            and last.sentence.paragraph >= sent.paragraph - 1
+            and any(t.strength == "strong" for t in triggers)
+            and bundle.triggers.earlier(doc, sent)
+        )
         if (
             pair
             and (not parties or (len(parties) < 2 and set(parties) <= set(pair) and bundle.triggers.earlier(doc, sent)))
-            and bundle.triggers.names_pair(doc, sent)
+            and (bundle.triggers.names_pair(doc, sent) or earlier_nameless)
         ):
             # "On Tuesday, the two leaders held a meeting": the sides of the meeting just reported,
             # or, when none was, the article's two leading persons; "They last met in March" (one

@@ -697,3 +697,27 @@ def test_extractor_splits_a_list_told_as_separate_meetings(
     events = _held(extractor.extract(_item(text, "en", published_at="2024-05-14")))
     got = [{p.name for p in e.participants} for e in events]
     assert sorted(map(sorted, got)) == sorted(map(sorted, expected))
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        (
+            "BOGOR - Presiden Budi Santoso menerima kunjungan Perdana Menteri Prancis Luc Moreau di Istana Bogor, "
+            "Jumat (5/7/2013). Pertemuan resmi ini sebelumnya sudah didahului rapat tertutup di Istana Negara, "
+            "Kamis (4/7) sambil makan malam bersama.",
+            ["Bogor", "Jakarta"],
+        ),
+        (
+            "BOGOR - Presiden Budi Santoso menerima kunjungan Perdana Menteri Prancis Luc Moreau di Istana Bogor, "
+            "Jumat (5/7/2013). Usai pertemuan, keduanya makan malam bersama.",
+            ["Bogor"],
+        ),
+    ],
+)
+def test_extractor_reads_an_earlier_nameless_meeting_of_the_pair_just_reported(
+    extractor: MeetingExtractor, text: str, places: list[str]
+) -> None:
+    events = _held(extractor.extract(_item(text, "id", published_at="2013-07-05")))
+    assert [e.location.name if e.location else None for e in events] == places
+    assert all({p.name for p in e.participants} == {"Budi Santoso", "Luc Moreau"} for e in events)
