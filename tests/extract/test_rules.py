@@ -96,6 +96,9 @@ def test_hygiene_masks_headline_lines(lexicon: Lexicon, lang: str, line: str, ma
         ("Bima R. Kartanegara tiba. Ia bertemu Dr. Ali.\nBaris baru", 3),
         ('Dia berkata "ya." Lalu pergi.', 2),
         ("U.S. officials met on Monday. They talked.", 2),
+        ("Presiden Budi Santoso dalam\nperjalanannya bertemu dengan Gubernur periode\n2012-2017 Andi Wijaya.", 1),
+        ("Presiden bertemu Gubernur\nBaris baru dimulai di sini", 2),
+        ("Presiden bertemu Gubernur.\nlalu pergi.", 2),
     ],
 )
 def test_pipeline_splits_sentences(text: str, count: int) -> None:
