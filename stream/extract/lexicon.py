@@ -100,6 +100,9 @@ class Lexicon:
     separate_cues: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Words that say the meetings of a paragraph were held one by one ("met X separately"):
     there, and in the paragraph after, a list of counterparts is one meeting each."""
+    surname_honorifics: frozenset[str] = frozenset()
+    """Courtesy titles written before a surname alone ("Ms Ardern", "Mr. Clegg"): with one, a
+    single capitalised word no office introduced is a person."""
     attendance_words: dict[str, frozenset[str]] = field(default_factory=dict)
     """Verbs of taking part ("attended", "menghadiri"): a meeting noun right after one names a
     gathering the subject joined ("attended the first meeting of APEC leaders"), not a new
@@ -185,6 +188,7 @@ def load_lexicon() -> Lexicon:
         },
         ranks=frozenset(r.casefold() for r in titles_doc.get("ranks", ())),
         plural_links={lang: frozenset(v) for lang, v in titles_doc.get("plural_links", {}).items()},
+        surname_honorifics=frozenset(titles_doc.get("surname_honorifics", ())),
         list_joiners={lang: frozenset(v) for lang, v in titles_doc.get("list_joiners", {}).items()},
         question_openers=tuple(q.casefold() for q in hygiene_doc.get("question_openers", ())),
         separate_cues={lang: tuple(v) for lang, v in triggers_doc.get("separate_cues", {}).items()},

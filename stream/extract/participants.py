@@ -157,6 +157,7 @@ class ParticipantFinder:
                 self.plural_matcher.add(key, [nlp.make_doc(f) for f in sorted(set(plural_forms))])
         self.plural_links = lexicon.plural_links.get(language, frozenset())
         self.list_joiners = lexicon.list_joiners.get(language, frozenset())
+        self.surname_honorifics = lexicon.surname_honorifics
         self.country_matcher_cs = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.country_matcher_ci = PhraseMatcher(nlp.vocab, attr="LOWER")
         cs: list[Doc] = []
@@ -857,6 +858,14 @@ class ParticipantFinder:
             r_start, r_end, _ = run
             toks = [doc[t] for t in range(r_start, r_end)]
             if (
+                r_end - r_start == 1
+                and r_start == i + 1
+                and doc[i].text in self.surname_honorifics
+                and len(toks[0].text) > 2
+                and not self._common(toks[0])
+            ):
+                runs.append((r_start, r_end))  # "Ms Ardern": a courtesy title makes one word a name
+            elif (
                 r_end - r_start >= 2
                 and not (r_start > 0 and doc[r_start - 1].lower_ in {"the", "of", "at", "in"})
                 # two capitalised words, one longer than two letters: "Xi Jinping", "Li Qiang", not "Di Ke"

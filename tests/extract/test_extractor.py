@@ -721,3 +721,20 @@ def test_extractor_reads_an_earlier_nameless_meeting_of_the_pair_just_reported(
     events = _held(extractor.extract(_item(text, "id", published_at="2013-07-05")))
     assert [e.location.name if e.location else None for e in events] == places
     assert all({p.name for p in e.participants} == {"Budi Santoso", "Luc Moreau"} for e in events)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "King Anton met Prime Minister Liz Moreau in London on Sunday.\n\n"
+            "There was also a private audience at the palace for Ms Ruiz, whose country counts Anton as sovereign.",
+            [{"Anton", "Liz Moreau"}, {"Anton", "Ruiz"}],
+        ),
+    ],
+)
+def test_extractor_reads_a_surname_after_a_courtesy_title(
+    extractor: MeetingExtractor, text: str, expected: list[set[str]]
+) -> None:
+    events = _held(extractor.extract(_item(text, "en", published_at="2022-09-18")))
+    assert [{p.name for p in e.participants} for e in events] == expected
