@@ -1022,6 +1022,24 @@ def name_tokens(name: str, particles: frozenset[str]) -> set[str]:
     return out
 
 
+MISSPELT_MIN = 5
+"""Letters a clipped or misspelt surname shares with the full one ("Dutert" / "Duterte")."""
+
+
+def _misspelt_of(toks: set[str], known: set[str]) -> bool:
+    """``toks`` name a known person but for one word that is the start of one of the person's
+    words, or the other way round ("Rodrigo Dutert" / "Rodrigo Duterte"): a clipped or
+    misspelt copy of the name, with at least one word in common."""
+    shared = toks & known
+    rest = toks - known
+    if not shared or len(rest) != 1:
+        return False
+    (word,) = rest
+    return len(word) >= MISSPELT_MIN and any(
+        len(k) >= MISSPELT_MIN and (k.startswith(word) or word.startswith(k)) for k in known - shared
+    )
+
+
 def resolve(mentions: Sequence[Mention], particles: frozenset[str]) -> list[Entity]:
     """Group mentions into entities: token-subset coreference for names, (title, country) for roles."""
     entities: list[Entity] = []
@@ -1038,7 +1056,7 @@ def resolve(mentions: Sequence[Mention], particles: frozenset[str]) -> list[Enti
                 continue
             if m.explicit_country and ent.explicit_country and m.country != ent.country:
                 continue
-            if toks <= ent.tokens or own[id(m)] <= ent.tokens:
+            if toks <= ent.tokens or own[id(m)] <= ent.tokens or _misspelt_of(own[id(m)], ent.tokens):
                 best = idx
                 break
         if best is None:

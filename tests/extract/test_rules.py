@@ -557,3 +557,22 @@ def test_hygiene_masks_faq_entries(lexicon: Lexicon, line: str, masked: bool) ->
     mask = boilerplate_mask(text, lexicon.boilerplate_prefixes, (), None, lexicon.question_openers)
     assert mask.covers(text.index(line)) is masked
     assert not mask.covers(0)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("President Rodrigo Castellano met King Hamid. President Rodrigo Castellan said so.", ["Rodrigo Castellano"]),
+        (
+            "President Rodrigo Castellano met King Hamid. President Rodrigo Alvarez said so.",
+            ["Rodrigo Castellano", "Rodrigo Alvarez"],
+        ),
+    ],
+)
+def test_participants_resolve_a_clipped_surname_to_the_full_name(
+    lexicon: Lexicon, gazetteer: Gazetteer, text: str, expected: list[str]
+) -> None:
+    nlp, finder = _finder("en", lexicon, gazetteer)
+    doc = nlp(text)
+    entities = resolve(finder.find(doc, boilerplate_mask(text, ())), finder.particles)
+    assert [e.name for e in entities if e.kind == "person" and e.title == "President"] == expected
