@@ -1083,7 +1083,9 @@ def resolve(mentions: Sequence[Mention], particles: frozenset[str]) -> list[Enti
                 ent.country, ent.affiliation, ent.explicit_country = m.country, m.affiliation, True
             ent.affiliation = ent.affiliation or m.affiliation
             ent.country = ent.country or m.country
-            ent.reporter = ent.reporter and m.reporter
+            if m.title is not None:
+                # a bare name ("Ms Chang") says nothing about the role; a title does
+                ent.reporter = ent.reporter and m.reporter
             m.entity = best
     for m in mentions:
         if m.kind == "person":

@@ -576,3 +576,22 @@ def test_participants_resolve_a_clipped_surname_to_the_full_name(
     doc = nlp(text)
     entities = resolve(finder.find(doc, boilerplate_mask(text, ())), finder.particles)
     assert [e.name for e in entities if e.kind == "person" and e.title == "President"] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The leaders met on Monday, said press secretary Lim Wei Ling. Both sides agreed, added Ms Lim."],
+)
+def test_participants_a_bare_name_keeps_a_spokesperson_a_source(
+    lexicon: Lexicon, gazetteer: Gazetteer, text: str
+) -> None:
+    nlp, finder = _finder("en", lexicon, gazetteer)
+    doc = nlp(text)
+    mask = boilerplate_mask(text, ())
+    mentions = finder.find(doc, mask)
+    mentions += finder.untitled(doc, 0, len(doc), {t for m in mentions for t in range(m.start, m.end)}, set())
+    entities = resolve(sorted(mentions, key=lambda m: m.start), finder.particles)
+    chang = [e for e in entities if e.name == "Lim Wei Ling"]
+    assert len(chang) == 1
+    assert len(chang[0].mentions) == 2
+    assert chang[0].reporter
