@@ -64,11 +64,14 @@ def split_bilaterals(
 
     ``separate``: the trigger itself says so ("A held meetings with B and C"): one meeting per party.
 
-    Bodies (delegations) are dropped when two named people already make the meeting.
+    Bodies (delegations) and roles are dropped when two named people already make the meeting,
+    except the office holders of a listed country ("Ambassadors of A, B and C"), each a side.
     """
     persons = [p for p in parties if entities[p].kind == "person"]
     if len(persons) >= 2:
-        parties = [p for p in parties if entities[p].kind == "person"]
+        parties = [
+            p for p in parties if entities[p].kind == "person" or (mentions.get(p) is not None and mentions[p].listed)
+        ]
     before = [p for p in parties if mentions.get(p) is not None and mentions[p].start < trigger.start]
     subj = subject if subject in parties else (before[0] if len(before) == 1 else None)
     if subj is None:
@@ -93,8 +96,11 @@ def merge(candidates: list[Candidate]) -> list[Candidate]:
         for m in merged:
             a, b = set(m.parties), set(cand.parties)
             same = a == b or ((a <= b or b <= a) and len(a & b) >= 2)
+            # "Sebelumnya A bertemu B ... Mengawali pertemuan, A ...": a weak mention of a meeting
+            # (no verb of its own, no look back) goes on about the one just told, even an earlier one
+            elaborates = cand.trigger.strength == "weak" and not cand.earlier
             clash = (m.date_value and cand.date_value and m.date_value != cand.date_value) or (
-                m.earlier != cand.earlier and not (m.date_value and m.date_value == cand.date_value)
+                m.earlier != cand.earlier and not elaborates and not (m.date_value and m.date_value == cand.date_value)
             )
             if same and not clash:
                 target = m
@@ -108,7 +114,9 @@ def merge(candidates: list[Candidate]) -> list[Candidate]:
                 target.parties.append(p)
             if p not in target.mentions and p in cand.mentions:
                 target.mentions[p] = cand.mentions[p]
-        target.sentences.append(cand.sentence)
+        if cand.earlier or not target.earlier:
+            # a present-tense elaboration of an earlier meeting lends its parties, not its places and dates
+            target.sentences.append(cand.sentence)
         target.date_value = target.date_value or cand.date_value
         if _STATUS_RANK[cand.status] < _STATUS_RANK[target.status]:
             target.status = cand.status

@@ -170,7 +170,11 @@ class MeetingExtractor:
         self, item: WireItem, doc: Doc, lang: str, bundle: _Language, received_at: datetime | None
     ) -> list[MeetingEvent]:
         mask = boilerplate_mask(
-            item.text, self.lexicon.boilerplate_prefixes, self.lexicon.caption_markers, self._headline_words[lang]
+            item.text,
+            self.lexicon.boilerplate_prefixes,
+            self.lexicon.caption_markers,
+            self._headline_words[lang],
+            self.lexicon.question_openers,
         )
         triggers = [t for t in bundle.triggers.in_doc(doc) if not mask.covers(doc[t.start].idx)]
         if not triggers:
@@ -206,6 +210,7 @@ class MeetingExtractor:
         subject = _main_subject(entities, mask, doc)
         dates = ParagraphDates(item, lang, received_at, sentences, doc=doc, rules=self.date_rules)
         bilateral = bundle.triggers.bilateral_context(item.text)
+        separate_paragraphs = bundle.triggers.separate_paragraphs(item.text, sentences)
         companions = token_positions(doc, self.lexicon.companion_words[lang])
         candidates: list[Candidate] = []
         for sent, sent_triggers in cand_sents:
@@ -224,6 +229,7 @@ class MeetingExtractor:
                     candidates,
                     bilateral,
                     companions,
+                    separate_paragraphs,
                 )
             )
         fallback = article_place(places, dateline, mask, mentions)
@@ -261,14 +267,24 @@ class MeetingExtractor:
         previous: list[Candidate],
         bilateral: bool,
         companions: list[int],
+        separate_paragraphs: frozenset[int] = frozenset(),
     ) -> list[Candidate]:
         parties, first = sentence_parties(mentions, entities, sent)
         speech = self.lexicon.speech_words[doc.lang_]
         last = previous[-1] if previous else None
-        if all(_anaphoric(doc, t) for t in triggers):
-            # "The meeting ... was also attended by X": more parties of the meeting just reported
-            if last is not None and last.sentence.paragraph >= sent.paragraph - 2:
-                more = [p for p in parties if p not in last.parties and not _is_speaker(doc, first[p], speech)]
+        if all(_anaphoric(doc, t) or bundle.triggers.attended(doc, sent, t) for t in triggers):
+            # "The meeting ... was also attended by X", "X also attended the meeting": more
+            # parties of the meeting just reported; "X, who also attended the meeting, said" may
+            # come paragraphs later, and its attendees are the names before the verb
+            attended = [t for t in triggers if bundle.triggers.attended(doc, sent, t)]
+            if last is not None and (attended or last.sentence.paragraph >= sent.paragraph - 2):
+                more = [
+                    p
+                    for p in parties
+                    if p not in last.parties
+                    and not _is_speaker(doc, first[p], speech)
+                    and (not attended or (first[p].kind == "person" and first[p].start < attended[0].start))
+                ]
                 # "Pertemuan itu dihadiri juga oleh Sekda, Kepala Bappeda, Kadis ...": a list of
                 # officials in attendance is the host's entourage, not more sides of the meeting
                 if len(more) < ATTENDANCE_LIST:
@@ -278,10 +294,19 @@ class MeetingExtractor:
             return []
         triggers = [bundle.triggers.with_status(doc, sent, t) for t in triggers if not _anaphoric(doc, t)]
         pair = list(last.parties) if last is not None else _leading_pair(entities, subject, doc)
+        # "Pertemuan ini sebelumnya sudah didahului rapat tertutup ... sambil makan malam bersama":
+        # a strong trigger with no name, set earlier, right after a meeting is that pair's earlier one
+        earlier_nameless = (
+            last is not None
+            and not parties
+            and last.sentence.paragraph >= sent.paragraph - 1
+            and any(t.strength == "strong" for t in triggers)
+            and bundle.triggers.earlier(doc, sent)
+        )
         if (
             pair
             and (not parties or (len(parties) < 2 and set(parties) <= set(pair) and bundle.triggers.earlier(doc, sent)))
-            and bundle.triggers.names_pair(doc, sent)
+            and (bundle.triggers.names_pair(doc, sent) or earlier_nameless)
         ):
             # "On Tuesday, the two leaders held a meeting": the sides of the meeting just reported,
             # or, when none was, the article's two leading persons; "They last met in March" (one
@@ -341,7 +366,10 @@ class MeetingExtractor:
         segments = _trigger_segments(parties, first, usable)
         if segments is None:
             segments = [(trig, parties)]
-            separate = any(bundle.triggers.separate(t) for t in usable)
+            # "The governors met X separately. ... others who met X are A, B and C": each one's own meeting
+            separate = any(bundle.triggers.separate(t) for t in usable) or bool(
+                {sent.paragraph, sent.paragraph - 1} & separate_paragraphs
+            )
         else:
             separate = False
         out = []

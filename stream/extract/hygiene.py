@@ -63,12 +63,30 @@ def is_headline(line: str, words: HeadlineWords) -> bool:
     return count >= HEADLINE_MIN_WORDS and capitalised_common >= HEADLINE_MIN_CAPITALISED_COMMON
 
 
+FAQ_QUESTION_MAX_CHARS = 120
+"""A FAQ entry's question ends with "?" within this many characters of its line's start."""
+
+
+def is_faq_entry(body: str, openers: Sequence[str]) -> bool:
+    """A line that asks a question and answers it ("siapa yang menemui x? y bertemu x di ...",
+    casefolded): a search-engine FAQ block of older stories, not the article's report."""
+    if not body.startswith(tuple(f"{o} " for o in openers)):
+        return False
+    mark = body.find("?", 0, FAQ_QUESTION_MAX_CHARS)
+    return mark > 0 and not any(c in ".!" for c in body[:mark]) and bool(body[mark + 1 :].strip())
+
+
 def boilerplate_mask(
-    text: str, prefixes: Sequence[str], captions: Sequence[str] = (), headline: HeadlineWords | None = None
+    text: str,
+    prefixes: Sequence[str],
+    captions: Sequence[str] = (),
+    headline: HeadlineWords | None = None,
+    questions: Sequence[str] = (),
 ) -> Mask:
     """Mask every line that starts with a boilerplate prefix ("Baca juga:", "Editor:", ...) and,
     with ``captions`` (casefolded photo-credit marks such as "(foto:"), every photo caption; with
-    ``headline``, every line in headline case (a headline or a list of headlines in the text)."""
+    ``headline``, every line in headline case (a headline or a list of headlines in the text);
+    with ``questions`` (casefolded question words), every FAQ entry (:func:`is_faq_entry`)."""
     regions: list[tuple[int, int]] = []
     pos = 0
     for line in text.splitlines(keepends=True):
@@ -79,6 +97,7 @@ def boilerplate_mask(
             body.startswith(tuple(prefixes))
             or any(c in body for c in captions)
             or (headline is not None and is_headline(line, headline))
+            or (bool(questions) and is_faq_entry(body, questions))
         ):
             regions.append((pos, end))
         pos = end

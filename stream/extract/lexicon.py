@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Literal
 
@@ -30,6 +30,9 @@ class TitleEntry:
     """A rank (General, Admiral) rather than an office: kept out of ``title`` when an office is known."""
     generic: bool = False
     """A word like "leader" that refers to whoever holds the top office of its country."""
+    plural_forms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Plural surface forms by language ("Ambassadors", "para Duta Besar"): before a list of
+    countries they name one office holder of each ("the prime ministers of A and B")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,23 @@ class Lexicon:
     versions: dict[str, int]
     ranks: frozenset[str] = frozenset()
     """Folded military and police ranks: they stand right before a name, never inside one."""
+    plural_links: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Words between a plural title and its list of countries ("of", "dari")."""
+    list_joiners: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Tokens between the countries of such a list (",", "and", "dan")."""
+    question_openers: tuple[str, ...] = ()
+    """Casefolded words that open a question ("siapa", "who"): a line that asks one and answers
+    it at once ("Siapa yang menemui X? Y bertemu X ...") is a FAQ entry, masked like boilerplate."""
+    separate_cues: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Words that say the meetings of a paragraph were held one by one ("met X separately"):
+    there, and in the paragraph after, a list of counterparts is one meeting each."""
+    surname_honorifics: frozenset[str] = frozenset()
+    """Courtesy titles written before a surname alone ("Ms Ardern", "Mr. Clegg"): with one, a
+    single capitalised word no office introduced is a person."""
+    attendance_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Verbs of taking part ("attended", "menghadiri"): a meeting noun right after one names a
+    gathering the subject joined ("attended the first meeting of APEC leaders"), not a new
+    meeting between the sentence's names."""
 
 
 def _read(name: str) -> dict[str, Any]:
@@ -122,6 +142,7 @@ def load_lexicon() -> Lexicon:
             role=t.get("role"),
             honorific=bool(t.get("honorific", False)),
             generic=bool(t.get("generic", False)),
+            plural_forms={lang: tuple(forms) for lang, forms in t.get("plural", {}).items()},
         )
         for t in titles_doc["titles"]
     )
@@ -166,4 +187,10 @@ def load_lexicon() -> Lexicon:
             "common_words": min(version for _, version in common.values()),
         },
         ranks=frozenset(r.casefold() for r in titles_doc.get("ranks", ())),
+        plural_links={lang: frozenset(v) for lang, v in titles_doc.get("plural_links", {}).items()},
+        surname_honorifics=frozenset(titles_doc.get("surname_honorifics", ())),
+        list_joiners={lang: frozenset(v) for lang, v in titles_doc.get("list_joiners", {}).items()},
+        question_openers=tuple(q.casefold() for q in hygiene_doc.get("question_openers", ())),
+        separate_cues={lang: tuple(v) for lang, v in triggers_doc.get("separate_cues", {}).items()},
+        attendance_words={lang: frozenset(v) for lang, v in triggers_doc.get("attendance_words", {}).items()},
     )

@@ -108,6 +108,9 @@ class Mention:
     """The text names the country next to the title ("Menlu Malaysia")."""
     generic: bool = False
     """A role like "Turkey's leader" that matches its country's top person whatever the title."""
+    listed: bool = False
+    """One country's office holder from a plural title's list ("the Ambassadors of A, B and C"):
+    it resolves only to a person of that very country."""
 
 
 @dataclass(slots=True)
@@ -144,6 +147,17 @@ class ParticipantFinder:
             self.titles[key] = entry
             forms = entry.forms.get(language, ()) + (entry.forms.get("en", ()) if language == "id" else ())
             self.title_matcher.add(key, [nlp.make_doc(f) for f in sorted(set(forms))])
+        self.plural_titles: dict[str, TitleEntry] = {}
+        self.plural_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for i, entry in enumerate(lexicon.titles):
+            plural_forms = entry.plural_forms.get(language, ())
+            if plural_forms:
+                key = f"P{i}"
+                self.plural_titles[key] = entry
+                self.plural_matcher.add(key, [nlp.make_doc(f) for f in sorted(set(plural_forms))])
+        self.plural_links = lexicon.plural_links.get(language, frozenset())
+        self.list_joiners = lexicon.list_joiners.get(language, frozenset())
+        self.surname_honorifics = lexicon.surname_honorifics
         self.country_matcher_cs = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.country_matcher_ci = PhraseMatcher(nlp.vocab, attr="LOWER")
         cs: list[Doc] = []
@@ -163,6 +177,13 @@ class ParticipantFinder:
         self.vocab_strings = nlp.vocab.strings
         self.non_name = frozenset(lexicon.non_name_words)
         self.common = lexicon.common_words.get(language, frozenset())
+        # one-word meeting verbs ("Bertemu", "Meets"): capitalised in a headline, never a name's part
+        self.trigger_words = frozenset(
+            phrase.casefold()
+            for strength in ("strong", "object")
+            for phrase in lexicon.triggers.get(language, {}).get(strength, ())
+            if " " not in phrase
+        )
 
     def _org_like(self, doc: Doc, start: int, end: int) -> bool:
         return any(doc[t].text in self.non_name for t in range(start, end))
@@ -230,6 +251,8 @@ class ParticipantFinder:
         aliases: list[str] = []
         while i < end:
             tok = doc[i]
+            if tok.lower_ in self.trigger_words:
+                break  # "Gubernur Bertemu Dubes X": the headline's verb ends (or voids) the name
             if self._is_name_token(tok):
                 i += 1
             elif (
@@ -526,10 +549,58 @@ class ParticipantFinder:
                     )
                 )
                 used.update(range(m_start, end))
+        mentions.extend(self._listed_offices(doc, mask, countries, used))
         mentions.extend(self._counterparts(doc, mask, countries, used))
         mentions.extend(self._bodies(doc, mask, countries, used))
         mentions.sort(key=lambda m: m.start)
         return mentions
+
+    def _listed_offices(
+        self, doc: Doc, mask: Mask, countries: dict[int, tuple[int, CountryRefLike]], used: set[int]
+    ) -> list[Mention]:
+        """One role per country after a plural title: "hosted Ambassadors of A, B and C",
+        "with the prime ministers of A and B". Two countries at least; each role spans its
+        country's tokens, so the list keeps its order in the sentence."""
+        found: list[Mention] = []
+        n = len(doc)
+        for match_id, p_start, p_end in self.plural_matcher(doc):
+            if p_start in used or mask.covers(doc[p_start].idx):
+                continue
+            entry = self.plural_titles[self.vocab_strings[match_id]]
+            j = p_end
+            if j < n and doc[j].lower_ in self.plural_links:
+                j += 1
+            listed: list[tuple[int, int, CountryRefLike]] = []
+            while j < n:
+                while j < n and doc[j].lower_ in self.list_joiners and j not in countries:
+                    j += 1
+                if j not in countries:
+                    break
+                c_end, ref = countries[j]
+                listed.append((j, c_end, ref))
+                j = c_end
+            if len(listed) < 2:
+                continue
+            for c_start, c_end, ref in listed:
+                name = f"{entry.title} of {ref.name}"
+                found.append(
+                    Mention(
+                        kind="role",
+                        name=name,
+                        title=entry.title,
+                        affiliation=ref.name,
+                        country=ref.iso2,
+                        start=c_start,
+                        end=c_end,
+                        span=_char_span(doc, c_start, c_end),
+                        mention=doc[c_start:c_end].text,
+                        explicit_country=True,
+                        generic=entry.generic,
+                        listed=True,
+                    )
+                )
+            used.update(range(p_start, j))
+        return found
 
     def _counterparts(
         self, doc: Doc, mask: Mask, countries: dict[int, tuple[int, CountryRefLike]], used: set[int]
@@ -787,6 +858,14 @@ class ParticipantFinder:
             r_start, r_end, _ = run
             toks = [doc[t] for t in range(r_start, r_end)]
             if (
+                r_end - r_start == 1
+                and r_start == i + 1
+                and doc[i].text in self.surname_honorifics
+                and len(toks[0].text) > 2
+                and not self._common(toks[0])
+            ):
+                runs.append((r_start, r_end))  # "Ms Ardern": a courtesy title makes one word a name
+            elif (
                 r_end - r_start >= 2
                 and not (r_start > 0 and doc[r_start - 1].lower_ in {"the", "of", "at", "in"})
                 # two capitalised words, one longer than two letters: "Xi Jinping", "Li Qiang", not "Di Ke"
@@ -822,6 +901,24 @@ def attach_roles(doc: Doc, mentions: list[Mention]) -> list[Mention]:
             m.title = prev.title
             m.country = m.country or prev.country
             m.explicit_country = m.explicit_country or prev.explicit_country
+            out[-1] = m
+            continue
+        if (
+            prev is not None
+            and m.kind == "person"
+            and m.title is not None
+            and prev.kind == "role"
+            and not prev.listed
+            and prev.end < m.start <= prev.end + ROLE_GAP_TOKENS
+            and doc[m.start - 1].text == ","
+            and all(_joins_office_to_name(doc[t]) for t in range(prev.end, m.start - 1))
+            and not (prev.explicit_country and m.explicit_country and prev.country != m.country)
+        ):
+            # "Kepala Negara Takhta Suci Vatikan, Paus Fransiskus": an office set off before a
+            # titled name describes that person ("Menlu Sudan, Retno ..." has no title, "Menlu
+            # Sudan, Menlu Chad X" another country: other people)
+            if prev.explicit_country and not m.explicit_country:
+                m.country, m.affiliation, m.explicit_country = prev.country, prev.affiliation, True
             out[-1] = m
             continue
         out.append(m)
@@ -925,6 +1022,24 @@ def name_tokens(name: str, particles: frozenset[str]) -> set[str]:
     return out
 
 
+MISSPELT_MIN = 5
+"""Letters a clipped or misspelt surname shares with the full one ("Dutert" / "Duterte")."""
+
+
+def _misspelt_of(toks: set[str], known: set[str]) -> bool:
+    """``toks`` name a known person but for one word that is the start of one of the person's
+    words, or the other way round ("Rodrigo Dutert" / "Rodrigo Duterte"): a clipped or
+    misspelt copy of the name, with at least one word in common."""
+    shared = toks & known
+    rest = toks - known
+    if not shared or len(rest) != 1:
+        return False
+    (word,) = rest
+    return len(word) >= MISSPELT_MIN and any(
+        len(k) >= MISSPELT_MIN and (k.startswith(word) or word.startswith(k)) for k in known - shared
+    )
+
+
 def resolve(mentions: Sequence[Mention], particles: frozenset[str]) -> list[Entity]:
     """Group mentions into entities: token-subset coreference for names, (title, country) for roles."""
     entities: list[Entity] = []
@@ -941,7 +1056,7 @@ def resolve(mentions: Sequence[Mention], particles: frozenset[str]) -> list[Enti
                 continue
             if m.explicit_country and ent.explicit_country and m.country != ent.country:
                 continue
-            if toks <= ent.tokens or own[id(m)] <= ent.tokens:
+            if toks <= ent.tokens or own[id(m)] <= ent.tokens or _misspelt_of(own[id(m)], ent.tokens):
                 best = idx
                 break
         if best is None:
@@ -968,7 +1083,9 @@ def resolve(mentions: Sequence[Mention], particles: frozenset[str]) -> list[Enti
                 ent.country, ent.affiliation, ent.explicit_country = m.country, m.affiliation, True
             ent.affiliation = ent.affiliation or m.affiliation
             ent.country = ent.country or m.country
-            ent.reporter = ent.reporter and m.reporter
+            if m.title is not None:
+                # a bare name ("Ms Chang") says nothing about the role; a title does
+                ent.reporter = ent.reporter and m.reporter
             m.entity = best
     for m in mentions:
         if m.kind == "person":
@@ -978,6 +1095,14 @@ def resolve(mentions: Sequence[Mention], particles: frozenset[str]) -> list[Enti
             same = [i for i, e in enumerate(entities) if e.kind == "person" and e.country == m.country and e.title]
             if same:
                 best = max(same, key=lambda i: (len(entities[i].mentions), -i))
+        elif m.kind == "role" and m.listed:
+            # "the foreign ministers of A and B": the holder of that office of that country, or
+            # the one person of that country the article names with no office at all
+            cands = [i for i, e in enumerate(entities) if e.kind == "person" and e.country == m.country]
+            titled = [i for i in cands if entities[i].title == m.title]
+            untitled = [i for i in cands if entities[i].title is None]
+            if titled or len(untitled) == 1:
+                best = (titled or untitled)[0]
         elif m.kind == "role":
             cands = [
                 i

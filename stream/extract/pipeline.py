@@ -8,6 +8,7 @@ on wire text (newlines always end a sentence; abbreviations and initials do not)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -85,8 +86,18 @@ def token_arrays(doc: Doc) -> numpy.ndarray:
     return arr
 
 
+def _wrapped(tok: Callable[[int], str], i: int, n: int, space: list[int]) -> bool:
+    """The line break at token ``i`` only wraps a sentence ("... Presiden Joko Widodo dalam\n
+    perjalanannya ..."): one newline, a word before it and a lower-case word or a number after."""
+    if tok(i) != "\n" or i == 0 or i + 1 >= n or space[i - 1] or space[i + 1]:
+        return False
+    before, after = tok(i - 1), tok(i + 1)
+    return before[-1:].isalnum() and (after[:1].islower() or after[:1].isdigit())
+
+
 def split_sentences(doc: Doc, text: str | None = None) -> list[Sentence]:
-    """Sentences of ``doc``: newlines end sentences, so do ``. ! ?`` before a capital or quote.
+    """Sentences of ``doc``: newlines end sentences (not one that only wraps a line), so do
+    ``. ! ?`` before a capital or quote.
 
     ``text`` is ``doc.text`` when the caller has it (building it from the Doc is not free).
     """
@@ -128,7 +139,7 @@ def split_sentences(doc: Doc, text: str | None = None) -> list[Sentence]:
         if i < skip_to:
             continue
         if space[i]:
-            if "\n" in tok(i):
+            if "\n" in tok(i) and not _wrapped(tok, i, n, space):
                 close(i + 1)
                 paragraph += 1
         elif i + 1 < n:

@@ -24,12 +24,16 @@ GROUP_MAX = 6
 """Tokens of a group side's name (head and description)."""
 PLANNED_WINDOW = 10
 """Tokens before a trigger searched for a planned-status cue (within one clause)."""
+ATTENDANCE_WINDOW = 4
+"""Tokens an attendance verb may stand before the meeting noun it governs ("attended the first meeting")."""
 
 _PAST_EN = frozenset({"met", "held", "received", "hosted", "welcomed", "visited", "conferred", "sat", "paid", "called"})
 _HELD_ID = frozenset({"telah", "sudah", "usai", "seusai", "setelah", "sesudah", "selepas", "kemarin", "tadi"})
 _HELD_EN = frozenset({"after", "following", "during", "had"})
 """Words that place a meeting in the past: before a trigger, or opening it ("usai pertemuan")."""
 _CLAUSE_BREAK = frozenset({".", ";", ":", "!", "?"})
+_COUNTED = "counted"
+"""Matcher label of the group nouns that are a side only after a lead word or number."""
 _NOT_TRIGGER = "not_trigger"
 """Matcher label of the phrases that hold a trigger word but are no trigger."""
 
@@ -63,16 +67,19 @@ class TriggerFinder:
         self.pairs = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.pairs.add("P", [nlp.make_doc(p) for p in lexicon.pair_references[language]])
         self.bilateral_cues = tuple(c.casefold() for c in lexicon.bilateral_cues[language])
+        self.separate_cues = tuple(c.casefold() for c in lexicon.separate_cues.get(language, ()))
         self.subject_pronouns = lexicon.subject_pronouns[language]
         self.separate_meetings = lexicon.separate_meetings[language]
         self.trip_verbs = lexicon.trip_verbs[language]
         self.looking_back = lexicon.looking_back[language]
+        self.attendance_words = lexicon.attendance_words.get(language, frozenset())
         self.welcome_words = frozenset(lexicon.arrival_welcome[language]["welcome"])
         self.arrivals = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.arrivals.add("ARRIVAL", [nlp.make_doc(p) for p in lexicon.arrival_welcome[language]["arrival"]])
         groups = lexicon.group_sides.get(language, {})
         self.group_heads = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.group_heads.add("GROUP", [nlp.make_doc(p) for p in groups.get("heads", ())])
+        self.group_heads.add(_COUNTED, [nlp.make_doc(p) for p in groups.get("counted", ())])
         self.group_lead = frozenset(w.casefold() for w in groups.get("lead", ()))
         self.group_stop = frozenset(w.casefold() for w in groups.get("stop", ()))
         self.group_links = frozenset(w.casefold() for w in groups.get("links", ()))
@@ -113,15 +120,19 @@ class TriggerFinder:
     def group_after(self, doc: Doc, sent: Sentence, trig: Trigger) -> tuple[int, int] | None:
         """Token range of a group named as the trigger's other side ("hosted a delegation of
         business leaders", "menerima 20 perwakilan serikat buruh"): a group noun right after the
-        trigger (lead words and numbers between), with its description up to a stop word or
-        punctuation (through a ``links`` word first, when the language lists them). ``None``
-        when none follows."""
+        trigger (lead words and numbers between; "counted" nouns such as "bupati" only after
+        one: "menerima 31 bupati"), with its description up to a stop word or punctuation
+        (through a ``links`` word first, when the language lists them). ``None`` when none follows."""
         if not self.group_lead and not self.group_stop:
             return None
         i = trig.end
         while i < sent.end and i - trig.end < GROUP_LEAD_MAX and (doc[i].lower_ in self.group_lead or doc[i].like_num):
             i += 1
-        heads = [(s, e) for _, s, e in self._matches(doc, self.group_heads, sent) if s == i]
+        heads = [
+            (s, e)
+            for m, s, e in self._matches(doc, self.group_heads, sent)
+            if s == i and (i > trig.end or self.strings[m] != _COUNTED)
+        ]
         if not heads:
             return None
         end = max(e for _, e in heads)
@@ -137,6 +148,17 @@ class TriggerFinder:
         while end > i + 1 and doc[end - 1].lower_ in self.function_words:
             end -= 1
         return i, end
+
+    def separate_paragraphs(self, text: str, sentences: list[Sentence]) -> frozenset[int]:
+        """Paragraphs that say the meetings they tell of were held one by one ("met X
+        separately", "secara terpisah"): a list of counterparts there, or in the paragraph
+        after, is one meeting each."""
+        low = text.casefold()
+        if not any(c in low for c in self.separate_cues):
+            return frozenset()
+        return frozenset(
+            s.paragraph for s in sentences if any(c in low[s.start_char : s.end_char] for c in self.separate_cues)
+        )
 
     def bilateral_context(self, text: str) -> bool:
         """The article speaks of bilateral or separate meetings: lists of counterparts are split."""
@@ -223,6 +245,20 @@ class TriggerFinder:
             if t.text in _CLAUSE_BREAK:
                 return False
             if t.lower_ in self.trip_verbs:
+                return True
+        return False
+
+    def attended(self, doc: Doc, sent: Sentence, trig: Trigger) -> bool:
+        """A weak meeting noun governed by a verb of taking part ("both A and B attended the first
+        meeting of APEC leaders", "X attended the state house meeting"): a gathering the names
+        joined, not a meeting between them. Within ``ATTENDANCE_WINDOW`` tokens, no punctuation between."""
+        if trig.strength != "weak" or not self.attendance_words:
+            return False
+        for i in range(trig.start - 1, max(sent.start, trig.start - ATTENDANCE_WINDOW) - 1, -1):
+            tok = doc[i]
+            if tok.is_punct:
+                return False
+            if tok.lower_ in self.attendance_words:
                 return True
         return False
 

@@ -561,3 +561,180 @@ def test_extractor_joins_an_office_to_a_name_a_few_words_later(
 def test_extractor_leaves_out_the_source_of_a_report(extractor: MeetingExtractor, text: str, language: str) -> None:
     events = extractor.extract(_item(text, language, published_at="2024-05-13"))
     assert [{p.name for p in e.participants} for e in events] == [{"Ahmad Fauzi", "Marco Bellini"}]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        (
+            "President Ana Ruiz met Prime Minister Luc Moreau in Lima on Monday. "
+            "On Tuesday, both Ruiz and Moreau attended the first meeting of Pacific leaders at the convention centre.",
+            "en",
+            [{"Ana Ruiz", "Luc Moreau"}],
+        ),
+        (
+            "President Ana Ruiz held talks with Senator Luc Moreau in Lima on Monday. "
+            "Trade Minister Zhao Lei also attended the palace meeting, which Ruiz said was friendly.",
+            "en",
+            [{"Ana Ruiz", "Luc Moreau", "Zhao Lei"}],
+        ),
+        (
+            "Presiden Budi Santoso bertemu Perdana Menteri Luc Moreau di Jakarta, Senin. "
+            "Keesokan harinya, Budi dan Moreau menghadiri rapat para pemimpin kawasan di Bali.",
+            "id",
+            [{"Budi Santoso", "Luc Moreau"}],
+        ),
+    ],
+)
+def test_extractor_reads_an_attended_gathering_as_no_new_meeting(
+    extractor: MeetingExtractor, text: str, language: str, expected: list[set[str]]
+) -> None:
+    events = _held(extractor.extract(_item(text, language, published_at="2024-05-14")))
+    assert [{p.name for p in e.participants} for e in events] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "President Tran Van Minh on Monday hosted separate receptions in Hanoi for Ambassadors of Peru, "
+            "Chile and Norway as they came to present their credentials.\n\n"
+            "Receiving Peruvian Ambassador Luis Garcia Ramos, President Minh thanked Peru for its support.",
+            [
+                {"Luis Garcia Ramos", "Tran Van Minh"},
+                {"Ambassador of Chile", "Tran Van Minh"},
+                {"Ambassador of Norway", "Tran Van Minh"},
+            ],
+        ),
+    ],
+)
+def test_extractor_reads_a_plural_office_with_countries_as_one_holder_each(
+    extractor: MeetingExtractor, text: str, expected: list[set[str]]
+) -> None:
+    events = _held(extractor.extract(_item(text, "en", published_at="2024-05-14")))
+    got = [{p.name for p in e.participants} for e in events]
+    assert sorted(map(sorted, got)) == sorted(map(sorted, expected))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "JAKARTA - Presiden Budi Santoso menerima 25 bupati dari sejumlah daerah di Istana, Senin (13/5/2024).\n\n"
+            "Para bupati menyampaikan sejumlah usulan.\n\n"
+            "Menurut dia, investasi harus dipermudah.\n\n"
+            "Ekspor juga perlu ditingkatkan.\n\n"
+            "Sementara itu Wali Kota Bandung Andi Wijaya yang juga hadir dalam pertemuan itu mengatakan "
+            "Presiden Luc Moreau banyak menyinggung ekonomi kreatif.",
+            [{"Budi Santoso", "bupati dari sejumlah daerah", "Andi Wijaya"}],
+        ),
+        (
+            "JAKARTA - Presiden Budi Santoso menerima bupati di Istana, Senin (13/5/2024).",
+            [],
+        ),
+    ],
+)
+def test_extractor_reads_a_counted_group_and_a_later_attendee(
+    extractor: MeetingExtractor, text: str, expected: list[set[str]]
+) -> None:
+    events = _held(extractor.extract(_item(text, "id", published_at="2024-05-13")))
+    assert [{p.name for p in e.participants} for e in events] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Wakil Ketua DPRD Jawa Barat Suparman menerima 15 perwakilan buruh di ruang rapat, Rabu (15/5/2024).",
+            [{"Suparman", "perwakilan buruh"}],
+        ),
+    ],
+)
+def test_extractor_reads_a_deputy_regional_council_speaker(
+    extractor: MeetingExtractor, text: str, expected: list[set[str]]
+) -> None:
+    events = _held(extractor.extract(_item(text, "id", published_at="2024-05-15")))
+    assert [{p.name for p in e.participants} for e in events] == expected
+    assert events[0].participants[0].title == "Deputy Speaker"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SURABAYA - Presiden Budi Santoso tiba di Surabaya, Minggu (18/11/2018).\n\n"
+        "Sebelumnya Presiden Budi Santoso bertemu dengan Presiden China Zhao Lei di sela KTT di Port Moresby, "
+        "Sabtu (17/11/2018).\n\n"
+        "Mengawali pertemuan, Budi memberikan ucapan selamat kepada Zhao atas pameran dagang di Shanghai.",
+    ],
+)
+def test_extractor_reads_a_weak_mention_after_an_earlier_meeting_as_the_same(
+    extractor: MeetingExtractor, text: str
+) -> None:
+    events = _held(extractor.extract(_item(text, "id", published_at="2018-11-18")))
+    assert [({p.name for p in e.participants}, e.location.name if e.location else None) for e in events] == [
+        ({"Budi Santoso", "Zhao Lei"}, "Port Moresby")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Five governors met Home Minister Ravi Menon on Monday. The governors met Menon separately.\n\n"
+            "Besides Kerala Governor Anil Kapoor, others who met Menon are Goa's Vijay Rao and Assam's Sunil Das.",
+            [{"Ravi Menon", "Anil Kapoor"}, {"Ravi Menon", "Vijay Rao"}, {"Ravi Menon", "Sunil Das"}],
+        ),
+        (
+            "Home Minister Ravi Menon met Governor Anil Kapoor, Vijay Rao and Sunil Das on Monday.\n\n"
+            "In separate talks with reporters last week, Kapoor said the state needs funds.",
+            [{"Ravi Menon", "Anil Kapoor", "Vijay Rao", "Sunil Das"}],
+        ),
+    ],
+)
+def test_extractor_splits_a_list_told_as_separate_meetings(
+    extractor: MeetingExtractor, text: str, expected: list[set[str]]
+) -> None:
+    events = _held(extractor.extract(_item(text, "en", published_at="2024-05-14")))
+    got = [{p.name for p in e.participants} for e in events]
+    assert sorted(map(sorted, got)) == sorted(map(sorted, expected))
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        (
+            "BOGOR - Presiden Budi Santoso menerima kunjungan Perdana Menteri Prancis Luc Moreau di Istana Bogor, "
+            "Jumat (5/7/2013). Pertemuan resmi ini sebelumnya sudah didahului rapat tertutup di Istana Negara, "
+            "Kamis (4/7) sambil makan malam bersama.",
+            ["Bogor", "Jakarta"],
+        ),
+        (
+            "BOGOR - Presiden Budi Santoso menerima kunjungan Perdana Menteri Prancis Luc Moreau di Istana Bogor, "
+            "Jumat (5/7/2013). Usai pertemuan, keduanya makan malam bersama.",
+            ["Bogor"],
+        ),
+    ],
+)
+def test_extractor_reads_an_earlier_nameless_meeting_of_the_pair_just_reported(
+    extractor: MeetingExtractor, text: str, places: list[str]
+) -> None:
+    events = _held(extractor.extract(_item(text, "id", published_at="2013-07-05")))
+    assert [e.location.name if e.location else None for e in events] == places
+    assert all({p.name for p in e.participants} == {"Budi Santoso", "Luc Moreau"} for e in events)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "King Anton met Prime Minister Liz Moreau in London on Sunday.\n\n"
+            "There was also a private audience at the palace for Ms Ruiz, whose country counts Anton as sovereign.",
+            [{"Anton", "Liz Moreau"}, {"Anton", "Ruiz"}],
+        ),
+    ],
+)
+def test_extractor_reads_a_surname_after_a_courtesy_title(
+    extractor: MeetingExtractor, text: str, expected: list[set[str]]
+) -> None:
+    events = _held(extractor.extract(_item(text, "en", published_at="2022-09-18")))
+    assert [{p.name for p in e.participants} for e in events] == expected

@@ -8,7 +8,7 @@ import spacy
 from stream.extract.hygiene import HeadlineWords, boilerplate_mask
 from stream.extract.language import detect_language
 from stream.extract.lexicon import Lexicon, load_lexicon
-from stream.extract.participants import ParticipantFinder, fold, resolve, short_mentions
+from stream.extract.participants import ParticipantFinder, attach_roles, fold, resolve, short_mentions
 from stream.extract.pipeline import split_sentences
 from stream.extract.places import Gazetteer, load_gazetteer
 from stream.extract.triggers import TriggerFinder
@@ -96,6 +96,9 @@ def test_hygiene_masks_headline_lines(lexicon: Lexicon, lang: str, line: str, ma
         ("Bima R. Kartanegara tiba. Ia bertemu Dr. Ali.\nBaris baru", 3),
         ('Dia berkata "ya." Lalu pergi.', 2),
         ("U.S. officials met on Monday. They talked.", 2),
+        ("Presiden Budi Santoso dalam\nperjalanannya bertemu dengan Gubernur periode\n2012-2017 Andi Wijaya.", 1),
+        ("Presiden bertemu Gubernur\nBaris baru dimulai di sini", 2),
+        ("Presiden bertemu Gubernur.\nlalu pergi.", 2),
     ],
 )
 def test_pipeline_splits_sentences(text: str, count: int) -> None:
@@ -244,6 +247,8 @@ def test_triggers_exclude_calls_and_sports(lexicon: Lexicon, lang: str, text: st
         ("id", "Presiden Ahmad Fauzi menerima penghargaan dari Raja Hamid.", []),
         ("id", "Acara serah terima dihadiri Presiden Ahmad Fauzi dan Menteri Budi Santoso.", []),
         ("id", "Presiden Ahmad Fauzi menerima Raja Hamid di Istana.", ["menerima"]),
+        ("id", "Menteri Budi Santoso menyambut baik langkah Presiden Ahmad Fauzi.", []),
+        ("id", "Gubernur Ahmad Fauzi menyambut Raja Hamid di Istana.", ["menyambut"]),
         ("en", "President Ahmad Fauzi received an award from King Hamid.", []),
         ("en", "President Ahmad Fauzi received King Hamid in Rome.", ["received"]),
     ],
@@ -304,6 +309,33 @@ def test_participants_read_counterparts(
     mentions = finder.find(doc, boilerplate_mask(text, ()))
     match = [m for m in mentions if m.counterpart]
     assert [(m.name, m.country) for m in match] == [(counterpart, country)]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        (
+            "en",
+            "She talked with the prime ministers of Fiji and Samoa.",
+            [("Prime Minister", "FJ"), ("Prime Minister", "WS")],
+        ),
+        (
+            "en",
+            "He received Ambassadors of Peru, Chile and Norway.",
+            [("Ambassador", "PE"), ("Ambassador", "CL"), ("Ambassador", "NO")],
+        ),
+        ("id", "Ia menerima para Duta Besar negara Peru dan Chile.", [("Ambassador", "PE"), ("Ambassador", "CL")]),
+        ("en", "She talked with the prime ministers of Fiji on Monday.", []),
+    ],
+)
+def test_participants_read_a_plural_office_before_countries_as_one_role_each(
+    lexicon: Lexicon, gazetteer: Gazetteer, lang: str, text: str, expected: list[tuple[str, str]]
+) -> None:
+    nlp, finder = _finder(lang, lexicon, gazetteer)
+    doc = nlp(text)
+    mentions = finder.find(doc, boilerplate_mask(text, ()))
+    assert [(m.title, m.country) for m in mentions if m.listed] == expected
+    assert all(m.kind == "role" and m.explicit_country for m in mentions if m.listed)
 
 
 @pytest.mark.parametrize(
@@ -475,3 +507,91 @@ def test_participants_untitled_name_before_an_appositive_title_keeps_common_word
     taken = {t for m in titled for t in range(m.start, m.end)}
     found = finder.untitled(doc, 0, len(doc), taken, set())
     assert [(m.name, m.title) for m in found] == [(expected, "Mayor")]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "persons", "roles"),
+    [
+        ("id", "Kepala Negara Takhta Suci Vatikan, Paus Benediktus berkunjung ke Masjid Raya.", ["Benediktus"], []),
+        ("id", "Ia menerima Menlu Sudan, Menlu Chad Ahmed Musa dan pejabat lain.", ["Ahmed Musa"], ["Menlu Sudan"]),
+    ],
+)
+def test_participants_office_set_off_before_a_titled_name_is_that_person(
+    lexicon: Lexicon, gazetteer: Gazetteer, lang: str, text: str, persons: list[str], roles: list[str]
+) -> None:
+    nlp, finder = _finder(lang, lexicon, gazetteer)
+    doc = nlp(text)
+    mentions = attach_roles(doc, finder.find(doc, boilerplate_mask(text, ())))
+    assert [m.name for m in mentions if m.kind == "person"] == persons
+    assert [m.name for m in mentions if m.kind == "role"] == roles
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "persons"),
+    [
+        ("id", "Gubernur Bertemu Dubes Ana Lestari, Bahas Kerja Sama Daerah", ["Ana Lestari"]),
+        ("en", "Governor Meets Ambassador Ana Ruiz in Lima", ["Ana Ruiz"]),
+    ],
+)
+def test_participants_name_run_stops_at_a_headline_meeting_verb(
+    lexicon: Lexicon, gazetteer: Gazetteer, lang: str, text: str, persons: list[str]
+) -> None:
+    nlp, finder = _finder(lang, lexicon, gazetteer)
+    doc = nlp(text)
+    mentions = finder.find(doc, boilerplate_mask(text, ()))
+    assert [m.name for m in mentions if m.kind == "person"] == persons
+
+
+@pytest.mark.parametrize(
+    ("line", "masked"),
+    [
+        ("Siapa yang menemui Presiden? Menteri Andi Wijaya bertemu dengan Presiden Budi Santoso di Istana.", True),
+        ("Who did the minister meet? Minister Ana Ruiz met President Luc Moreau in Lima.", True),
+        ("Apabila pertemuan berlanjut, Menteri Andi Wijaya akan bertemu Presiden Budi Santoso?", False),
+        ("Siapa yang akan hadir?", False),
+        ("Presiden Budi Santoso bertemu Menteri Andi Wijaya. Siapa yang hadir? Tidak ada.", False),
+    ],
+)
+def test_hygiene_masks_faq_entries(lexicon: Lexicon, line: str, masked: bool) -> None:
+    text = "Paragraf pertama.\n" + line + "\nParagraf akhir."
+    mask = boilerplate_mask(text, lexicon.boilerplate_prefixes, (), None, lexicon.question_openers)
+    assert mask.covers(text.index(line)) is masked
+    assert not mask.covers(0)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("President Rodrigo Castellano met King Hamid. President Rodrigo Castellan said so.", ["Rodrigo Castellano"]),
+        (
+            "President Rodrigo Castellano met King Hamid. President Rodrigo Alvarez said so.",
+            ["Rodrigo Castellano", "Rodrigo Alvarez"],
+        ),
+    ],
+)
+def test_participants_resolve_a_clipped_surname_to_the_full_name(
+    lexicon: Lexicon, gazetteer: Gazetteer, text: str, expected: list[str]
+) -> None:
+    nlp, finder = _finder("en", lexicon, gazetteer)
+    doc = nlp(text)
+    entities = resolve(finder.find(doc, boilerplate_mask(text, ())), finder.particles)
+    assert [e.name for e in entities if e.kind == "person" and e.title == "President"] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The leaders met on Monday, said press secretary Lim Wei Ling. Both sides agreed, added Ms Lim."],
+)
+def test_participants_a_bare_name_keeps_a_spokesperson_a_source(
+    lexicon: Lexicon, gazetteer: Gazetteer, text: str
+) -> None:
+    nlp, finder = _finder("en", lexicon, gazetteer)
+    doc = nlp(text)
+    mask = boilerplate_mask(text, ())
+    mentions = finder.find(doc, mask)
+    mentions += finder.untitled(doc, 0, len(doc), {t for m in mentions for t in range(m.start, m.end)}, set())
+    entities = resolve(sorted(mentions, key=lambda m: m.start), finder.particles)
+    chang = [e for e in entities if e.name == "Lim Wei Ling"]
+    assert len(chang) == 1
+    assert len(chang[0].mentions) == 2
+    assert chang[0].reporter
