@@ -5,6 +5,7 @@
 #   scripts/demo.sh --down   stop the worker and Kafka
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT=$PWD
 BIN=.venv/bin
 STATE=${MEETWIRE_DEMO_DIR:-.cache/demo}
 PORT=${MEETWIRE_WEB_PORT:-6066}
@@ -28,7 +29,11 @@ export MEETWIRE_BROKER="kafka://$bootstrap" MEETWIRE_WEB_PORT="$PORT"
 echo "   broker at $bootstrap"
 
 echo "== starting the worker (log: $STATE/worker.log)"
-setsid "$BIN/meetwire" worker >"$STATE/worker.log" 2>&1 &
+# In its own folder under $STATE: the worker keeps local state in its working directory (Faust's
+# RocksDB tables, the crash guard's notes), and state left by an earlier demo's Kafka makes the
+# table recovery refuse to start (ConsistencyError) against this fresh one.
+mkdir -p "$STATE/worker"
+(cd "$STATE/worker" && exec setsid "$ROOT/$BIN/meetwire" worker) >"$STATE/worker.log" 2>&1 &
 echo $! >"$STATE/worker.pid"
 metric() {  # sum of a metric's samples on the worker's /metrics (0 when absent)
   curl -fs "http://127.0.0.1:$PORT/metrics" 2>/dev/null \
