@@ -19,6 +19,9 @@ import orjson
 import pytest
 from aiokafka import AIOKafkaProducer
 
+from stream.canonical.merge import Merger
+from stream.canonical.names import load_name_rules
+from stream.canonical.store import partition_of
 from stream.client import client_config, produce_records
 from stream.schemas import load_validator
 from stream.settings import Settings
@@ -66,14 +69,24 @@ def test_canonical_agent_reports_in_any_order_one_stable_meeting(
         _event("b2", ["Oskar Bendt", "Lina Morvay"], source="Wire B", language="id"),
         _event("b3", ["Bendt", "Morvay"], day=None, source="Wire C", reported_on="2031-03-04"),
     ]
+    # A third meeting, routed to the other partition than A and B, arrives last: its partition's
+    # first retention sweep then finds the other partition's meetings in the table.
+    c = [_event("c1", ["Rania Solvik", "Dario Mendhal"], source="Wire A")]
+    merger = Merger(load_name_rules(), blocks={}, meetings={})
+    routed = {partition_of(merger.block_of(e), int(partitions)) for e in (a[0], b[0], c[0])}
+    assert len(routed) == int(partitions), routed  # the test covers both partitions
     # Meeting A in arrival order, meeting B backwards (its held report first, then the planned one).
-    produced = [a[0], b[2], a[1], b[1], follow_up, a[2], b[0]]
+    produced = [a[0], b[2], a[1], b[1], follow_up, a[2], b[0], c[0]]
     with running_worker(env, tmp_path / "worker.log") as worker:
         _produce(settings, produced)
         records = collect(settings, settings.topic_canonical, until=len(produced), timeout_s=RESULT_TIMEOUT_S)
         assert len(records) == len(produced), f"{len(records)} record(s):\n{worker.log_tail()}"
         _produce(settings, [a[1]])  # a replay: the same record again, nothing new
         again = collect(settings, settings.topic_canonical, until=len(produced) + 1, timeout_s=RESULT_TIMEOUT_S)
+        log = (tmp_path / "worker.log").read_text(errors="replace")
+    # The retention sweep reads the meetings of both partitions: an agent that crashed on one
+    # (and then again on every event) still publishes, so only its log tells.
+    assert "Crashed reason" not in log, worker.log_tail()
 
     validator = load_validator("canonical_meeting")
     for record in records:
@@ -89,7 +102,7 @@ def test_canonical_agent_reports_in_any_order_one_stable_meeting(
     (b_id,) = meeting_b
     assert [r["event_id"] for r in last[a_id]["reports"]] == ["a1", "a2", "a3"]
     assert last[b_id]["status"] == "held"
-    assert len(last) == 3
+    assert len(last) == 4
     assert len(again) == len(produced) + 1
     assert again[-1] == last[a_id]  # the duplicate re-sent the meeting's record unchanged
 

@@ -8,7 +8,7 @@ index a party's name key keep separate entries, each in its own changelog partit
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, MutableMapping
+from collections.abc import ItemsView, Iterator, MutableMapping
 
 
 class TableView(MutableMapping[str, bytes]):
@@ -34,6 +34,26 @@ class TableView(MutableMapping[str, bytes]):
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+    def items(self) -> ItemsView[str, bytes]:
+        """Every entry under the prefix, with the value the table's own iteration read.
+
+        A Faust table lists the keys of every partition this worker holds, but looks a key up
+        only in the partition of the event being processed: ``view[key]`` for a key listed
+        from another partition raises ``KeyError``."""
+        return _TableItems(self)
+
+
+class _TableItems(ItemsView[str, bytes]):
+    def __init__(self, view: TableView) -> None:
+        super().__init__(view)
+        self._view = view
+
+    def __iter__(self) -> Iterator[tuple[str, bytes]]:
+        prefix = self._view._prefix
+        for key, value in list(self._view._table.items()):
+            if key.startswith(prefix):
+                yield key[len(prefix) :], value.encode("utf-8")
 
 
 def partition_of(block: str, partitions: int) -> int:
