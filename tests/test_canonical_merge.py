@@ -502,3 +502,24 @@ def test_merge_dateline_rule_can_be_switched_off(names: NameRules, dateline_plac
     merger.add(_event("e1", people, day="2031-03-03", place="Velmora"), T0)
     second = _datelined(_event("e2", [*people, "Lina Morvay"]), "Ostrava Nova", ", Wire B - They met.")
     assert merger.add(second, T0).decision == "created"
+
+
+@pytest.mark.parametrize(("stored_day", "joins"), [("2031-03-03", True), ("2031-05-20", False)])
+def test_canonical_merge_compares_with_the_stored_meeting_not_an_older_decoding(
+    names: NameRules, stored_day: str, joins: bool
+) -> None:
+    """Decoded meetings are reused only while the table holds the bytes they came from: a
+    meeting rewritten in the table (by another worker, a restore) is read again."""
+    meetings: dict[str, bytes] = {}
+    merger = Merger(names, blocks={}, meetings=meetings)
+    first = merger.add(_event("r1", ["Ardhana Wirasmoro", "Sergei Valkorin"]), T0).record
+    assert first is not None
+    meeting_id = first["meeting_id"]
+    stored = orjson.loads(meetings[meeting_id])
+    for report in stored["reports"]:
+        report["date"]["value"] = stored_day
+        report["reported_on"] = stored_day
+    meetings[meeting_id] = orjson.dumps(stored)
+    second = merger.add(_event("r2", ["Ardhana Wirasmoro", "Sergei Valkorin"]), T0)
+    assert (second.decision == "updated") is joins
+    assert second.record is not None and (second.record["meeting_id"] == meeting_id) is joins

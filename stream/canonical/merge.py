@@ -73,6 +73,8 @@ from stream.canonical.names import NameRules, Tokens, name_key, names_match
 CANONICAL_SCHEMA_VERSION = 1
 FOLD_CACHE_SIZE = 1 << 16
 """Folded names a ``Merger`` remembers (a few MB)."""
+DECODED_CACHE_SIZE = 1 << 14
+"""Decoded meetings a ``Merger`` keeps beside their stored bytes; past this it starts afresh."""
 STATUS_RANK = {"held": 2, "cancelled": 1, "planned": 0}
 """Which status a meeting takes from its reports: the highest ranked one present."""
 REPORT_FIELDS = ("event_id", "item_id", "source", "language", "url", "status")
@@ -186,6 +188,11 @@ class Merger:
         self._same = lru_cache(maxsize=FOLD_CACHE_SIZE)(names_match)
         self.blocks = blocks
         self.meetings = meetings
+        # A report is compared with every stored meeting that shares a party's name key, and a
+        # party who meets many people has many: decoding them all again was most of the merge's
+        # time. Each is kept with the bytes it was decoded from and used only while the table
+        # still holds exactly those bytes (another worker, a restore, an expiry change them).
+        self._decoded: dict[str, tuple[bytes, Meeting]] = {}
 
     def block_of(self, event: dict[str, Any]) -> str:
         """The blocking key of an event (what the agent re-keys events by)."""
@@ -205,7 +212,7 @@ class Merger:
         block = blocking_key(names)
         keys = sorted({name_key(tokens) for tokens in names})
         member_ids = dict.fromkeys(mid for key in keys for mid in self._block_ids(key))
-        members = [Meeting.from_bytes(self.meetings[mid]) for mid in member_ids if mid in self.meetings]
+        members = [m for mid in member_ids if (m := self._stored(mid)) is not None]
         for meeting in members:
             if meeting.knows(report["event_id"]):
                 return MergeOutcome("duplicate", None, current=self.record(meeting), block=block)
@@ -220,6 +227,7 @@ class Merger:
         stamp = seen_at.isoformat()
         if candidates:
             meeting = min(candidates, key=lambda c: c[0])[1]
+            self._decoded.pop(meeting.meeting_id, None)  # changed below: until it is stored again
             if len(meeting.reports) < self.max_reports:
                 meeting.reports.append(report)
             else:
@@ -234,8 +242,27 @@ class Merger:
             if key not in meeting.keys:
                 meeting.keys.append(key)
                 self.blocks[key] = orjson.dumps([*self._block_ids(key), meeting.meeting_id])
-        self.meetings[meeting.meeting_id] = meeting.to_bytes()
+        raw = meeting.to_bytes()
+        self.meetings[meeting.meeting_id] = raw
+        self._remember(meeting.meeting_id, raw, meeting)
         return MergeOutcome(decision, self.record(meeting), rejected=rejected, block=block)
+
+    def _stored(self, meeting_id: str) -> Meeting | None:
+        """The stored meeting ``meeting_id``, decoded once per version of its bytes; None if absent."""
+        raw = self.meetings.get(meeting_id)
+        if raw is None:
+            return None
+        kept = self._decoded.get(meeting_id)
+        if kept is not None and kept[0] == raw:
+            return kept[1]
+        meeting = Meeting.from_bytes(raw)
+        self._remember(meeting_id, raw, meeting)
+        return meeting
+
+    def _remember(self, meeting_id: str, raw: bytes, meeting: Meeting) -> None:
+        if len(self._decoded) >= DECODED_CACHE_SIZE:
+            self._decoded.clear()
+        self._decoded[meeting_id] = (raw, meeting)
 
     def expire(self, now: datetime, retention: timedelta, *, owns: Callable[[str], bool] = lambda _: True) -> list[str]:
         """Drop meetings whose latest report is older than ``retention`` at ``now``; their ids.
@@ -251,6 +278,7 @@ class Merger:
             if meeting.last_seen >= cutoff or not owns(meeting.block):
                 continue
             del self.meetings[mid]
+            self._decoded.pop(mid, None)
             for key in meeting.keys:
                 remaining = [m for m in self._block_ids(key) if m != mid]
                 if remaining:
