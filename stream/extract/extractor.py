@@ -38,6 +38,7 @@ from stream.extract.participants import (
     Mention,
     ParticipantFinder,
     PlaceAt,
+    _char_span,
     attach_roles,
     resolve,
     short_mentions,
@@ -470,7 +471,7 @@ def _group_side(
             country=None,
             start=start,
             end=end,
-            span=(doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)),
+            span=_char_span(doc, start, end),
             mention=text,
         )
         words = {w.casefold() for w in text.split()}
