@@ -220,15 +220,19 @@ class ShortFetchWaitConsumer(AIOKafkaDriverConsumer):
                 offset,
             )
             self._rereads[tp] = (offset, now)
+            # Held before the seek, not after: while the seek waits for the consumer thread, the
+            # drainer goes on handing out records fetched before it, each of which would raise the
+            # partition's read offset past this one, and the re-read records would be dropped. The
+            # seek is ``_seek``: Faust's ``seek`` sets the read offset after it, releasing the hold.
+            self._read_offset.hold(tp, offset)
             try:
-                await self.seek(tp, offset)
+                await self._seek(tp, offset)
             except IllegalStateError:
                 # Revoked while the seek waited for the consumer thread: as above, the next owner
                 # starts from the last commit, which stopped at this record.
                 self.log.info("%s[%d] was revoked before its re-read from %d", tp.topic, tp.partition, offset)
                 self._rereads.pop(tp, None)
-                continue
-            self._read_offset.hold(tp, offset)
+                self._read_offset.holds.pop(tp, None)
 
 
 class MeetwireApp(faust.App):

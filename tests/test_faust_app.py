@@ -35,6 +35,9 @@ class ConsumerThreadStandIn:
         self.loop = asyncio.new_event_loop()
         self.revoked = revoked
         self.seeks: list[tuple[TP, int]] = []
+        self.seek_may_finish = threading.Event()
+        """Cleared by a test to hold the seek in the consumer thread, as a busy fetcher would."""
+        self.seek_may_finish.set()
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self._thread.start()
 
@@ -52,6 +55,7 @@ class ConsumerThreadStandIn:
             raise RuntimeError("aiokafka's consumer touched from outside the consumer thread")
         if self.revoked:
             raise IllegalStateError(f"No current assignment for partition {partition}")
+        self.seek_may_finish.wait(10)
         self.seeks.append((partition, offset))
 
     def assignment(self) -> set[TP]:
@@ -106,6 +110,33 @@ async def test_faust_app_reread_seeks_back_to_the_record_never_processed(
     await consumer.reread_unprocessed([RAW])
     assert stand_in.seeks == [(RAW, unread)]
     assert consumer._read_offset.holds == {RAW: unread}
+
+
+@pytest.mark.parametrize("unread", [246])
+@pytest.mark.asyncio
+async def test_faust_app_records_handed_out_during_the_reread_seek_keep_the_reread(
+    consumer: ShortFetchWaitConsumer, stand_in: ConsumerThreadStandIn, unread: int
+) -> None:
+    """While the seek waits for the consumer thread, Faust's drainer goes on handing out records
+    fetched before it; none may raise the partition's read offset past the record to re-read, or
+    the drainer would drop that record when the seek brings it (and the re-read would wait for a
+    retry, while the commit cannot pass it)."""
+    consumer._thread = stand_in  # type: ignore[assignment]
+    consumer.ledger_topics = frozenset({RAW.topic})
+    _owe_a_reread(consumer, RAW, unread)
+    stand_in.seek_may_finish.clear()
+    reread = asyncio.create_task(consumer.reread_unprocessed([RAW]))
+    await asyncio.sleep(0.05)
+    consumer._read_offset[RAW] = unread + 2  # the drainer hands out a record fetched before the seek
+    # Once the consumer thread has sought, its next fetch may reach the drainer before this task
+    # resumes: from now on the record to re-read must pass the drainer's floor.
+    floor = consumer._read_offset[RAW]
+    stand_in.seek_may_finish.set()
+    await reread
+    assert floor is not None and floor <= unread
+    assert consumer._read_offset[RAW] == unread
+    consumer._read_offset[RAW] = unread  # the re-read record itself is handed out
+    assert not consumer._read_offset.holds
 
 
 @pytest.mark.parametrize("stand_in", [True], indirect=True, ids=["revoked-during-the-seek"])
