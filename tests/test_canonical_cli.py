@@ -82,3 +82,21 @@ def test_canonical_records_of_real_extractions_validate(
         validator.validate(record)
     reported = {r["event_id"] for rec in records for r in rec["reports"]}
     assert reported == {e["event_id"] for e in events}
+
+
+@pytest.mark.parametrize(("items", "rounds"), [(40, 2)])
+def test_canonical_cli_merge_benchmark_prints_a_rate_per_round(items: int, rounds: int) -> None:
+    """``scripts/bench_merge.py``, quoted in the README, runs and prints each round's figures."""
+    script = Path(__file__).resolve().parents[1] / "scripts" / "bench_merge.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--items", str(items), "--rounds", str(rounds)],
+        capture_output=True,
+        text=True,
+        timeout=MERGE_TIMEOUT_S,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith(f"{items} items, ")
+    assert [line.split(":")[0] for line in lines[1:]] == [f"round {n}" for n in range(1, rounds + 1)]
+    assert all(" events/s, table " in line for line in lines[1:])

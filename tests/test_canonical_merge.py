@@ -523,3 +523,65 @@ def test_canonical_merge_compares_with_the_stored_meeting_not_an_older_decoding(
     second = merger.add(_event("r2", ["Ardhana Wirasmoro", "Sergei Valkorin"]), T0)
     assert (second.decision == "updated") is joins
     assert second.record is not None and (second.record["meeting_id"] == meeting_id) is joins
+
+
+class _CountingMeetings(dict[str, bytes]):
+    """The meetings map, counting the meetings the merge reads."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read: list[str] = []
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.read.append(key)
+        return super().get(key, default)
+
+
+@pytest.mark.parametrize("gap_days", [8, 40])
+def test_merge_never_reads_meetings_far_from_the_reports_day(names: NameRules, gap_days: int) -> None:
+    """A party's name key lists all their meetings of the retention: one that many days away
+    is rejected by date from the index alone, and its replay is still recognised."""
+    meetings = _CountingMeetings()
+    merger = Merger(names, blocks={}, meetings=meetings)
+    far = (datetime(2031, 3, 3) + timedelta(days=gap_days)).date().isoformat()  # noqa: DTZ001 - a calendar day
+    first = merger.add(_event("e1", ["Ardhana Wirasmoro", "Sergey Valkorin"]), T0)
+    assert first.record is not None
+    meetings.read.clear()
+    second = merger.add(_event("e2", ["Ardhana Wirasmoro", "Sergey Valkorin"], day=far, reported_on=far), T0)
+    assert second.decision == "created"
+    assert second.rejected["date"] == 1
+    assert first.record["meeting_id"] not in meetings.read
+    replay = merger.add(_event("e1", ["Ardhana Wirasmoro", "Sergey Valkorin"]), T0)
+    assert replay.decision == "duplicate"
+
+
+@pytest.mark.parametrize("reported_on", ["2031-03-05", None])
+def test_merge_reads_undated_and_nearby_meetings_whatever_the_index_says(
+    names: NameRules, reported_on: str | None
+) -> None:
+    """Within the window, or with no whole day to compare, a meeting is compared as before."""
+    merger = _merger(names)
+    first = merger.add(_event("e1", ["Ardhana Wirasmoro", "Sergey Valkorin"]), T0)
+    second = merger.add(
+        _event("e2", ["Ardhana Wirasmoro", "Sergey Valkorin"], day=None, reported_on=reported_on, source="Wire B"), T0
+    )
+    assert first.record is not None and second.record is not None
+    joined = second.decision == "updated"
+    assert joined == (reported_on is not None)  # an undated, timeless report joins no dated meeting
+    assert second.rejected.get("date", 0) == (0 if joined else 1)
+
+
+@pytest.mark.parametrize("people", [["Ardhana Wirasmoro", "Sergey Valkorin"]])
+def test_merge_reads_an_index_written_before_day_spans(names: NameRules, people: list[str]) -> None:
+    """A table restored from a changelog written by an earlier version lists bare meeting ids:
+    those meetings have no known days and are always compared."""
+    merger = _merger(names)
+    first = merger.add(_event("e1", people), T0)
+    assert first.record is not None
+    for key, raw in list(merger.blocks.items()):
+        merger.blocks[key] = orjson.dumps([entry[0] for entry in orjson.loads(raw)])
+    second = merger.add(_event("e2", people, source="Wire B"), T0)
+    assert second.decision == "updated"
+    assert second.record is not None and second.record["meeting_id"] == first.record["meeting_id"]
+    far = merger.add(_event("e3", people, day="2031-05-01", reported_on="2031-05-01"), T0)
+    assert far.decision == "created"

@@ -70,6 +70,11 @@ class MatchRules:
     day (both dates day-precise) joins it although their places differ: a place read from a
     dateline or a name is likelier than the same people meeting twice that day in two cities."""
 
+    @property
+    def date_window_days(self) -> int:
+        """Farthest apart two reports' whole days (``reference_day``) can be and still "agree"."""
+        return max(self.max_day_gap, self.undated_window_days)
+
 
 def folded_names(rules: NameRules, participants: Sequence[dict[str, Any]]) -> list[Tokens]:
     """Each participant's folded name; empty folds (a name made only of titles) are left out."""
@@ -185,6 +190,20 @@ def dates_compatible(a: dict[str, Any], b: dict[str, Any], *, rules: MatchRules)
     if is_timeless(a) and is_timeless(b):
         return rules.timeless_matches_timeless
     return rules.timeless_matches_dated
+
+
+def reference_day(report: dict[str, Any]) -> date | None:
+    """The day ``date_relation`` compares a report by, when it is a whole day: its meeting date,
+    else its publication day. Two reports whose reference days are more than
+    ``MatchRules.date_window_days`` apart conflict, so a report never joins a meeting whose dated
+    reports are all that far from it (the merge looks only at meetings near its day)."""
+    ref = _value(report.get("date")) or _clue(report.get("reported_on"))
+    if ref is None or len(ref) != DAY_LENGTH:
+        return None
+    try:
+        return date.fromisoformat(ref)
+    except ValueError:
+        return None
 
 
 def _value(d: Any) -> str | None:

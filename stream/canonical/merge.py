@@ -4,11 +4,15 @@
 dict) under the canonical meeting it reports, or starts a new one, and returns the record to
 publish on ``meetings.canonical`` (``None`` when nothing changed: a duplicate ``event_id``).
 State lives in two ``MutableMapping[str, bytes]``: ``blocks`` (a participant's name key ->
-the ids of the meetings with that party) and ``meetings`` (meeting id -> the meeting's
-reports). Events are routed by one key, the blocking key (``block_of``); inside a partition a
-report is compared with every meeting that shares any party's key, so a report that names one
-party more or less, or a given name instead of the surname, still finds its meeting there. The offline command
-passes dicts; the agent passes Faust tables, so both run this same code.
+the ids of the meetings with that party, each with the span of its reports' days) and
+``meetings`` (meeting id -> the meeting's reports). Events are routed by one key, the blocking
+key (``block_of``); inside a partition a report is compared with every meeting that shares any
+party's key, so a report that names one party more or less, or a given name instead of the
+surname, still finds its meeting there. A party's key gathers every meeting of that party
+within the retention, so the index also keeps each meeting's first and last reference day
+(``reference_day``): a meeting all of whose dated reports lie farther from the report's day
+than any two reports may "agree" is rejected by date without being read or compared. The
+offline command passes dicts; the agent passes Faust tables, so both run this same code.
 
 Choices (the contract is in DESIGN.md, "Canonical meetings"):
 
@@ -45,7 +49,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -63,6 +67,7 @@ from stream.canonical.matching import (
     is_timeless,
     participants_match,
     place_key,
+    reference_day,
     report_places_compatible,
     same_day,
     same_parties,
@@ -87,6 +92,8 @@ days an undated report's evidence names, ``stream.canonical.clues``) and ``datel
 is the evidence's dateline), read from the evidence when the report arrives."""
 
 Decision = Literal["created", "updated", "duplicate"]
+DaySpan = tuple[date, date] | None
+"""The first and last whole reference days of a meeting's reports; None when none has one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,12 +218,17 @@ class Merger:
         names = self._folded(report["participants"] or [])
         block = blocking_key(names)
         keys = sorted({name_key(tokens) for tokens in names})
-        member_ids = dict.fromkeys(mid for key in keys for mid in self._block_ids(key))
-        members = [m for mid in member_ids if (m := self._stored(mid)) is not None]
+        listed = {mid: span for key in keys for mid, span in self._block_entries(key).items()}
+        # A replay of a report is near its own day, so it still finds the meeting that has it.
+        day = reference_day(report)
+        near = [mid for mid, span in listed.items() if _near(span, day, self.rules.date_window_days)]
+        members = [m for mid in near if (m := self._stored(mid)) is not None]
         for meeting in members:
             if meeting.knows(report["event_id"]):
                 return MergeOutcome("duplicate", None, current=self.record(meeting), block=block)
         rejected: Counter[Mismatch] = Counter()
+        if len(near) < len(listed):
+            rejected["date"] = len(listed) - len(near)
         candidates: list[tuple[tuple[Any, ...], Meeting]] = []
         for meeting in members:
             mismatch = self._mismatch(report, names, meeting)
@@ -238,10 +250,7 @@ class Merger:
         else:
             meeting = Meeting(self._new_id(block, names, report), block, [], [report], stamp, stamp)
             decision = "created"
-        for key in keys:
-            if key not in meeting.keys:
-                meeting.keys.append(key)
-                self.blocks[key] = orjson.dumps([*self._block_ids(key), meeting.meeting_id])
+        self._index(meeting, keys, listed)
         raw = meeting.to_bytes()
         self.meetings[meeting.meeting_id] = raw
         self._remember(meeting.meeting_id, raw, meeting)
@@ -280,9 +289,10 @@ class Merger:
             del self.meetings[mid]
             self._decoded.pop(mid, None)
             for key in meeting.keys:
-                remaining = [m for m in self._block_ids(key) if m != mid]
+                remaining = self._block_entries(key)
+                remaining.pop(mid, None)
                 if remaining:
-                    self.blocks[key] = orjson.dumps(remaining)
+                    self.blocks[key] = _encoded_entries(remaining)
                 else:
                     self.blocks.pop(key, None)
             dropped.append(mid)
@@ -325,10 +335,22 @@ class Merger:
         folded = (self._fold(str(p.get("name") or "")) for p in participants)
         return [tokens for tokens in folded if tokens]
 
-    def _block_ids(self, block: str) -> list[str]:
-        raw = self.blocks.get(block)
-        ids: list[str] = orjson.loads(raw) if raw else []
-        return ids
+    def _block_entries(self, key: str) -> dict[str, DaySpan]:
+        """The meetings listed under a name key, in the order they were listed, with their day spans."""
+        raw = self.blocks.get(key)
+        return _decoded_entries(raw) if raw else {}
+
+    def _index(self, meeting: Meeting, keys: Sequence[str], listed: dict[str, DaySpan]) -> None:
+        """List ``meeting`` under its report's new ``keys``, and with its day span as it is now
+        under all its keys where that span changed (``listed``: what the report's keys said)."""
+        span = _day_span(meeting.reports)
+        moved = meeting.meeting_id not in listed or listed[meeting.meeting_id] != span
+        new_keys = [key for key in keys if key not in meeting.keys]
+        meeting.keys.extend(new_keys)
+        for key in meeting.keys if moved else new_keys:
+            entries = self._block_entries(key)
+            entries[meeting.meeting_id] = span
+            self.blocks[key] = _encoded_entries(entries)
 
     def _mismatch(self, report: dict[str, Any], names: Sequence[Tokens], meeting: Meeting) -> Mismatch | None:
         """The first rule that keeps ``report`` out of ``meeting``; None when it may join.
@@ -452,6 +474,39 @@ def _combined_confidence(reports: Iterable[dict[str, Any]]) -> float:
     for c in by_source.values():
         doubt *= 1.0 - min(max(c, 0.0), 1.0)
     return round(1.0 - doubt, 4)
+
+
+def _day_span(reports: Iterable[dict[str, Any]]) -> DaySpan:
+    days = [day for r in reports if (day := reference_day(r)) is not None]
+    return (min(days), max(days)) if days else None
+
+
+def _near(span: DaySpan, day: date | None, window_days: int) -> bool:
+    """Whether a meeting whose reports' days span ``span`` may take a report of ``day``."""
+    if span is None or day is None:
+        return True
+    first, last = span
+    return (first - day).days <= window_days and (day - last).days <= window_days
+
+
+def _decoded_entries(raw: bytes) -> dict[str, DaySpan]:
+    """A name key's index value: ``[[id, first day, last day] | [id], ...]``; a bare id string (as
+    written before the spans) has no span and is always compared."""
+    entries: dict[str, DaySpan] = {}
+    for entry in orjson.loads(raw):
+        if isinstance(entry, str):
+            entries[entry] = None
+        elif len(entry) == 3:
+            entries[entry[0]] = (date.fromisoformat(entry[1]), date.fromisoformat(entry[2]))
+        else:
+            entries[entry[0]] = None
+    return entries
+
+
+def _encoded_entries(entries: dict[str, DaySpan]) -> bytes:
+    return orjson.dumps(
+        [[mid] if span is None else [mid, span[0].isoformat(), span[1].isoformat()] for mid, span in entries.items()]
+    )
 
 
 def _digest(key: str) -> str:
