@@ -99,6 +99,7 @@ async def canonical_merge(stream: AsyncIterable[EventT[bytes]]) -> None:
                 blocks=TableView(blocks_table, f"{partition}\x1f"),
                 meetings=TableView(meetings_table),
                 max_reports=settings.canonical_max_reports,
+                max_meetings_per_key=settings.canonical_max_meetings_per_key,
                 days=days,
             )
         seen_at = await _merge(event, merger)

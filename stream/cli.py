@@ -201,6 +201,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
         blocks={},
         meetings={},
         max_reports=settings.canonical_max_reports,
+        max_meetings_per_key=settings.canonical_max_meetings_per_key,
         days=load_day_words(),
     )
     total = count_lines(args.input, stream=sys.stderr)

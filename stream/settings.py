@@ -67,6 +67,12 @@ class Settings:
         "Reports a canonical meeting keeps and lists whole; later ones are only counted (`reports_omitted`), "
         "so one much-reported meeting cannot grow its record past the broker's message size limit.",
     )
+    canonical_max_meetings_per_key: int = _opt(
+        "MEETWIRE_CANONICAL_MAX_MEETINGS_PER_KEY",
+        5000,
+        "Meetings a party's name key lists in the merge's index (oldest first out): a very frequent name "
+        "cannot grow its table value past the broker's message size limit.",
+    )
     table_store: str = _opt(
         "MEETWIRE_TABLE_STORE",
         "rocksdb://",
@@ -283,6 +289,7 @@ class Settings:
             self.max_request_bytes,
             self.batch_size,
             self.canonical_max_reports,
+            self.canonical_max_meetings_per_key,
         )
         if min(*sizes, self.topic_partitions, self.topic_replication_factor, self.crash_loop_limit) <= 0:
             raise SettingsError("sizes and counts must be positive")

@@ -585,3 +585,27 @@ def test_merge_reads_an_index_written_before_day_spans(names: NameRules, people:
     assert second.record is not None and second.record["meeting_id"] == first.record["meeting_id"]
     far = merger.add(_event("e3", people, day="2031-05-01", reported_on="2031-05-01"), T0)
     assert far.decision == "created"
+
+
+@pytest.mark.parametrize("bound", [3])
+def test_merge_name_key_lists_at_most_its_bound_oldest_out(names: NameRules, bound: int) -> None:
+    """One party meeting many others: their shared key keeps the newest ``bound`` meetings, and
+    the one just written always; the oldest are still found through their other party's key."""
+    merger = Merger(names, blocks={}, meetings={}, max_meetings_per_key=bound)
+    guests = ["Ardhana Wirasmoro", "Sergey Valkorin", "Lintang Pradipta", "Osric Delmane", "Tamsin Yarrow"]
+    records = []
+    for n, guest in enumerate(guests):
+        outcome = merger.add(_event(f"e{n}", ["Kemal Orsavi", guest]), T0)
+        assert outcome.record is not None
+        records.append(outcome.record["meeting_id"])
+    shared = orjson.loads(merger.blocks["orsavi"])
+    assert [entry[0] for entry in shared] == records[-bound:]
+    again = merger.add(_event("e0-again", ["Kemal Orsavi", guests[0]], source="Wire B"), T0)
+    assert again.decision == "updated"
+    assert again.record is not None and again.record["meeting_id"] == records[0]
+
+
+@pytest.mark.parametrize("bound", [0])
+def test_merge_name_key_bound_must_be_positive(names: NameRules, bound: int) -> None:
+    with pytest.raises(ValueError, match="max_meetings_per_key"):
+        Merger(names, blocks={}, meetings={}, max_meetings_per_key=bound)

@@ -86,6 +86,10 @@ REPORT_FIELDS = ("event_id", "item_id", "source", "language", "url", "status")
 """What a record's ``reports`` list shows of each report."""
 MAX_REPORTS = 100
 """Reports a meeting keeps whole (``MEETWIRE_CANONICAL_MAX_REPORTS``); later ones are only counted."""
+MAX_MEETINGS_PER_KEY = 5000
+"""Meetings a name key lists (``MEETWIRE_CANONICAL_MAX_MEETINGS_PER_KEY``): at ~50 bytes each, the
+key's table value stays far below the broker's 1 MB message limit, whose breach would fail the
+changelog write of the very event that made it, at every restart."""
 _KEPT_FIELDS = (*REPORT_FIELDS, "confidence", "participants", "location", "date", "topic", "reported_on")
 """What the table keeps of each report (no evidence text, no extractor); besides, ``clues`` (the
 days an undated report's evidence names, ``stream.canonical.clues``) and ``dateline`` (its place
@@ -181,13 +185,17 @@ class Merger:
         meetings: MutableMapping[str, bytes],
         rules: MatchRules | None = None,
         max_reports: int = MAX_REPORTS,
+        max_meetings_per_key: int = MAX_MEETINGS_PER_KEY,
         days: DayWords | None = None,
     ) -> None:
         if max_reports < 1:
             raise ValueError(f"max_reports must be at least 1, not {max_reports}")
+        if max_meetings_per_key < 1:
+            raise ValueError(f"max_meetings_per_key must be at least 1, not {max_meetings_per_key}")
         self.names = names
         self.rules = rules or MatchRules()
         self.max_reports = max_reports
+        self.max_meetings_per_key = max_meetings_per_key
         self.days = days
         """Month and weekday names for an undated report's day clues; None: no clues are read."""
         # Every comparison folds the names of a meeting's reports again: remember them.
@@ -350,6 +358,9 @@ class Merger:
         for key in meeting.keys if moved else new_keys:
             entries = self._block_entries(key)
             entries[meeting.meeting_id] = span
+            excess = len(entries) - self.max_meetings_per_key
+            for oldest in [mid for mid in entries if mid != meeting.meeting_id][: max(0, excess)]:
+                del entries[oldest]  # no longer found through this key, still through its other parties'
             self.blocks[key] = _encoded_entries(entries)
 
     def _mismatch(self, report: dict[str, Any], names: Sequence[Tokens], meeting: Meeting) -> Mismatch | None:
