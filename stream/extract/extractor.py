@@ -233,7 +233,7 @@ class MeetingExtractor:
                     separate_paragraphs,
                 )
             )
-        fallback = article_place(places, dateline, mask, mentions)
+        fallback = article_place(item.text, places, dateline, mask, mentions, sentences, self.place_cues)
         person_spans = [m.span for m in mentions if m.kind == "person"]
         events: list[MeetingEvent] = []
         merged = merge(candidates)

@@ -283,9 +283,11 @@ def _paired(text: str, p: PlaceMention, mentions: list[PlaceMention], cues: Plac
 
 def _qualifier(text: str, p: PlaceMention, mentions: list[PlaceMention], cues: PlaceCues) -> bool:
     """Right after another place and a comma ("Makassar City, South Sulawesi"): the province
-    or district of the place before it, not a place of its own."""
+    or district of the place before it, not a place of its own. The same place named twice
+    ("VATICAN CITY, Vatican") qualifies nothing."""
     return any(
-        0 <= p.span[0] - q.span[1] <= 8 and cues.qualifier_gap.match(text[q.span[1] : p.span[0]]) for q in mentions
+        q.name != p.name and 0 <= p.span[0] - q.span[1] <= 8 and cues.qualifier_gap.match(text[q.span[1] : p.span[0]])
+        for q in mentions
     )
 
 
@@ -368,11 +370,24 @@ def to_location(chosen: PlaceMention | None) -> Location | None:
 
 
 def article_place(
-    places: list[PlaceMention], dateline: PlaceMention | None, mask: Mask, mentions: list[Mention]
+    text: str,
+    places: list[PlaceMention],
+    dateline: PlaceMention | None,
+    mask: Mask,
+    mentions: list[Mention],
+    sentences: list[Sentence],
+    cues: PlaceCues,
 ) -> PlaceMention | None:
-    """Where the article is set when a meeting's own sentences name no place: the first city or
-    venue of the body (not inside a party's title), else the dateline city."""
+    """Where the article is set when a meeting's own sentences name no place.
+
+    The first city or venue of the body (not inside a party's title) that the text introduces
+    as a location ("di X", "in X", "Hotel Y, X", a building) and not as an affiliation, an
+    origin, a part of a name or a subject of talks; else the first such city or venue however
+    introduced; else the dateline city. A city a story names only in passing ("as reported by
+    X", "the shooting in X") is no setting."""
     inside = [(m.span[0], m.span[1]) for m in mentions]
+    starts = [s.start_char for s in sentences]
+    first: PlaceMention | None = None
     for p in places:
         if p.kind not in ("city", "venue") or mask.covers(p.span[0]):
             continue
@@ -380,5 +395,27 @@ def article_place(
             continue
         if any(a <= p.span[0] < b for a, b in inside):
             continue
-        return p
+        if first is None:
+            first = p
+        i = bisect_right(starts, p.span[0]) - 1
+        sent_start = sentences[i].start_char if i >= 0 else 0
+        if _setting(text, p, sent_start, places, cues):
+            return p
+    if first is not None:
+        return first
     return dateline if dateline is not None and dateline.kind in ("city", "venue") else None
+
+
+def _setting(text: str, p: PlaceMention, sent_start: int, places: list[PlaceMention], cues: PlaceCues) -> bool:
+    """Introduced as a location (or a building) and nothing else: a place the story is set in,
+    not the province or island of the place before it ("Kota X, Y")."""
+    lead_in = _lead_in(text, p, sent_start, cues)
+    if lead_in not in ("locative", "address") and p.kind != "venue":
+        return False
+    if lead_in not in ("locative", "address") and _POSSESSIVE_AFTER.match(text, p.span[1]):
+        return False
+    if cues.said_after.match(text, p.span[1]) or _qualifier(text, p, places, cues):
+        return False
+    if cues.topical.search(text, max(sent_start, p.span[0] - LOOKBACK), p.span[0]):
+        return False
+    return not _in_name(text, p, [], False)
