@@ -410,7 +410,7 @@ def _setting(text: str, p: PlaceMention, sent_start: int, places: list[PlaceMent
     """Introduced as a location (or a building) and nothing else: a place the story is set in,
     not the province or island of the place before it ("Kota X, Y")."""
     lead_in = _lead_in(text, p, sent_start, cues)
-    if lead_in not in ("locative", "address") and p.kind != "venue":
+    if lead_in not in ("locative", "address") and (p.kind != "venue" or lead_in in ("source", "affiliation")):
         return False
     if lead_in not in ("locative", "address") and _POSSESSIVE_AFTER.match(text, p.span[1]):
         return False

@@ -225,6 +225,8 @@ def _article_place(gazetteer: Gazetteer, nlp: Language, text: str) -> str | None
         ("id", "Menteri Rina bertemu Bagus. Kota Surabaya menyambut.\n\nAcara berlangsung di Bandung.", "Bandung"),
         # the province after a city is the city's, not a setting of its own
         ("id", "Mahasiswa datang ke kantor bupati di Malang, Jawa Timur, Senin.", "Malang"),
+        # a building left from is an origin, not a setting
+        ("en", "The minister drove from Merdeka Palace.\n\nLater she spoke in Lisbon.", "Lisbon"),
         # with no place introduced as a location, the first city still stands
         ("en", "Lyon officials met the minister on Monday.", "Lyon"),
     ],
