@@ -134,6 +134,8 @@ class MeetingExtractor:
         info["data_dates_vocabulary"] = str(self.date_rules.version)
         info["data_topics"] = self.topics.version
         info["data_place_cues"] = str(self.place_cues.version)
+        for name, version in sorted(self.gazetteer.versions.items()):
+            info[f"data_{name}"] = str(version)
         return info
 
     def language_of(self, item: WireItem) -> str | None:

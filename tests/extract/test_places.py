@@ -117,6 +117,9 @@ def test_places_venues_resolve_to_city(
         ("Gubernur Jawa Barat hadir.", "Jawa Barat", "West Java"),
         ("Kunjungan ke Sulawesi Selatan.", "Sulawesi Selatan", "South Sulawesi"),
         ("Warga Papua menyambut tamu.", "Papua", "Papua"),
+        # an island, not a look-alike city abroad
+        ("Kabupaten paling timur Pulau Madura.", "Pulau Madura", "Madura"),
+        ("Mahasiswa dari Madura datang.", "Madura", "Madura"),
     ],
 )
 def test_places_indonesian_regions(gazetteer: Gazetteer, nlp_id: Language, text: str, mention: str, name: str) -> None:
@@ -206,6 +209,8 @@ def test_places_sorted_spans_match_text(gazetteer: Gazetteer, nlp_id: Language, 
         ("ANKARA, March 17. /TASS/. The talks began.", "ANKARA", "Ankara"),
         ("radarkota\nBlitar\n\nBupati bertemu Konjen.", "Blitar", "Blitar"),
         ("PALANGKA RAYA, kabarkota.com - Kapolda bertemu Danrem.", "PALANGKA RAYA", "Palangkaraya"),
+        # a small town in capitals is a city where a dateline stands
+        ("NGAWI, kabarkota.com - Bupati bertemu Camat.", "NGAWI", "Ngawi"),
     ],
 )
 def test_places_dateline_forms(gazetteer: Gazetteer, text: str, mention: str, name: str) -> None:
@@ -325,3 +330,38 @@ def test_places_dateline_outlet_and_caps_dash(gazetteer: Gazetteer, text: str, m
     place = gazetteer.dateline(text)
     assert place is not None
     assert place.mention == mention
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "name"),
+    [
+        ("Bagus menerima Rina di Ruang Pimpinan DPRD Sumbar, Rabu.", "Ruang Pimpinan DPRD Sumbar", "Padang"),
+        ("Massa mendatangi Kantor Gubernur Jawa Tengah, Senin.", "Kantor Gubernur Jawa Tengah", "Semarang"),
+        ("Rapat di Gedung DPRD Provinsi Sulawesi Selatan.", "Gedung DPRD Provinsi Sulawesi Selatan", "Makassar"),
+    ],
+)  # fmt: skip
+def test_places_region_government_building_is_a_venue_in_its_seat(
+    gazetteer: Gazetteer, nlp_id: Language, text: str, mention: str, name: str
+) -> None:
+    place = _find(gazetteer.find_places(nlp_id(text), text), mention)
+    assert (place.kind, place.name, place.venue) == ("venue", name, mention)
+
+
+@pytest.mark.parametrize(
+    ("text", "mention"),
+    [
+        # a body of the region, not its building; a building with no government word
+        ("Ketua DPRD Sumatera Barat Bagus hadir.", "Sumatera Barat"),
+        ("Mahasiswa Universitas Sumatera Utara hadir.", "Sumatera Utara"),
+        ("Kunjungan ke Pulau Lombok berlangsung lancar.", "Pulau Lombok"),
+    ],
+)  # fmt: skip
+def test_places_region_without_government_building_stays_a_region(
+    gazetteer: Gazetteer, nlp_id: Language, text: str, mention: str
+) -> None:
+    assert _find(gazetteer.find_places(nlp_id(text), text), mention).kind == "region"
+
+
+@pytest.mark.parametrize("name", ["places_regions", "places_venue_heads"])
+def test_places_data_versions(gazetteer: Gazetteer, name: str) -> None:
+    assert gazetteer.versions[name] >= 2
