@@ -131,7 +131,11 @@ def load_place_cues() -> PlaceCues:
         ),
         meeting_cue=re.compile(rf"\b(?:{words('meeting_cues')})\b", flags),
         held_cue=re.compile(rf"\b(?:{words('held_cues')})\b", flags),
-        topical=re.compile(rf"\b(?:{words('topical_words')})\s+(?:\w+\s+){{0,2}}$", flags),
+        topical=re.compile(
+            rf"\b(?:{words('topical_words')})\s+(?:\w+\s+){{0,2}}"
+            rf"(?:(?-i:[A-Z])[\w'\u2019-]*\s+(?:(?:and|dan|&)\s+)?){{0,5}}(?:(?:{words('locative_words')})\s+)?$",
+            flags,
+        ),
         pair_gap=re.compile(rf"\s*(?:{words('pair_words')})\s*$", flags),
         qualifier_gap=re.compile(
             rf"(?:\s+(?:{words('qualifier_words')}))?\s*,\s*(?:(?:{words('province_words')})\s+)?$", flags

@@ -200,6 +200,12 @@ def test_meeting_place_cues_weigh_every_feature(feature: str) -> None:
         ("admin", "di Kota ", True),
         ("described", "in the Chinese capital ", True),
         ("topical", "the ceasefire in ", True),
+        # a chain of named places after the subject: all of them are what was discussed
+        ("topical", "penembakan di Masjid Raya dan Gereja Kota di ", True),
+        ("topical", "the shooting at Riverside Mall in ", True),
+        # lower-case words after the subject are the story going on, not the subject's places
+        ("topical", "the war, and then the ministers met in ", False),
+        ("topical", "the ceasefire the leaders of both sides finally agreed on in ", False),
     ],
 )
 def test_meeting_place_cues_compile_from_data(pattern: str, text: str, hit: bool) -> None:
@@ -223,6 +229,7 @@ def _article_place(gazetteer: Gazetteer, nlp: Language, text: str) -> str | None
         ("en", "The ministers met, as reported by Lyon correspondents.\n\nThe forum opened in Porto.", "Porto"),
         ("en", "They discussed the war in Lyon.\n\nThe ministers later spoke in Porto.", "Porto"),
         ("id", "Menteri Rina bertemu Bagus. Kota Surabaya menyambut.\n\nAcara berlangsung di Bandung.", "Bandung"),
+        ("id", "Mereka membahas penembakan di Gedung Sari dan Pasar Baru di Surabaya.\n\nRapat di Bandung.", "Bandung"),
         # the province after a city is the city's, not a setting of its own
         ("id", "Mahasiswa datang ke kantor bupati di Malang, Jawa Timur, Senin.", "Malang"),
         # a building left from is an origin, not a setting
