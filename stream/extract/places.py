@@ -874,9 +874,8 @@ def load_gazetteer() -> Gazetteer:
     seats = _load_regions(builder)
     countries, folded_countries, forms = _load_countries(builder)
     places, folded = builder.finish()
-    versions = {
-        name.removesuffix(".tsv"): _file_version(name) for name in ("places_regions.tsv", "places_venue_heads.tsv")
-    }
+    versioned = ("places_regions.tsv", "places_venue_heads.tsv", "places_venues.tsv")
+    versions = {name.removesuffix(".tsv"): _file_version(name) for name in versioned}
     return Gazetteer(
         places,
         folded,

@@ -234,6 +234,9 @@ def _article_place(gazetteer: Gazetteer, nlp: Language, text: str) -> str | None
         ("id", "Mahasiswa datang ke kantor bupati di Malang, Jawa Timur, Senin.", "Malang"),
         # a building left from is an origin, not a setting
         ("en", "The minister drove from Merdeka Palace.\n\nLater she spoke in Lisbon.", "Lisbon"),
+        # a building or city that acts ("blocked by X", "as reported by X") is no setting
+        ("en", "The plan was blocked by Merdeka Palace.\n\nLater the ministers met in Lisbon.", "Lisbon"),
+        ("id", "Usulan itu ditolak oleh Istana Merdeka.\n\nRapat digelar di Bandung.", "Bandung"),
         # with no place introduced as a location, the first city still stands
         ("en", "Lyon officials met the minister on Monday.", "Lyon"),
     ],

@@ -100,6 +100,9 @@ def test_places_english_cities_by_population(
         ("The president received him at the Élysée Palace.", "Élysée Palace", "Élysée Palace", "Paris"),
         ("The premier met him at Downing Street.", "Downing Street", "Downing Street", "London"),
         ("They met at UN headquarters.", "UN headquarters", "UN headquarters", "New York"),
+        ("The talks took place at the North Block office.", "North Block", "North Block", "New Delhi"),
+        ("The king received him at Windsor Castle.", "Windsor Castle", "Windsor Castle", "Windsor"),
+        ("The president hosted him at the Palácio do Planalto.", "Palácio do Planalto", "Planalto Palace", "Brasília"),
     ],
 )
 def test_places_venues_resolve_to_city(
