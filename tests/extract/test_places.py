@@ -365,6 +365,34 @@ def test_places_region_without_government_building_stays_a_region(
     assert _find(gazetteer.find_places(nlp_id(text), text), mention).kind == "region"
 
 
-@pytest.mark.parametrize("name", ["places_regions", "places_venue_heads"])
+@pytest.mark.parametrize(
+    ("lang", "text", "mention", "name"),
+    [
+        ("en", "Ana met Rina at the Ministry of Trade of Malaysia.", "Ministry of Trade of Malaysia", "Kuala Lumpur"),
+        ("id", "Rina tiba di Kementerian Luar Negeri Malaysia.", "Kementerian Luar Negeri Malaysia", "Kuala Lumpur"),
+    ],
+)  # fmt: skip
+def test_places_national_ministry_is_a_venue_in_the_capital(
+    gazetteer: Gazetteer, nlp_en: Language, nlp_id: Language, lang: str, text: str, mention: str, name: str
+) -> None:
+    nlp = nlp_en if lang == "en" else nlp_id
+    place = _find(gazetteer.find_places(nlp(text), text), mention)
+    assert (place.kind, place.name, place.venue) == ("venue", name, mention)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a ministry that speaks is no place; a city named after the building is where it is
+        "Kementerian Luar Negeri Malaysia menyatakan hal itu.",
+        "They met at the Ministry of Defence of France in Lyon.",
+    ],
+)
+def test_places_national_ministry_without_place_reading(gazetteer: Gazetteer, nlp_id: Language, text: str) -> None:
+    found = gazetteer.find_places(nlp_id(text), text)
+    assert not [p for p in found if p.kind == "venue"]
+
+
+@pytest.mark.parametrize("name", ["places_regions", "places_venue_heads", "places_venues"])
 def test_places_data_versions(gazetteer: Gazetteer, name: str) -> None:
     assert gazetteer.versions[name] >= 2
