@@ -104,6 +104,9 @@ class PlaceCues:
     qualifier_gap: re.Pattern[str]
     said_after: re.Pattern[str]
     here: re.Pattern[str]
+    earlier: re.Pattern[str]
+    """An earlier meeting right before the place ("setelah pertemuan kita di X", "they last met in
+    X"): where that one was, not where the story is set."""
 
 
 def load_place_cues() -> PlaceCues:
@@ -142,6 +145,9 @@ def load_place_cues() -> PlaceCues:
         ),
         said_after=re.compile(rf"\s*(?:{words('said_words')})\b", flags),
         here=re.compile(rf"\b(?:{words('here_words')})\b", flags),
+        earlier=re.compile(
+            rf"\b(?:{words('earlier_words')})\s+(?:\w+\s+){{0,2}}(?:{words('locative_words')})\s+$", flags
+        ),
     )
 
 
@@ -386,25 +392,34 @@ def article_place(
 
     The first city or venue of the body (not inside a party's title) that the text introduces
     as a location ("di X", "in X", "Hotel Y, X", a building) and not as an affiliation, an
-    origin, a part of a name or a subject of talks; else the first such city or venue however
-    introduced; else the dateline city. A city a story names only in passing ("as reported by
+    origin, a part of a name, a subject of talks or an earlier meeting's place; else the first
+    region so introduced ("di Bali"); else the first city or venue however introduced; else the
+    dateline city. A city a story names only in passing ("as reported by
     X", "the shooting in X") is no setting."""
     inside = [(m.span[0], m.span[1]) for m in mentions]
     starts = [s.start_char for s in sentences]
     first: PlaceMention | None = None
+    region: PlaceMention | None = None
     for p in places:
-        if p.kind not in ("city", "venue") or mask.covers(p.span[0]):
+        if p.kind not in ("city", "venue", "region") or mask.covers(p.span[0]):
             continue
         if dateline is not None and p.span == dateline.span:
             continue
         if any(a <= p.span[0] < b for a, b in inside):
             continue
-        if first is None:
-            first = p
         i = bisect_right(starts, p.span[0]) - 1
         sent_start = sentences[i].start_char if i >= 0 else 0
+        if p.kind == "region":
+            # "selamat datang di Bali": a region the story is set in, when it names no city so
+            if region is None and _lead_in(text, p, sent_start, cues) == "locative":
+                region = p if _setting(text, p, sent_start, places, cues) else None
+            continue
+        if first is None:
+            first = p
         if _setting(text, p, sent_start, places, cues):
             return p
+    if region is not None:
+        return region
     if first is not None:
         return first
     return dateline if dateline is not None and dateline.kind in ("city", "venue") else None
@@ -420,6 +435,7 @@ def _setting(text: str, p: PlaceMention, sent_start: int, places: list[PlaceMent
         return False
     if cues.said_after.match(text, p.span[1]) or _qualifier(text, p, places, cues):
         return False
-    if cues.topical.search(text, max(sent_start, p.span[0] - LOOKBACK), p.span[0]):
+    lo = max(sent_start, p.span[0] - LOOKBACK)
+    if cues.topical.search(text, lo, p.span[0]) or cues.earlier.search(text, lo, p.span[0]):
         return False
     return not _in_name(text, p, [], False)

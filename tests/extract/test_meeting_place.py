@@ -200,6 +200,9 @@ def test_meeting_place_cues_weigh_every_feature(feature: str) -> None:
         ("admin", "di Kota ", True),
         ("described", "in the Chinese capital ", True),
         ("topical", "the ceasefire in ", True),
+        ("earlier", "setelah pertemuan kita di ", True),
+        ("earlier", "The two leaders last met in ", True),
+        ("earlier", "The two leaders met in ", False),
         # a chain of named places after the subject: all of them are what was discussed
         ("topical", "penembakan di Masjid Raya dan Gereja Kota di ", True),
         ("topical", "the shooting at Riverside Mall in ", True),
@@ -237,6 +240,11 @@ def _article_place(gazetteer: Gazetteer, nlp: Language, text: str) -> str | None
         # a building or city that acts ("blocked by X", "as reported by X") is no setting
         ("en", "The plan was blocked by Merdeka Palace.\n\nLater the ministers met in Lisbon.", "Lisbon"),
         ("id", "Usulan itu ditolak oleh Istana Merdeka.\n\nRapat digelar di Bandung.", "Bandung"),
+        # an earlier meeting's place is not where the story is set
+        ("en", "They last met in Lisbon in May.\n\nThe talks were held in Porto.", "Porto"),
+        # a region introduced as a location, when no city is
+        ("id", "Bagus bertemu Rina.\n\n\"Selamat datang di Bali setelah pertemuan kita di Surabaya.\"", "Bali"),
+        ("id", "Warga di Jawa Barat menyambut.\n\nPertemuan digelar di Bandung.", "Bandung"),
         # with no place introduced as a location, the first city still stands
         ("en", "Lyon officials met the minister on Monday.", "Lyon"),
     ],
