@@ -134,6 +134,8 @@ class MeetingExtractor:
         info["data_dates_vocabulary"] = str(self.date_rules.version)
         info["data_topics"] = self.topics.version
         info["data_place_cues"] = str(self.place_cues.version)
+        for name, version in sorted(self.gazetteer.versions.items()):
+            info[f"data_{name}"] = str(version)
         return info
 
     def language_of(self, item: WireItem) -> str | None:
@@ -233,7 +235,7 @@ class MeetingExtractor:
                     separate_paragraphs,
                 )
             )
-        fallback = article_place(places, dateline, mask, mentions)
+        fallback = article_place(item.text, places, dateline, mask, mentions, sentences, self.place_cues)
         person_spans = [m.span for m in mentions if m.kind == "person"]
         events: list[MeetingEvent] = []
         merged = merge(candidates)

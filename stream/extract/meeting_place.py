@@ -10,8 +10,10 @@ Province"), a building, a region, the dateline; is a meeting held near it ("held
 reader trusts them and a linear score breaks ties inside a tier.
 
 Weights and tiers are rules written against the labelled training set (location 0.66/0.71 ->
-0.87/0.86, en/id); a conditional logit fitted on the same features scored lower in 5-fold
-cross-validation by article (0.79), so no model is shipped.
+0.87/0.86, en/id; with :func:`article_place` choosing the setting, 0.91/0.94 in 5-fold
+cross-validation); a conditional logit fitted on the same features scored lower in 5-fold
+cross-validation by article (0.85/0.82 against the rules' 0.91/0.94 on the same events,
+``scripts/place_choice_cv.py``), so no model is shipped.
 """
 
 from __future__ import annotations
@@ -104,6 +106,9 @@ class PlaceCues:
     qualifier_gap: re.Pattern[str]
     said_after: re.Pattern[str]
     here: re.Pattern[str]
+    earlier: re.Pattern[str]
+    """An earlier meeting right before the place ("setelah pertemuan kita di X", "they last met in
+    X"): where that one was, not where the story is set."""
 
 
 def load_place_cues() -> PlaceCues:
@@ -131,13 +136,20 @@ def load_place_cues() -> PlaceCues:
         ),
         meeting_cue=re.compile(rf"\b(?:{words('meeting_cues')})\b", flags),
         held_cue=re.compile(rf"\b(?:{words('held_cues')})\b", flags),
-        topical=re.compile(rf"\b(?:{words('topical_words')})\s+(?:\w+\s+){{0,2}}$", flags),
+        topical=re.compile(
+            rf"\b(?:{words('topical_words')})\s+(?:\w+\s+){{0,2}}"
+            rf"(?:(?-i:[A-Z])[\w'\u2019-]*\s+(?:(?:and|dan|&)\s+)?){{0,5}}(?:(?:{words('locative_words')})\s+)?$",
+            flags,
+        ),
         pair_gap=re.compile(rf"\s*(?:{words('pair_words')})\s*$", flags),
         qualifier_gap=re.compile(
             rf"(?:\s+(?:{words('qualifier_words')}))?\s*,\s*(?:(?:{words('province_words')})\s+)?$", flags
         ),
         said_after=re.compile(rf"\s*(?:{words('said_words')})\b", flags),
         here=re.compile(rf"\b(?:{words('here_words')})\b", flags),
+        earlier=re.compile(
+            rf"\b(?:{words('earlier_words')})\s+(?:\w+\s+){{0,2}}(?:{words('locative_words')})\s+$", flags
+        ),
     )
 
 
@@ -283,9 +295,11 @@ def _paired(text: str, p: PlaceMention, mentions: list[PlaceMention], cues: Plac
 
 def _qualifier(text: str, p: PlaceMention, mentions: list[PlaceMention], cues: PlaceCues) -> bool:
     """Right after another place and a comma ("Makassar City, South Sulawesi"): the province
-    or district of the place before it, not a place of its own."""
+    or district of the place before it, not a place of its own. The same place named twice
+    ("VATICAN CITY, Vatican") qualifies nothing."""
     return any(
-        0 <= p.span[0] - q.span[1] <= 8 and cues.qualifier_gap.match(text[q.span[1] : p.span[0]]) for q in mentions
+        q.name != p.name and 0 <= p.span[0] - q.span[1] <= 8 and cues.qualifier_gap.match(text[q.span[1] : p.span[0]])
+        for q in mentions
     )
 
 
@@ -368,17 +382,62 @@ def to_location(chosen: PlaceMention | None) -> Location | None:
 
 
 def article_place(
-    places: list[PlaceMention], dateline: PlaceMention | None, mask: Mask, mentions: list[Mention]
+    text: str,
+    places: list[PlaceMention],
+    dateline: PlaceMention | None,
+    mask: Mask,
+    mentions: list[Mention],
+    sentences: list[Sentence],
+    cues: PlaceCues,
 ) -> PlaceMention | None:
-    """Where the article is set when a meeting's own sentences name no place: the first city or
-    venue of the body (not inside a party's title), else the dateline city."""
+    """Where the article is set when a meeting's own sentences name no place.
+
+    The first city or venue of the body (not inside a party's title) that the text introduces
+    as a location ("di X", "in X", "Hotel Y, X", a building) and not as an affiliation, an
+    origin, a part of a name, a subject of talks or an earlier meeting's place; else the first
+    region so introduced ("di Bali"); else the first city or venue however introduced; else the
+    dateline city. A city a story names only in passing ("as reported by
+    X", "the shooting in X") is no setting."""
     inside = [(m.span[0], m.span[1]) for m in mentions]
+    starts = [s.start_char for s in sentences]
+    first: PlaceMention | None = None
+    region: PlaceMention | None = None
     for p in places:
-        if p.kind not in ("city", "venue") or mask.covers(p.span[0]):
+        if p.kind not in ("city", "venue", "region") or mask.covers(p.span[0]):
             continue
         if dateline is not None and p.span == dateline.span:
             continue
         if any(a <= p.span[0] < b for a, b in inside):
             continue
-        return p
+        i = bisect_right(starts, p.span[0]) - 1
+        sent_start = sentences[i].start_char if i >= 0 else 0
+        if p.kind == "region":
+            # "selamat datang di Bali": a region the story is set in, when it names no city so
+            if region is None and _lead_in(text, p, sent_start, cues) == "locative":
+                region = p if _setting(text, p, sent_start, places, cues) else None
+            continue
+        if first is None:
+            first = p
+        if _setting(text, p, sent_start, places, cues):
+            return p
+    if region is not None:
+        return region
+    if first is not None:
+        return first
     return dateline if dateline is not None and dateline.kind in ("city", "venue") else None
+
+
+def _setting(text: str, p: PlaceMention, sent_start: int, places: list[PlaceMention], cues: PlaceCues) -> bool:
+    """Introduced as a location (or a building) and nothing else: a place the story is set in,
+    not the province or island of the place before it ("Kota X, Y")."""
+    lead_in = _lead_in(text, p, sent_start, cues)
+    if lead_in not in ("locative", "address") and (p.kind != "venue" or lead_in in ("source", "affiliation")):
+        return False
+    if lead_in not in ("locative", "address") and _POSSESSIVE_AFTER.match(text, p.span[1]):
+        return False
+    if cues.said_after.match(text, p.span[1]) or _qualifier(text, p, places, cues):
+        return False
+    lo = max(sent_start, p.span[0] - LOOKBACK)
+    if cues.topical.search(text, lo, p.span[0]) or cues.earlier.search(text, lo, p.span[0]):
+        return False
+    return not _in_name(text, p, [], False)

