@@ -713,6 +713,8 @@ class ParticipantFinder:
                 r_end -= 1
             if r_end <= r_start or any(t in taken or t in blocked for t in range(r_start, r_end)):
                 continue
+            if not honoured and self._after_organisation_word(doc, r_start):
+                continue  # "Kamar Dagang X", "Partai Maju Y": the rest of an organisation's name
             if (self._org_like(doc, r_start, r_end) and not honoured) or not all(
                 self._is_name_token(doc[t])
                 or fold(doc[t].text) in self.particles
@@ -740,6 +742,58 @@ class ParticipantFinder:
                 )
             )
         return found
+
+    def organisations(self, doc: Doc, start: int, end: int, taken: set[int]) -> list[tuple[int, int]]:
+        """Capitalised runs in ``[start, end)`` that name an organisation: a word of the lexicon's
+        ``organisation_heads`` among them ("Komisi I DPR", "Polisi Federal X", "Y Chamber of
+        Commerce"), with numbers and link words inside and leading function words dropped. One
+        word alone only when it is such a word and no common one ("Kadin", not "Bank"). Tokens in
+        ``taken`` (other mentions) and meeting verbs end a run."""
+        heads = self.lexicon.organisation_heads
+        if not heads:
+            return []
+        links = self.lexicon.organisation_links
+        function_words = self.lexicon.stopwords.get(self.language, frozenset())
+        runs: list[tuple[int, int]] = []
+        i = start
+        while i < end:
+            if not self._org_word(doc[i], taken):
+                i += 1
+                continue
+            j = i + 1
+            while j < end and (
+                self._org_word(doc[j], taken)
+                or (doc[j].like_num and doc[j].i not in taken)
+                or (doc[j].text in links and j + 1 < end and self._org_word(doc[j + 1], taken))
+            ):
+                j += 1
+            r_start = i
+            while r_start < j and fold(doc[r_start].text) in function_words:
+                r_start += 1
+            words = [fold(doc[t].text) for t in range(r_start, j)]
+            if (
+                any(w in heads for w in words)
+                and (len(words) >= 2 or (words and not self._common(doc[r_start]) and len(words[0]) > 2))
+                and self.countries.country(doc[r_start:j].text) is None  # "Persatuan Emirat Arab"
+            ):
+                runs.append((r_start, j))
+            i = j
+        return runs
+
+    def _after_organisation_word(self, doc: Doc, i: int) -> bool:
+        """One of the (up to ``ORG_WORD_LOOKBACK``) capitalised words right before token ``i`` is
+        one of the ``organisation_heads``: "Badan X", "Pengurus Besar Y"."""
+        for k in range(i - 1, max(-1, i - 1 - ORG_WORD_LOOKBACK), -1):
+            if not doc[k].text[:1].isupper():
+                return False
+            if fold(doc[k].text) in self.lexicon.organisation_heads:
+                return True
+        return False
+
+    def _org_word(self, tok: Token, taken: set[int]) -> bool:
+        """A token that can be part of an organisation's name: capitalised (or an acronym),
+        alphabetic, not taken by another mention and no meeting verb."""
+        return tok.text[:1].isupper() and tok.is_alpha and tok.i not in taken and tok.lower_ not in self.trigger_words
 
     def _appositive_runs(
         self,
@@ -878,6 +932,8 @@ class ParticipantFinder:
         return runs
 
 
+ORG_WORD_LOOKBACK = 2
+"""Capitalised words an organisation word may stand before the run it makes part of its name."""
 ROLE_GAP_TOKENS = 7
 """At most this many tokens between an office and the name it introduces from afar."""
 
