@@ -457,7 +457,14 @@ class ParticipantFinder:
                 j = titles[j][0]
             k = j + 1 if j < n and doc[j].text == "," else j
             run = self.name_run(doc, k, n)
-            if run is None or self._org_like(doc, run[0], run[1]):
+            named_after: tuple[int, int, tuple[str, ...]] | None = None
+            if run is None or self._org_like(doc, run[0], run[1]) or self._after_organisation_word(doc, run[0]):
+                # "Kepala Badan Koordinasi X (BKX) A B": the capitalised words after the office name
+                # its body, and the person comes after the body's acronym
+                named_after = self._name_after_acronym(doc, k, n)
+            if named_after is not None:
+                run = named_after
+            elif run is None or self._org_like(doc, run[0], run[1]):
                 # "Juru Bicara Kemlu RI, Rolliansyah Soemirat": skip the office's body up to a comma
                 k3 = k
                 while (
@@ -780,6 +787,21 @@ class ParticipantFinder:
             i = j
         return runs
 
+    def _name_after_acronym(self, doc: Doc, i: int, n: int) -> tuple[int, int, tuple[str, ...]] | None:
+        """A full name (two words or more) right after the "(ACRONYM)" that closes a body's name
+        of capitalised words begun at ``i`` ("Koordinasi X (BKX) A B", "Besar Y (PBY), KH A B"),
+        within ``ORG_NAME_TOKENS``; else ``None``."""
+        for k in range(i, min(n - 2, i + ORG_NAME_TOKENS)):
+            if doc[k].text == "(" and self._is_acronym(doc[k + 1]) and doc[k + 2].text == ")":
+                after = k + 4 if k + 3 < n and doc[k + 3].text == "," else k + 3
+                run = self.name_run(doc, after, n)
+                if run is not None and run[1] - run[0] >= 2 and not self._org_like(doc, run[0], run[1]):
+                    return run
+                return None
+            if not doc[k].text[:1].isupper():
+                return None
+        return None
+
     def _after_organisation_word(self, doc: Doc, i: int) -> bool:
         """One of the (up to ``ORG_WORD_LOOKBACK``) capitalised words right before token ``i`` is
         one of the ``organisation_heads``: "Badan X", "Pengurus Besar Y"."""
@@ -932,6 +954,8 @@ class ParticipantFinder:
         return runs
 
 
+ORG_NAME_TOKENS = 8
+"""Words of a body's name an office may stand before, up to its acronym ("Badan X Y Z (BXYZ)")."""
 ORG_WORD_LOOKBACK = 2
 """Capitalised words an organisation word may stand before the run it makes part of its name."""
 ROLE_GAP_TOKENS = 7

@@ -653,6 +653,27 @@ def test_triggers_find_organisation_sides(
 
 
 @pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (
+            "Kepala Badan Koordinasi Ekspor Nasional (BKEN) Rudi Hartono bertemu Presiden Ahmad Fauzi.",
+            ["Rudi Hartono", "Ahmad Fauzi"],
+        ),
+        (
+            "Ketua Umum Pengurus Besar Persatuan Tani Nusantara (PBPTN), KH Rudi Hartono menerima tamu.",
+            ["Rudi Hartono"],
+        ),
+    ],
+)
+def test_participants_read_the_name_after_a_body_s_acronym(
+    lexicon: Lexicon, gazetteer: Gazetteer, text: str, names: list[str]
+) -> None:
+    nlp, finder = _finder("id", lexicon, gazetteer)
+    mentions = finder.find(nlp(text), boilerplate_mask(text, ()))
+    assert [m.name for m in mentions if m.kind == "person"] == names
+
+
+@pytest.mark.parametrize(
     ("lang", "text", "names"),
     [
         ("id", "Ahmad Fauzi bertemu dengan delegasi Kamar Dagang Zandoria di Bandung.", ["Ahmad Fauzi"]),
