@@ -226,7 +226,8 @@ class ParticipantFinder:
         """Past any honorifics ("Yang Mulia", "Tan Sri Dato' Wira", "Jenderal TNI") at ``i``."""
         while i < end:
             first = fold(doc[i].text)
-            if first not in self._honorific_heads and first.rstrip(".") not in self._honorific_heads:
+            # "(Purn)", "(Retd)": a bracketed honorific is tokenised from its "("
+            if first not in self._honorific_heads and first.rstrip(".") not in self._honorific_heads and first != "(":
                 return i
             for width in (4, 3, 2, 1):
                 if i + width > end:
@@ -245,6 +246,7 @@ class ParticipantFinder:
 
     def name_run(self, doc: Doc, i: int, end: int) -> tuple[int, int, tuple[str, ...]] | None:
         """A person name starting at or after ``i`` (honorifics skipped): (start, end, aliases)."""
+        first = i
         i = self._skip_honorifics(doc, i, min(end, i + MAX_NAME_TOKENS))
         start = i
         end = min(end, start + MAX_NAME_TOKENS)
@@ -255,6 +257,8 @@ class ParticipantFinder:
                 break  # "Gubernur Bertemu Dubes X": the headline's verb ends (or voids) the name
             if self._is_name_token(tok):
                 i += 1
+            elif i == start > first and self._initials(tok) and i + 1 < end and self._is_name_token(doc[i + 1]):
+                i += 1  # "Shri JVV Satyanarayan": after an honorific, leading initials are the name's
             elif (
                 i > start
                 and tok.text.isupper()
@@ -298,6 +302,15 @@ class ParticipantFinder:
         if i + 2 < end and doc[i].text in _OPEN and self._is_name_token(doc[i + 1]) and doc[i + 2].text in {")", "]"}:
             aliases.append(doc[i + 1].text)
         return start, i, tuple(aliases)
+
+    def _after_honorific(self, doc: Doc, i: int) -> bool:
+        """An honorific ends right before token ``i`` ("Shri", "Brigadier (Retd)")."""
+        return any(self._skip_honorifics(doc, i - width, i) == i for width in range(1, min(i, 3) + 1))
+
+    @staticmethod
+    def _initials(tok: Token) -> bool:
+        """Two or three capital letters: initials ("JVV", "BD") or an acronym ("TNI")."""
+        return 2 <= len(tok.text) <= 3 and tok.text.isupper() and tok.text.isalpha()
 
     def _common(self, tok: Token) -> bool:
         return fold(tok.text) in self.common
@@ -727,6 +740,7 @@ class ParticipantFinder:
                 or fold(doc[t].text) in self.particles
                 or not doc[t].is_alpha
                 or _hyphen_part(doc, t, r_start)
+                or (t == r_start and self._initials(doc[t]) and self._after_honorific(doc, t))
                 for t in range(r_start, r_end)
             ):
                 continue

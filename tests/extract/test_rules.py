@@ -686,3 +686,20 @@ def test_participants_read_no_person_in_an_organisation_s_name(
     nlp, finder = _finder(lang, lexicon, gazetteer)
     doc = nlp(text)
     assert [m.name for m in finder.untitled(doc, 0, len(doc), set(), set())] == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Tom Harlow met Shri JVK Varadan on Monday.", ["Tom Harlow", "JVK Varadan"]),
+        ("Others who met him are Varnel's Brigadier (Retd) BD Moran and Tom Harlow.", ["BD Moran", "Tom Harlow"]),
+        # no honorific before them: capitals are an acronym, not initials
+        ("Tom Harlow met the NBC Varadan team.", ["Tom Harlow"]),
+    ],
+)
+def test_participants_read_initials_after_an_honorific(
+    lexicon: Lexicon, gazetteer: Gazetteer, text: str, names: list[str]
+) -> None:
+    nlp, finder = _finder("en", lexicon, gazetteer)
+    doc = nlp(text)
+    assert [m.name for m in finder.untitled(doc, 0, len(doc), set(), set())] == names
