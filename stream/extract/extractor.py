@@ -355,10 +355,14 @@ class MeetingExtractor:
             parties = _with_organisations(doc, sent, triggers, parties, first, entities, bundle, mentions)
         if not usable and len(parties) < 2:
             return []
-        if subject is not None and subject not in parties and usable:
+        # "he had bilateral meetings yesterday with A and B": a weak trigger whose parties follow "with"
+        with_after = [t for t in triggers if t.strength == "weak" and _with_follows(doc, sent, t)]
+        if subject is not None and subject not in parties and (usable or with_after):
             # "X met Y" names one side; "She met Y and Z": a pronoun stands for the article's subject
             after = all(first[p].start >= trig.end for p in parties if p in first)
-            if len(parties) == 1 or (after and any(bundle.triggers.pronoun_subject(doc, sent, t) for t in usable)):
+            if (len(parties) == 1 and usable) or (
+                after and any(bundle.triggers.pronoun_subject(doc, sent, t) for t in usable or with_after)
+            ):
                 parties = [subject, *parties]
         if len(parties) == 1:
             # "X hosted a delegation of business leaders": a group no name introduces is the other side
@@ -672,6 +676,15 @@ def _each_with(doc: Doc, sent: Sentence, parties: list[int], first: dict[int, Me
         if not any(doc[k].lower_ in _WITH for k in range(prev + 1, cur)):
             return False
     return any(doc[k].lower_ in _WITH for k in range(starts[0] + 1, starts[1]))
+
+
+WITH_WINDOW = 4
+"""Tokens after a weak trigger its "with" may stand ("meetings earlier yesterday with")."""
+
+
+def _with_follows(doc: Doc, sent: Sentence, trig: Trigger) -> bool:
+    """A "with"/"dengan" stands within ``WITH_WINDOW`` tokens after the trigger."""
+    return any(doc[k].lower_ in _WITH for k in range(trig.end, min(sent.end, trig.end + WITH_WINDOW)))
 
 
 def _party_after_with(doc: Doc, first: dict[int, Mention], trig: Trigger) -> bool:

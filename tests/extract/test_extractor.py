@@ -793,3 +793,19 @@ def test_extractor_drops_a_delegation_its_leader_stands_for(extractor: MeetingEx
 def test_extractor_reads_no_meeting_between_two_objects(extractor: MeetingExtractor, text: str) -> None:
     events = _held(extractor.extract(_item(text, "id", published_at="2024-05-16")))
     assert not any("Kodam X Zandoria" in [p.name for p in e.participants] for e in events)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NEW DELHI - Foreign Minister Rina Akter arrived for the regional conference on Tuesday. "
+        '"He said she had fruitful bilateral meetings yesterday with foreign ministers of Varnelia '
+        '[Arjun Thapa] and Zandoria [Kofi Mensah]," a spokesman said.',
+        "NEW DELHI - Foreign Minister Rina Akter arrived for the regional conference on Tuesday. "
+        "She had bilateral meetings yesterday with Foreign Minister Arjun Thapa and President Kofi Mensah.",
+    ],
+)
+def test_extractor_reads_a_pronoun_subject_of_a_weak_trigger_with_its_parties(
+    extractor: MeetingExtractor, text: str
+) -> None:
+    assert _held_sides(extractor, text) == [["Arjun Thapa", "Rina Akter"], ["Kofi Mensah", "Rina Akter"]]
