@@ -123,3 +123,33 @@ def merge(candidates: list[Candidate]) -> list[Candidate]:
             target.trigger = cand.trigger
             target.sentence = cand.sentence
     return merged
+
+
+def without_shadowed_bodies(candidates: list[Candidate], entities: Sequence[Entity]) -> list[Candidate]:
+    """Drop a meeting of a body ("A menerima kunjungan delegasi Pemerintah Kota X") when another
+    meeting of the article, of the same status and no other date, has its other parties and,
+    besides, a person whose office is of the place or country that names the body ("Wakil Wali
+    Kota X, B"): the body's leader, met at the same meeting."""
+    out = []
+    for cand in candidates:
+        bodies = [entities[p] for p in cand.parties if entities[p].kind == "body"]
+        rest = {p for p in cand.parties if entities[p].kind != "body"}
+        shadowed = bool(bodies) and any(
+            other is not cand
+            and other.status == cand.status
+            and rest <= set(other.parties)
+            and any(_heads(entities[p], body) for p in set(other.parties) - rest for body in bodies)
+            and not (other.date_value and cand.date_value and other.date_value != cand.date_value)
+            for other in candidates
+        )
+        if not shadowed:
+            out.append(cand)
+    return out
+
+
+def _heads(person: Entity, body: Entity) -> bool:
+    """``person`` holds an office of the place or country that names ``body``."""
+    if person.kind == "body" or not person.affiliation:
+        return False
+    words = {w.casefold() for w in person.affiliation.split()}
+    return words <= body.tokens

@@ -25,7 +25,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 from stream import __version__
-from stream.extract.assemble import Candidate, merge, sentence_parties, split_bilaterals
+from stream.extract.assemble import Candidate, merge, sentence_parties, split_bilaterals, without_shadowed_bodies
 from stream.extract.dates import DateAnchor, DateRules, load_date_rules
 from stream.extract.hygiene import HeadlineWords, Mask, boilerplate_mask
 from stream.extract.language import detect_language
@@ -238,7 +238,7 @@ class MeetingExtractor:
         fallback = article_place(item.text, places, dateline, mask, mentions, sentences, self.place_cues)
         person_spans = [m.span for m in mentions if m.kind == "person"]
         events: list[MeetingEvent] = []
-        merged = merge(candidates)
+        merged = without_shadowed_bodies(merge(candidates), entities)
         # Read only for an article with a meeting: most items have none.
         headline = bundle.triggers.title_status(bundle.nlp.make_doc(item.title)) if item.title and merged else None
         for cand in merged:
@@ -353,17 +353,27 @@ class MeetingExtractor:
         if cancelled and trig.status != "cancelled":
             trig = Trigger(trig.start, trig.end, trig.strength, "cancelled", trig.text)
         if not usable and len(parties) < 2:
+            # "Partai X dan Partai Y melanjutkan pembicaraan": organisations as the sides of a weak trigger
+            parties = _with_organisations(doc, sent, triggers, parties, first, entities, bundle, mentions)
+        if not usable and len(parties) < 2:
             return []
-        if subject is not None and subject not in parties and usable:
+        # "he had bilateral meetings yesterday with A and B": a weak trigger whose parties follow "with"
+        with_after = [t for t in triggers if t.strength == "weak" and _with_follows(doc, sent, t)]
+        if subject is not None and subject not in parties and (usable or with_after):
             # "X met Y" names one side; "She met Y and Z": a pronoun stands for the article's subject
             after = all(first[p].start >= trig.end for p in parties if p in first)
-            if len(parties) == 1 or (after and any(bundle.triggers.pronoun_subject(doc, sent, t) for t in usable)):
+            if (len(parties) == 1 and usable) or (
+                after and any(bundle.triggers.pronoun_subject(doc, sent, t) for t in usable or with_after)
+            ):
                 parties = [subject, *parties]
         if len(parties) == 1:
             # "X hosted a delegation of business leaders": a group no name introduces is the other side
             side = _group_side(doc, sent, usable, parties, first, entities, bundle.triggers)
             if side is not None:
                 parties.append(side)
+        if len(parties) < 2:
+            # "Kepolisian X dan Polisi Y menggelar pertemuan", "bertemu dengan delegasi Kadin Z"
+            parties = _with_organisations(doc, sent, usable, parties, first, entities, bundle, mentions)
         if len(parties) < 2:
             return []
         segments = _trigger_segments(parties, first, usable)
@@ -463,49 +473,92 @@ def _group_side(
         found = triggers.group_after(doc, sent, trig)
         if found is None or any(t in taken for t in range(*found)):
             continue
-        start, end = found
-        text = doc[start:end].text
-        mention = Mention(
-            kind="body",
-            name=text,
-            title=None,
-            affiliation=None,
-            country=None,
-            start=start,
-            end=end,
-            span=_char_span(doc, start, end),
-            mention=text,
-        )
-        words = {w.casefold() for w in text.split()}
-        # "all 24 governors" and "the governors of the 24 provinces": one group, named twice
-        idx = next(
-            (
-                i
-                for i, e in enumerate(entities)
-                if e.kind == "body" and (words <= e.tokens or e.tokens <= words) and e.tokens & words
-            ),
-            None,
-        )
-        if idx is None:
-            entities.append(
-                Entity(
-                    name=text,
-                    tokens=words,
-                    title=None,
-                    affiliation=None,
-                    country=None,
-                    kind="body",
-                    reporter=False,
-                )
-            )
-            idx = len(entities) - 1
-        if idx in parties:
-            continue
-        mention.entity = idx
-        entities[idx].mentions.append(mention)
-        first[idx] = mention
-        return idx
+        idx = _body_party(doc, *found, parties, first, entities)
+        if idx is not None:
+            return idx
     return None
+
+
+def _with_organisations(
+    doc: Doc,
+    sent: Sentence,
+    triggers: list[Trigger],
+    parties: list[int],
+    first: dict[int, Mention],
+    entities: list[Entity],
+    bundle: _Language,
+    mentions: list[Mention],
+) -> list[int]:
+    """``parties`` with the organisations named as the sides of a trigger ("Kepolisian X dan
+    Polisi Y menggelar pertemuan", "bertemu dengan delegasi Kadin Z") added as body entities,
+    in the sentence's order (``first`` gets their mentions)."""
+    taken = {t for m in mentions for t in range(m.start, m.end)}
+    runs = bundle.participants.organisations(doc, sent.start, sent.end, taken)
+    if not runs:
+        return parties
+    out = list(parties)
+    for trig in triggers:
+        # "gelar audiensi dengan Kodam X, dilanjutkan dengan Gubernur Y": a named party after the
+        # trigger is its object, as an organisation after it would be; together they are no meeting
+        objects_only = bool(parties) and all(p in first and first[p].start >= trig.end for p in parties)
+        for start, end in bundle.triggers.organisation_sides(doc, sent, trig, runs):
+            if objects_only and start >= trig.end:
+                continue
+            idx = _body_party(doc, start, end, out, first, entities)
+            if idx is not None:
+                out.append(idx)
+    if len(out) == len(parties):
+        return parties
+    return sorted(out, key=lambda p: first[p].start if p in first else -1)
+
+
+def _body_party(
+    doc: Doc, start: int, end: int, parties: list[int], first: dict[int, Mention], entities: list[Entity]
+) -> int | None:
+    """The body entity named by tokens ``[start, end)``: an existing body of the same words, or a
+    new one appended to ``entities``, with its mention set in ``first``. ``None`` when that body
+    is already one of ``parties``."""
+    text = doc[start:end].text
+    mention = Mention(
+        kind="body",
+        name=text,
+        title=None,
+        affiliation=None,
+        country=None,
+        start=start,
+        end=end,
+        span=_char_span(doc, start, end),
+        mention=text,
+    )
+    words = {w.casefold() for w in text.split()}
+    # "all 24 governors" and "the governors of the 24 provinces": one group, named twice
+    idx = next(
+        (
+            i
+            for i, e in enumerate(entities)
+            if e.kind == "body" and (words <= e.tokens or e.tokens <= words) and e.tokens & words
+        ),
+        None,
+    )
+    if idx is None:
+        entities.append(
+            Entity(
+                name=text,
+                tokens=words,
+                title=None,
+                affiliation=None,
+                country=None,
+                kind="body",
+                reporter=False,
+            )
+        )
+        idx = len(entities) - 1
+    if idx in parties:
+        return None
+    mention.entity = idx
+    entities[idx].mentions.append(mention)
+    first[idx] = mention
+    return idx
 
 
 def _trigger_segments(
@@ -625,6 +678,15 @@ def _each_with(doc: Doc, sent: Sentence, parties: list[int], first: dict[int, Me
         if not any(doc[k].lower_ in _WITH for k in range(prev + 1, cur)):
             return False
     return any(doc[k].lower_ in _WITH for k in range(starts[0] + 1, starts[1]))
+
+
+WITH_WINDOW = 4
+"""Tokens after a weak trigger its "with" may stand ("meetings earlier yesterday with")."""
+
+
+def _with_follows(doc: Doc, sent: Sentence, trig: Trigger) -> bool:
+    """A "with"/"dengan" stands within ``WITH_WINDOW`` tokens after the trigger."""
+    return any(doc[k].lower_ in _WITH for k in range(trig.end, min(sent.end, trig.end + WITH_WINDOW)))
 
 
 def _party_after_with(doc: Doc, first: dict[int, Mention], trig: Trigger) -> bool:

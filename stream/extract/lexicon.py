@@ -107,6 +107,11 @@ class Lexicon:
     """Verbs of taking part ("attended", "menghadiri"): a meeting noun right after one names a
     gathering the subject joined ("attended the first meeting of APEC leaders"), not a new
     meeting between the sentence's names."""
+    organisation_heads: frozenset[str] = frozenset()
+    """Folded words that make a capitalised run an organisation ("Komisi", "Chamber", "Party"):
+    such a run next to a trigger is a side of the meeting when the sentence names fewer than two."""
+    organisation_links: frozenset[str] = frozenset()
+    """Lower-case words inside an organisation's name ("Chamber of Commerce")."""
 
 
 def _read(name: str) -> dict[str, Any]:
@@ -193,4 +198,6 @@ def load_lexicon() -> Lexicon:
         question_openers=tuple(q.casefold() for q in hygiene_doc.get("question_openers", ())),
         separate_cues={lang: tuple(v) for lang, v in triggers_doc.get("separate_cues", {}).items()},
         attendance_words={lang: frozenset(v) for lang, v in triggers_doc.get("attendance_words", {}).items()},
+        organisation_heads=frozenset(h.casefold() for h in titles_doc.get("organisation_heads", ())),
+        organisation_links=frozenset(titles_doc.get("organisation_links", ())),
     )

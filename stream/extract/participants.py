@@ -226,7 +226,8 @@ class ParticipantFinder:
         """Past any honorifics ("Yang Mulia", "Tan Sri Dato' Wira", "Jenderal TNI") at ``i``."""
         while i < end:
             first = fold(doc[i].text)
-            if first not in self._honorific_heads and first.rstrip(".") not in self._honorific_heads:
+            # "(Purn)", "(Retd)": a bracketed honorific is tokenised from its "("
+            if first not in self._honorific_heads and first.rstrip(".") not in self._honorific_heads and first != "(":
                 return i
             for width in (4, 3, 2, 1):
                 if i + width > end:
@@ -245,6 +246,7 @@ class ParticipantFinder:
 
     def name_run(self, doc: Doc, i: int, end: int) -> tuple[int, int, tuple[str, ...]] | None:
         """A person name starting at or after ``i`` (honorifics skipped): (start, end, aliases)."""
+        first = i
         i = self._skip_honorifics(doc, i, min(end, i + MAX_NAME_TOKENS))
         start = i
         end = min(end, start + MAX_NAME_TOKENS)
@@ -255,6 +257,8 @@ class ParticipantFinder:
                 break  # "Gubernur Bertemu Dubes X": the headline's verb ends (or voids) the name
             if self._is_name_token(tok):
                 i += 1
+            elif i == start > first and self._initials(tok) and i + 1 < end and self._is_name_token(doc[i + 1]):
+                i += 1  # "Shri JVV Satyanarayan": after an honorific, leading initials are the name's
             elif (
                 i > start
                 and tok.text.isupper()
@@ -298,6 +302,15 @@ class ParticipantFinder:
         if i + 2 < end and doc[i].text in _OPEN and self._is_name_token(doc[i + 1]) and doc[i + 2].text in {")", "]"}:
             aliases.append(doc[i + 1].text)
         return start, i, tuple(aliases)
+
+    def _after_honorific(self, doc: Doc, i: int) -> bool:
+        """An honorific ends right before token ``i`` ("Shri", "Brigadier (Retd)")."""
+        return any(self._skip_honorifics(doc, i - width, i) == i for width in range(1, min(i, 3) + 1))
+
+    @staticmethod
+    def _initials(tok: Token) -> bool:
+        """Two or three capital letters: initials ("JVV", "BD") or an acronym ("TNI")."""
+        return 2 <= len(tok.text) <= 3 and tok.text.isupper() and tok.text.isalpha()
 
     def _common(self, tok: Token) -> bool:
         return fold(tok.text) in self.common
@@ -457,7 +470,14 @@ class ParticipantFinder:
                 j = titles[j][0]
             k = j + 1 if j < n and doc[j].text == "," else j
             run = self.name_run(doc, k, n)
-            if run is None or self._org_like(doc, run[0], run[1]):
+            named_after: tuple[int, int, tuple[str, ...]] | None = None
+            if run is None or self._org_like(doc, run[0], run[1]) or self._after_organisation_word(doc, run[0]):
+                # "Kepala Badan Koordinasi X (BKX) A B": the capitalised words after the office name
+                # its body, and the person comes after the body's acronym
+                named_after = self._name_after_acronym(doc, k, n)
+            if named_after is not None:
+                run = named_after
+            elif run is None or self._org_like(doc, run[0], run[1]):
                 # "Juru Bicara Kemlu RI, Rolliansyah Soemirat": skip the office's body up to a comma
                 k3 = k
                 while (
@@ -713,11 +733,14 @@ class ParticipantFinder:
                 r_end -= 1
             if r_end <= r_start or any(t in taken or t in blocked for t in range(r_start, r_end)):
                 continue
+            if not honoured and self._after_organisation_word(doc, r_start):
+                continue  # "Kamar Dagang X", "Partai Maju Y": the rest of an organisation's name
             if (self._org_like(doc, r_start, r_end) and not honoured) or not all(
                 self._is_name_token(doc[t])
                 or fold(doc[t].text) in self.particles
                 or not doc[t].is_alpha
                 or _hyphen_part(doc, t, r_start)
+                or (t == r_start and self._initials(doc[t]) and self._after_honorific(doc, t))
                 for t in range(r_start, r_end)
             ):
                 continue
@@ -740,6 +763,73 @@ class ParticipantFinder:
                 )
             )
         return found
+
+    def organisations(self, doc: Doc, start: int, end: int, taken: set[int]) -> list[tuple[int, int]]:
+        """Capitalised runs in ``[start, end)`` that name an organisation: a word of the lexicon's
+        ``organisation_heads`` among them ("Komisi I DPR", "Polisi Federal X", "Y Chamber of
+        Commerce"), with numbers and link words inside and leading function words dropped. One
+        word alone only when it is such a word and no common one ("Kadin", not "Bank"). Tokens in
+        ``taken`` (other mentions) and meeting verbs end a run."""
+        heads = self.lexicon.organisation_heads
+        if not heads:
+            return []
+        links = self.lexicon.organisation_links
+        function_words = self.lexicon.stopwords.get(self.language, frozenset())
+        runs: list[tuple[int, int]] = []
+        i = start
+        while i < end:
+            if not self._org_word(doc[i], taken):
+                i += 1
+                continue
+            j = i + 1
+            while j < end and (
+                self._org_word(doc[j], taken)
+                or (doc[j].like_num and doc[j].i not in taken)
+                or (doc[j].text in links and j + 1 < end and self._org_word(doc[j + 1], taken))
+            ):
+                j += 1
+            r_start = i
+            while r_start < j and fold(doc[r_start].text) in function_words:
+                r_start += 1
+            words = [fold(doc[t].text) for t in range(r_start, j)]
+            if (
+                any(w in heads for w in words)
+                and (len(words) >= 2 or (words and not self._common(doc[r_start]) and len(words[0]) > 2))
+                and self.countries.country(doc[r_start:j].text) is None  # "Persatuan Emirat Arab"
+            ):
+                runs.append((r_start, j))
+            i = j
+        return runs
+
+    def _name_after_acronym(self, doc: Doc, i: int, n: int) -> tuple[int, int, tuple[str, ...]] | None:
+        """A full name (two words or more) right after the "(ACRONYM)" that closes a body's name
+        of capitalised words begun at ``i`` ("Koordinasi X (BKX) A B", "Besar Y (PBY), KH A B"),
+        within ``ORG_NAME_TOKENS``; else ``None``."""
+        for k in range(i, min(n - 2, i + ORG_NAME_TOKENS)):
+            if doc[k].text == "(" and self._is_acronym(doc[k + 1]) and doc[k + 2].text == ")":
+                after = k + 4 if k + 3 < n and doc[k + 3].text == "," else k + 3
+                run = self.name_run(doc, after, n)
+                if run is not None and run[1] - run[0] >= 2 and not self._org_like(doc, run[0], run[1]):
+                    return run
+                return None
+            if not doc[k].text[:1].isupper():
+                return None
+        return None
+
+    def _after_organisation_word(self, doc: Doc, i: int) -> bool:
+        """One of the (up to ``ORG_WORD_LOOKBACK``) capitalised words right before token ``i`` is
+        one of the ``organisation_heads``: "Badan X", "Pengurus Besar Y"."""
+        for k in range(i - 1, max(-1, i - 1 - ORG_WORD_LOOKBACK), -1):
+            if not doc[k].text[:1].isupper():
+                return False
+            if fold(doc[k].text) in self.lexicon.organisation_heads:
+                return True
+        return False
+
+    def _org_word(self, tok: Token, taken: set[int]) -> bool:
+        """A token that can be part of an organisation's name: capitalised (or an acronym),
+        alphabetic, not taken by another mention and no meeting verb."""
+        return tok.text[:1].isupper() and tok.is_alpha and tok.i not in taken and tok.lower_ not in self.trigger_words
 
     def _appositive_runs(
         self,
@@ -878,6 +968,10 @@ class ParticipantFinder:
         return runs
 
 
+ORG_NAME_TOKENS = 8
+"""Words of a body's name an office may stand before, up to its acronym ("Badan X Y Z (BXYZ)")."""
+ORG_WORD_LOOKBACK = 2
+"""Capitalised words an organisation word may stand before the run it makes part of its name."""
 ROLE_GAP_TOKENS = 7
 """At most this many tokens between an office and the name it introduces from afar."""
 

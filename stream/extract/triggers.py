@@ -22,6 +22,8 @@ GROUP_LEAD_MAX = 3
 """Lead words ("a", "sejumlah", a number) a group side may stand after its trigger."""
 GROUP_MAX = 6
 """Tokens of a group side's name (head and description)."""
+SUBJECT_GAP = 2
+"""Lower-case words an organisation side may stand before its trigger ("X juga menggelar pertemuan")."""
 PLANNED_WINDOW = 10
 """Tokens before a trigger searched for a planned-status cue (within one clause)."""
 ATTENDANCE_WINDOW = 4
@@ -83,6 +85,9 @@ class TriggerFinder:
         self.group_lead = frozenset(w.casefold() for w in groups.get("lead", ()))
         self.group_stop = frozenset(w.casefold() for w in groups.get("stop", ()))
         self.group_links = frozenset(w.casefold() for w in groups.get("links", ()))
+        self.organisation_lead = frozenset(w.casefold() for w in groups.get("organisation_lead", ()))
+        self.organisation_with = frozenset(w.casefold() for w in groups.get("organisation_with", ()))
+        self.list_joiners = lexicon.list_joiners.get(language, frozenset())
         self.function_words = lexicon.stopwords.get(language, frozenset())
         self.earlier_cues = Matcher(nlp.vocab)
         self.earlier_cues.add("EARLIER", list(lexicon.earlier_cues[language]))
@@ -148,6 +153,49 @@ class TriggerFinder:
         while end > i + 1 and doc[end - 1].lower_ in self.function_words:
             end -= 1
         return i, end
+
+    def organisation_sides(
+        self, doc: Doc, sent: Sentence, trig: Trigger, runs: list[tuple[int, int]]
+    ) -> list[tuple[int, int]]:
+        """The organisation runs (``ParticipantFinder.organisations``) that stand as the trigger's
+        sides: the list right before it, its subject ("Kepolisian X dan Polisi Y (Z) menggelar
+        pertemuan"; up to two lower-case words between), and the list right after it, through
+        ``organisation_lead`` words ("bertemu dengan delegasi Kadin X", "met with the House
+        Commission I"); after a weak trigger only through an ``organisation_with`` word ("talks
+        with", not "a meeting of the X Council"). A list goes on through list joiners ("A, B and C")."""
+        by_end = {e: (s, e) for s, e in runs}
+        by_start = {s: (s, e) for s, e in runs}
+        found: list[tuple[int, int]] = []
+        i = trig.start
+        while i > sent.start and trig.start - i < SUBJECT_GAP and doc[i - 1].is_lower and doc[i - 1].is_alpha:
+            i -= 1
+        if i - 3 >= sent.start and doc[i - 1].text == ")" and doc[i - 3].text == "(":
+            i -= 3  # "Polisi Federal X (XFP) menggelar": the acronym of the one before
+        while i in by_end:
+            run = by_end[i]
+            found.insert(0, run)
+            i = run[0]
+            while i > sent.start and doc[i - 1].lower_ in self.list_joiners:
+                i -= 1
+            if i == run[0]:
+                break
+        i = trig.end
+        while i < sent.end and i - trig.end < GROUP_LEAD_MAX + 1 and doc[i].lower_ in self.organisation_lead:
+            i += 1
+        if trig.strength == "weak" and not any(doc[k].lower_ in self.organisation_with for k in range(trig.end, i)):
+            return found
+        while i in by_start:
+            run = by_start[i]
+            found.append(run)
+            i = run[1]
+            if i + 2 < sent.end and doc[i].text == "(" and doc[i + 2].text == ")":
+                i += 3
+            k = i
+            while i < sent.end and doc[i].lower_ in self.list_joiners:
+                i += 1
+            if i == k:
+                break
+        return found
 
     def separate_paragraphs(self, text: str, sentences: list[Sentence]) -> frozenset[int]:
         """Paragraphs that say the meetings they tell of were held one by one ("met X

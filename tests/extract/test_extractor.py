@@ -742,3 +742,72 @@ def test_extractor_reads_a_surname_after_a_courtesy_title(
 ) -> None:
     events = _held(extractor.extract(_item(text, "en", published_at="2022-09-18")))
     assert [{p.name for p in e.participants} for e in events] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "sides"),
+    [
+        (
+            "BANDUNG - Kepolisian Negara Arvenia dan Polisi Federal Zandoria menggelar pertemuan di Bandung, "
+            "Senin (13/5/2024). Kepala Biro Humas Dedi Santoso mengatakan pertemuan membahas kerja sama.",
+            "id",
+            [["Kepolisian Negara Arvenia", "Polisi Federal Zandoria"]],
+        ),
+        (
+            "SURABAYA - Gubernur Jawa Timur Rina Kusuma bertemu dengan delegasi Kamar Dagang Zandoria di "
+            "Surabaya, Senin (13/5/2024).",
+            "id",
+            [["Rina Kusuma", "delegasi Kamar Dagang Zandoria"]],
+        ),
+        (
+            "LONDON - Prime Minister Tom Harlow met with the Varnel Chamber of Commerce in London on Monday.",
+            "en",
+            [["Tom Harlow", "Varnel Chamber of Commerce"]],
+        ),
+    ],
+)
+def test_extractor_reads_organisations_as_sides(
+    extractor: MeetingExtractor, text: str, language: str, sides: list[list[str]]
+) -> None:
+    events = _held(extractor.extract(_item(text, language, published_at="2024-05-14")))
+    assert [[p.name for p in e.participants] for e in events] == sides
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "BANDUNG - Wali Kota Bandung Rina Kusuma menerima kunjungan delegasi Pemerintah Kota Osaka di Balai "
+        "Kota, Senin (13/5/2024). Dalam pertemuan itu Rina bertemu Wakil Wali Kota Osaka Kenji Mori."
+    ],
+)
+def test_extractor_drops_a_delegation_its_leader_stands_for(extractor: MeetingExtractor, text: str) -> None:
+    events = _held(extractor.extract(_item(text, "id", published_at="2024-05-14")))
+    assert [sorted(p.name for p in e.participants) for e in events] == [["Kenji Mori", "Rina Kusuma"]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SURABAYA - Tim kami menggelar audiensi dengan Kodam X Zandoria, Selasa (14/5/2024), dilanjutkan "
+        "dengan Gubernur Jawa Timur Rina Kusuma, Rabu (15/5/2024)."
+    ],
+)
+def test_extractor_reads_no_meeting_between_two_objects(extractor: MeetingExtractor, text: str) -> None:
+    events = _held(extractor.extract(_item(text, "id", published_at="2024-05-16")))
+    assert not any("Kodam X Zandoria" in [p.name for p in e.participants] for e in events)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NEW DELHI - Foreign Minister Rina Akter arrived for the regional conference on Tuesday. "
+        '"He said she had fruitful bilateral meetings yesterday with foreign ministers of Varnelia '
+        '[Arjun Thapa] and Zandoria [Kofi Mensah]," a spokesman said.',
+        "NEW DELHI - Foreign Minister Rina Akter arrived for the regional conference on Tuesday. "
+        "She had bilateral meetings yesterday with Foreign Minister Arjun Thapa and President Kofi Mensah.",
+    ],
+)
+def test_extractor_reads_a_pronoun_subject_of_a_weak_trigger_with_its_parties(
+    extractor: MeetingExtractor, text: str
+) -> None:
+    assert _held_sides(extractor, text) == [["Arjun Thapa", "Rina Akter"], ["Kofi Mensah", "Rina Akter"]]

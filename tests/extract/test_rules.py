@@ -595,3 +595,111 @@ def test_participants_a_bare_name_keeps_a_spokesperson_a_source(
     assert len(chang) == 1
     assert len(chang[0].mentions) == 2
     assert chang[0].reporter
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("en", "Tom Harlow met the Varnel Chamber of Commerce on Monday.", ["Varnel Chamber of Commerce"]),
+        ("en", "The Harlow Party and the Liberal Union held talks.", ["Harlow Party", "Liberal Union"]),
+        ("id", "Ia bertemu Komisi I DPR dan Kadin di Jakarta.", ["Komisi I DPR", "Kadin"]),
+        ("id", "Polisi Federal Zandoria menggelar pertemuan.", ["Polisi Federal Zandoria"]),
+        ("en", "Tom Harlow visited the Bank on Monday.", []),
+        ("id", "Ia bertemu Rina Kusuma di Kota Lama.", []),
+    ],
+)
+def test_participants_find_organisations(
+    lexicon: Lexicon, gazetteer: Gazetteer, lang: str, text: str, expected: list[str]
+) -> None:
+    nlp, finder = _finder(lang, lexicon, gazetteer)
+    doc = nlp(text)
+    assert [doc[s:e].text for s, e in finder.organisations(doc, 0, len(doc), set())] == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        (
+            "id",
+            "Kepolisian Arvenia dan Polisi Federal Zandoria (PFZ) menggelar pertemuan.",
+            ["Kepolisian Arvenia", "Polisi Federal Zandoria"],
+        ),
+        ("id", "Rina bertemu dengan delegasi Kadin Zandoria di Bandung.", ["Kadin Zandoria"]),
+        (
+            "en",
+            "Tom Harlow met with the Varnel Chamber of Commerce and the Harlow Party.",
+            ["Varnel Chamber of Commerce", "Harlow Party"],
+        ),
+        (
+            "en",
+            "Tom Harlow held talks with representatives of the Varnel Chamber of Commerce.",
+            ["Varnel Chamber of Commerce"],
+        ),
+        # a weak trigger takes a side after it only through "with": a gathering's name is no side
+        ("en", "Tom Harlow spoke at a meeting of the Varnel Trade Council.", []),
+        ("id", "Rina bertemu wartawan di Gedung Kadin Zandoria.", []),
+    ],
+)
+def test_triggers_find_organisation_sides(
+    lexicon: Lexicon, gazetteer: Gazetteer, lang: str, text: str, expected: list[str]
+) -> None:
+    nlp, participants = _finder(lang, lexicon, gazetteer)
+    triggers = TriggerFinder(nlp, lang, lexicon)
+    doc = nlp(text)
+    sent = split_sentences(doc)[0]
+    runs = participants.organisations(doc, sent.start, sent.end, set())
+    found = [doc[s:e].text for t in triggers.in_doc(doc) for s, e in triggers.organisation_sides(doc, sent, t, runs)]
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (
+            "Kepala Badan Koordinasi Ekspor Nasional (BKEN) Rudi Hartono bertemu Presiden Ahmad Fauzi.",
+            ["Rudi Hartono", "Ahmad Fauzi"],
+        ),
+        (
+            "Ketua Umum Pengurus Besar Persatuan Tani Nusantara (PBPTN), KH Rudi Hartono menerima tamu.",
+            ["Rudi Hartono"],
+        ),
+    ],
+)
+def test_participants_read_the_name_after_a_body_s_acronym(
+    lexicon: Lexicon, gazetteer: Gazetteer, text: str, names: list[str]
+) -> None:
+    nlp, finder = _finder("id", lexicon, gazetteer)
+    mentions = finder.find(nlp(text), boilerplate_mask(text, ()))
+    assert [m.name for m in mentions if m.kind == "person"] == names
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "names"),
+    [
+        ("id", "Ahmad Fauzi bertemu dengan delegasi Kamar Dagang Zandoria di Bandung.", ["Ahmad Fauzi"]),
+        ("en", "Tom Harlow met the Varnel Chamber Northern Sellers on Monday.", ["Tom Harlow"]),
+    ],
+)
+def test_participants_read_no_person_in_an_organisation_s_name(
+    lexicon: Lexicon, gazetteer: Gazetteer, lang: str, text: str, names: list[str]
+) -> None:
+    nlp, finder = _finder(lang, lexicon, gazetteer)
+    doc = nlp(text)
+    assert [m.name for m in finder.untitled(doc, 0, len(doc), set(), set())] == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Tom Harlow met Shri JVK Varadan on Monday.", ["Tom Harlow", "JVK Varadan"]),
+        ("Others who met him are Varnel's Brigadier (Retd) BD Moran and Tom Harlow.", ["BD Moran", "Tom Harlow"]),
+        # no honorific before them: capitals are an acronym, not initials
+        ("Tom Harlow met the NBC Varadan team.", ["Tom Harlow"]),
+    ],
+)
+def test_participants_read_initials_after_an_honorific(
+    lexicon: Lexicon, gazetteer: Gazetteer, text: str, names: list[str]
+) -> None:
+    nlp, finder = _finder("en", lexicon, gazetteer)
+    doc = nlp(text)
+    assert [m.name for m in finder.untitled(doc, 0, len(doc), set(), set())] == names
