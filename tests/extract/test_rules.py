@@ -703,3 +703,23 @@ def test_participants_read_initials_after_an_honorific(
     nlp, finder = _finder("en", lexicon, gazetteer)
     doc = nlp(text)
     assert [m.name for m in finder.untitled(doc, 0, len(doc), set(), set())] == names
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "word"),
+    [
+        ("en", "The General Coordinator of Social Affairs of Varnel, Tom Harlow, met Mayor Lars Berg.", "Coordinator"),
+        ("en", "The Buddhist leader also met Pope Tomas in 2005.", "Buddhist"),
+        ("en", "The talks were disclosed by a Southeast Asian diplomat who met Tom Harlow.", "Southeast Asian"),
+        ("en", "Mayor Lars Berg met Tom Harlow, but Fed says decisions stay independent.", "Fed"),
+        ("id", "Wali Kota Budi Santoso menerima First Secretary Political affairs Kedutaan Zandoria.", "Political"),
+    ],
+)
+def test_participants_read_no_person_in_a_job_faith_or_region_word(
+    lexicon: Lexicon, gazetteer: Gazetteer, lang: str, text: str, word: str
+) -> None:
+    nlp, finder = _finder(lang, lexicon, gazetteer)
+    doc = nlp(text)
+    titled = finder.find(doc, boilerplate_mask(text, ()))
+    untitled = finder.untitled(doc, 0, len(doc), set(), set())
+    assert word not in {m.name for m in titled + untitled}
