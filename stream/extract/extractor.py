@@ -281,9 +281,10 @@ class MeetingExtractor:
             # come paragraphs later, and its attendees are the names before the verb
             attended = [t for t in triggers if bundle.triggers.attended(doc, sent, t)]
             if last is not None and (attended or last.sentence.paragraph >= sent.paragraph - 2):
+                # "Dalam pertemuan tersebut, X didampingi oleh A, serta B": A and B came with X
                 more = [
                     p
-                    for p in parties
+                    for p in _without_companions(sent, parties, first, triggers, companions)
                     if p not in last.parties
                     and not _is_speaker(doc, first[p], speech)
                     and (not attended or (first[p].kind == "person" and first[p].start < attended[0].start))

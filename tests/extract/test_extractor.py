@@ -92,6 +92,30 @@ def test_extractor_reads_an_entourage_list_as_no_meeting(extractor: MeetingExtra
 
 
 @pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        (
+            "id",
+            "PADANG - Wali Kota Budi Santoso menerima kunjungan Wali Kota Arif Wibowo di Padang, Rabu (18/9/2024).\n\n"
+            "Dalam pertemuan tersebut, Budi Santoso didampingi oleh Sekretaris Daerah, Rudi Hartono, serta "
+            "Kepala Bagian Umum, Tono Wijaya.",
+        ),
+        (
+            "en",
+            "PADANG - Mayor Budi Santoso received Mayor Arif Wibowo in Padang on Wednesday.\n\n"
+            "During the meeting, Budi Santoso was accompanied by Regional Secretary Rudi Hartono and "
+            "General Affairs Head Tono Wijaya.",
+        ),
+    ],
+)
+def test_extractor_leaves_out_companions_named_after_a_meeting_is_reported(
+    extractor: MeetingExtractor, language: str, text: str
+) -> None:
+    events = _held(extractor.extract(_item(text, language, published_at="2024-09-19")))
+    assert sorted(tuple(sorted(p.name for p in e.participants)) for e in events) == [("Arif Wibowo", "Budi Santoso")]
+
+
+@pytest.mark.parametrize(
     "text",
     ["Chinese President Zhao Lei met President Budi Santoso and his wife Ani Lestari in Beijing on Monday."],
 )
