@@ -214,7 +214,10 @@ class MeetingExtractor:
         dates = ParagraphDates(item, lang, received_at, sentences, doc=doc, rules=self.date_rules)
         bilateral = bundle.triggers.bilateral_context(item.text)
         separate_paragraphs = bundle.triggers.separate_paragraphs(item.text, sentences)
-        companions = token_positions(doc, self.lexicon.companion_words[lang])
+        companions = CompanionCues(
+            named_after=token_positions(doc, self.lexicon.companion_words[lang]),
+            named_before=token_positions(doc, self.lexicon.companion_subject_words[lang]),
+        )
         candidates: list[Candidate] = []
         for sent, sent_triggers in cand_sents:
             if bundle.triggers.excluded(doc, sent, sent_triggers):
@@ -269,7 +272,7 @@ class MeetingExtractor:
         dates: ParagraphDates,
         previous: list[Candidate],
         bilateral: bool,
-        companions: list[int],
+        companions: CompanionCues,
         separate_paragraphs: frozenset[int] = frozenset(),
     ) -> list[Candidate]:
         parties, first = sentence_parties(mentions, entities, sent)
@@ -637,32 +640,45 @@ def _anaphoric(doc: Doc, trig: Trigger) -> bool:
     return after in _ANAPHORA_AFTER or before in _ANAPHORA_BEFORE or possessive
 
 
-def _without_companions(
-    sent: Sentence, parties: list[int], first: dict[int, Mention], triggers: list[Trigger], companions: list[int]
-) -> list[int]:
-    """Drop people named as accompanying a delegation ("didampingi Menlu X") rather than meeting.
+@dataclass(frozen=True, slots=True)
+class CompanionCues:
+    """Token positions of an article's companion words, sorted."""
 
-    ``companions`` are the article's companion words ("didampingi", "accompanied") by token index.
-    """
-    cues = companions[bisect_left(companions, sent.start) : bisect_left(companions, sent.end)]
-    if not cues:
+    named_after: list[int]
+    """Words after which the named people accompany a side ("didampingi", "accompanied by")."""
+    named_before: list[int]
+    """Verbs whose subject, named before them, accompanies a side ("A ikut mendampingi Presiden")."""
+
+
+def _in_sentence(positions: list[int], sent: Sentence) -> list[int]:
+    return positions[bisect_left(positions, sent.start) : bisect_left(positions, sent.end)]
+
+
+def _without_companions(
+    sent: Sentence, parties: list[int], first: dict[int, Mention], triggers: list[Trigger], companions: CompanionCues
+) -> list[int]:
+    """Drop people named as accompanying a delegation ("didampingi Menlu X", "A dan B ikut
+    mendampingi Kapolda") rather than meeting: after a companion word up to the next trigger, and
+    before a companion verb back to the trigger before it or the sentence's start."""
+    after = _in_sentence(companions.named_after, sent)
+    before = _in_sentence(companions.named_before, sent)
+    if not after and not before:
         return parties
     trig_starts = [t.start for t in triggers]
     named = [first[p].start for p in parties if p in first]
-    if named and cues[0] < min(trig_starts) and cues[0] < min(named):
+    opener = min(after + before)
+    if named and opener < min(trig_starts) and opener < min(named):
         # "Turut mendampingi Presiden dalam kunjungan itu adalah A, B dan C": the entourage, no meeting
         return []
     keep = []
     for p in parties:
         m = first.get(p)
-        dropped = False
-        if m is not None:
-            for c in cues:
-                nxt = min((s for s in trig_starts if s > c), default=sent.end)
-                if c < m.start < nxt:
-                    dropped = True
-        if not dropped:
-            keep.append(p)
+        if m is not None and (
+            any(c < m.start < min((s for s in trig_starts if s > c), default=sent.end) for c in after)
+            or any(max((t.end for t in triggers if t.end <= c), default=sent.start) <= m.start < c for c in before)
+        ):
+            continue
+        keep.append(p)
     return keep
 
 

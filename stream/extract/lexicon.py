@@ -68,6 +68,8 @@ class Lexicon:
     """Triggers that make "the subject met A and B" one meeting per party ("held meetings with")."""
     companion_words: dict[str, frozenset[str]]
     """Words after which named people accompany a side rather than meet ("didampingi", "his wife")."""
+    companion_subject_words: dict[str, frozenset[str]]
+    """Verbs whose subject accompanies the party after them ("A ikut mendampingi Presiden")."""
     speech_words: dict[str, frozenset[str]]
     """Words that credit a quote or a report to a person (", kata X", "according to X"): a source."""
     looking_back: dict[str, frozenset[str]]
@@ -170,6 +172,7 @@ def load_lexicon() -> Lexicon:
         subject_pronouns={lang: frozenset(v) for lang, v in triggers_doc["subject_pronouns"].items()},
         separate_meetings={lang: frozenset(v) for lang, v in triggers_doc["separate_meetings"].items()},
         companion_words={lang: frozenset(v) for lang, v in triggers_doc["companion_words"].items()},
+        companion_subject_words={lang: frozenset(v) for lang, v in triggers_doc["companion_subject_words"].items()},
         speech_words={lang: frozenset(v) for lang, v in triggers_doc["speech_words"].items()},
         looking_back={lang: frozenset(v) for lang, v in triggers_doc["looking_back"].items()},
         trip_verbs={lang: frozenset(v) for lang, v in triggers_doc["trip_verbs"].items()},

@@ -117,6 +117,21 @@ def test_extractor_leaves_out_companions_named_after_a_meeting_is_reported(
 
 @pytest.mark.parametrize(
     "text",
+    [
+        "PALANGKA RAYA - Kapolda Budi Santoso bersilaturahmi ke Danrem Arif Wibowo, Senin (11/5/2020).\n\n"
+        "Wakapolda, Brigjen Pol Rudi Hartono, dan sejumlah pejabat ikut mendampingi Kapolda dalam acara "
+        "silaturahmi tersebut.",
+        "PARIS - Menteri Luar Negeri Rudi Hartono yang mendampingi Presiden Arif Wibowo bertemu dengan "
+        "Presiden Budi Santoso di Paris, Senin (11/5/2020).",
+    ],
+)
+def test_extractor_leaves_out_the_subject_of_an_accompanying_verb(extractor: MeetingExtractor, text: str) -> None:
+    events = _held(extractor.extract(_item(text, published_at="2020-05-12")))
+    assert sorted(tuple(sorted(p.name for p in e.participants)) for e in events) == [("Arif Wibowo", "Budi Santoso")]
+
+
+@pytest.mark.parametrize(
+    "text",
     ["Chinese President Zhao Lei met President Budi Santoso and his wife Ani Lestari in Beijing on Monday."],
 )
 def test_extractor_leaves_out_a_spouse(extractor: MeetingExtractor, text: str) -> None:
