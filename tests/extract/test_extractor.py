@@ -850,3 +850,28 @@ def test_extractor_reads_a_pronoun_subject_of_a_weak_trigger_with_its_parties(
     extractor: MeetingExtractor, text: str
 ) -> None:
     assert _held_sides(extractor, text) == [["Arjun Thapa", "Rina Akter"], ["Kofi Mensah", "Rina Akter"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "sides"),
+    [
+        (
+            "President Marek Dvorak and Prime Minister Lena Sorvik signed a joint declaration on trade "
+            "in Oslo on Monday.",
+            "en",
+            [["Lena Sorvik", "Marek Dvorak"]],
+        ),
+        (
+            "Presiden Tomas Varga dan Perdana Menteri Hana Okuda menandatangani deklarasi bersama "
+            "di Jakarta, Senin (13/5).",
+            "id",
+            [["Hana Okuda", "Tomas Varga"]],
+        ),
+        ("Governor Paul Renner signed the budget bill on Monday.", "en", []),
+    ],
+)
+def test_extractor_reads_two_parties_signing_together_as_a_meeting(
+    extractor: MeetingExtractor, text: str, language: str, sides: list[list[str]]
+) -> None:
+    events = _held(extractor.extract(_item(text, language, published_at="2024-05-14")))
+    assert sorted(sorted(p.name for p in e.participants) for e in events) == sides
