@@ -74,6 +74,8 @@ class Lexicon:
     """Words that credit a quote or a report to a person (", kata X", "according to X"): a source."""
     looking_back: dict[str, frozenset[str]]
     """First words of triggers that refer to a meeting as past ("after talks", "usai pertemuan")."""
+    planned_openers: dict[str, frozenset[str]]
+    """Words that, opening a sentence ("Rencananya, ..."), make every meeting of the sentence planned."""
     trip_verbs: dict[str, frozenset[str]]
     """Past journey verbs that make a following "to meet" the purpose of a trip made ("arrived ... to meet")."""
     arrival_welcome: dict[str, dict[str, tuple[str, ...]]]
@@ -175,6 +177,7 @@ def load_lexicon() -> Lexicon:
         companion_subject_words={lang: frozenset(v) for lang, v in triggers_doc["companion_subject_words"].items()},
         speech_words={lang: frozenset(v) for lang, v in triggers_doc["speech_words"].items()},
         looking_back={lang: frozenset(v) for lang, v in triggers_doc["looking_back"].items()},
+        planned_openers={lang: frozenset(v) for lang, v in triggers_doc["planned_openers"].items()},
         trip_verbs={lang: frozenset(v) for lang, v in triggers_doc["trip_verbs"].items()},
         arrival_welcome={
             lang: {kind: tuple(words) for kind, words in kinds.items()}

@@ -74,6 +74,7 @@ class TriggerFinder:
         self.separate_meetings = lexicon.separate_meetings[language]
         self.trip_verbs = lexicon.trip_verbs[language]
         self.looking_back = lexicon.looking_back[language]
+        self.planned_openers = lexicon.planned_openers.get(language, frozenset())
         self.attendance_words = lexicon.attendance_words.get(language, frozenset())
         self.welcome_words = frozenset(lexicon.arrival_welcome[language]["welcome"])
         self.arrivals = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -279,10 +280,19 @@ class TriggerFinder:
                 between = doc[min(e, trig.start) : trig.start]
                 if not any(t.text in _CLAUSE_BREAK for t in between) and not self._trip_purpose(doc, sent, s, e, trig):
                     planned = True
+        if self.opens_planned(doc, sent):
+            planned = True
         if self.marked_held(doc, sent, trig):
             planned = False
         status: Status = "cancelled" if cancelled else "planned" if planned else "held"
         return Trigger(trig.start, trig.end, trig.strength, status, trig.text)
+
+    def opens_planned(self, doc: Doc, sent: Sentence) -> bool:
+        """The sentence opens with a word that puts all of it in the future ("Rencananya, A akan
+        menghadiri jamuan ..., dilanjutkan dengan pertemuan"): its triggers are planned, however far
+        they stand from a planned cue."""
+        first = next((t for t in doc[sent.start : sent.end] if not (t.is_space or t.is_punct)), None)
+        return first is not None and first.lower_ in self.planned_openers
 
     def _trip_purpose(self, doc: Doc, sent: Sentence, s: int, e: int, trig: Trigger) -> bool:
         """A cue that ends inside the trigger ("to meet") after a journey verb of the same clause

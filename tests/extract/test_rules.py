@@ -151,6 +151,41 @@ def test_triggers_read_status(lexicon: Lexicon, lang: str, text: str, status: st
 
 
 @pytest.mark.parametrize(
+    ("lang", "text", "status"),
+    [
+        (
+            "id",
+            "Rencananya pada siang hari waktu setempat, Presiden Ahmad Fauzi akan menghadiri undangan "
+            "Raja Hamid bin Saif untuk jamuan makan siang bersama, dilanjutkan dengan pertemuan di istana.",
+            "planned",
+        ),
+        (
+            "id",
+            "Nantinya, seusai membuka pameran dagang di gedung konvensi dan meninjau stan para peserta, "
+            "Presiden Ahmad Fauzi berbincang dengan Raja Hamid.",
+            "planned",
+        ),
+        (
+            "id",
+            "Pada siang hari waktu setempat, Presiden Ahmad Fauzi yang tiba bersama rombongan besar "
+            "dari ibu kota berbincang dengan Raja Hamid di istana.",
+            "held",
+        ),
+    ],
+)
+def test_triggers_read_a_sentence_opening_planned_word_as_planned(
+    lexicon: Lexicon, lang: str, text: str, status: str
+) -> None:
+    nlp = spacy.blank(lang)
+    finder = TriggerFinder(nlp, lang, lexicon)
+    doc = nlp(text)
+    sent = split_sentences(doc)[0]
+    triggers = finder.in_doc(doc)
+    assert triggers
+    assert finder.with_status(doc, sent, triggers[-1]).status == status
+
+
+@pytest.mark.parametrize(
     ("lang", "title", "status"),
     [
         ("en", "Fauzi to hold talks with King Hamid", "planned"),
