@@ -61,6 +61,10 @@ class CrashGuard:
         self._directory = directory
         self._limit = limit
         self._suspects: dict[tuple[str, int], InFlight | None] = {}
+        self._doomed: dict[tuple[str, int, int], int] = {}
+        """Records doomed in this run, with their deaths: doomed again if read again. A seek to the
+        committed offsets (Faust's, after restoring the tables, while the flow already runs) can
+        bring one back before its dead letter's commit, when its note is already past."""
 
     @property
     def limit(self) -> int:
@@ -71,6 +75,13 @@ class CrashGuard:
         out: list[Segment] = []
         normal: list[int] = []
         for i, origin in enumerate(origins):
+            record = _record_key(origin)
+            if record is not None and record in self._doomed:
+                if normal:
+                    out.append(Segment(normal))
+                    normal = []
+                out.append(Segment([i], self._doomed[record], doomed=True))
+                continue
             suspect = self._suspect(origin)
             if suspect is None or origin.offset is None or not suspect.first <= origin.offset <= suspect.last:
                 normal.append(i)
@@ -78,8 +89,10 @@ class CrashGuard:
             if normal:
                 out.append(Segment(normal))
                 normal = []
-            alone = suspect.first == suspect.last
-            out.append(Segment([i], suspect.crashes, doomed=alone and suspect.crashes >= self._limit))
+            doomed = suspect.first == suspect.last and suspect.crashes >= self._limit
+            if doomed and record is not None:
+                self._doomed[record] = suspect.crashes
+            out.append(Segment([i], suspect.crashes, doomed=doomed))
         if normal:
             out.append(Segment(normal))
         return out
@@ -141,6 +154,12 @@ class CrashGuard:
 
     def _path(self, topic: str, partition: int) -> Path:
         return self._directory / f"{_UNSAFE.sub('_', topic)}-{partition}.json"
+
+
+def _record_key(origin: RecordOrigin) -> tuple[str, int, int] | None:
+    if origin.topic is None or origin.partition is None or origin.offset is None:
+        return None
+    return origin.topic, origin.partition, origin.offset
 
 
 def _by_partition(origins: Sequence[RecordOrigin]) -> dict[tuple[str, int], list[int]]:

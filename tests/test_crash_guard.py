@@ -77,3 +77,15 @@ def test_crash_guard_unwritable_directory_does_not_stop_the_work(tmp_path: Path,
     guard.begin(_origins(*offsets), 0)
     guard.clear(_origins(*offsets))
     assert guard.segments(_origins(*offsets)) == [Segment([0, 1])]
+
+
+@pytest.mark.parametrize("limit", [2])
+def test_crash_guard_doomed_record_read_again_in_the_same_run_is_doomed_again(tmp_path: Path, limit: int) -> None:
+    """Faust may seek to the committed offsets after the flow has started (once it restored the
+    tables): a record dead-lettered just before its commit then comes again, after the guard has
+    moved past its note. It must not be extracted then, or it kills the worker once more."""
+    _die_during(tmp_path, [11], crashes=1, limit=limit)
+    guard = CrashGuard(tmp_path, limit=limit)
+    assert guard.segments(_origins(11, 12)) == [Segment([0], 2, doomed=True), Segment([1])]
+    assert guard.segments(_origins(11, 12)) == [Segment([0], 2, doomed=True), Segment([1])]
+    assert guard.segments(_origins(10, 11)) == [Segment([0]), Segment([1], 2, doomed=True)]
