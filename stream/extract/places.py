@@ -184,6 +184,21 @@ def _data_lines(name: str) -> Iterator[list[str]]:
             yield line.split("\t")
 
 
+def _venue_in(city: _Entry | PlaceMention, text: str, start: int, end: int) -> PlaceMention:
+    """The building named by ``text[start:end]``, as a venue in ``city``."""
+    return PlaceMention(
+        name=city.name,
+        mention=text[start:end],
+        span=(start, end),
+        kind="venue",
+        country=city.country,
+        geonames_id=city.geonames_id,
+        lat=city.lat,
+        lon=city.lon,
+        venue=text[start:end],
+    )
+
+
 def _forms(cell: str) -> list[str]:
     return [f.strip() for f in cell.split("|") if f.strip()]
 
@@ -394,19 +409,7 @@ class Gazetteer:
             start, end = found.start("venue"), found.end("venue")
             if any(s < end and start < e for s, e in fixed):
                 continue
-            out.append(
-                PlaceMention(
-                    name=city.name,
-                    mention=text[start:end],
-                    span=(start, end),
-                    kind="venue",
-                    country=city.country,
-                    geonames_id=city.geonames_id,
-                    lat=city.lat,
-                    lon=city.lon,
-                    venue=text[start:end],
-                )
-            )
+            out.append(_venue_in(city, text, start, end))
         return out
 
     def _seat_venues(self, text: str, places: list[PlaceMention]) -> list[PlaceMention]:
@@ -433,20 +436,7 @@ class Gazetteer:
                     continue
             else:
                 continue
-            start, end = m.start("building"), p.span[1]
-            out.append(
-                PlaceMention(
-                    name=seat.name,
-                    mention=text[start:end],
-                    span=(start, end),
-                    kind="venue",
-                    country=seat.country,
-                    geonames_id=seat.geonames_id,
-                    lat=seat.lat,
-                    lon=seat.lon,
-                    venue=text[start:end],
-                )
-            )
+            out.append(_venue_in(seat, text, m.start("building"), p.span[1]))
         return out
 
     def lookup(self, surface: str, language: str = "en") -> PlaceMention | None:
@@ -836,11 +826,16 @@ def _load_stoplist() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in by_language.items()}
 
 
-def _venue_heads() -> dict[str, list[str]]:
+_NAME_WORD = r"[A-Z][\w'\u2019&.-]*"
+"""A capitalised word of a building's name."""
+
+
+def _venue_heads() -> dict[str, str]:
+    """``places_venue_heads.tsv`` by position, each an alternation, longest head first."""
     heads: dict[str, list[str]] = {"before": [], "after": [], "government": [], "state": []}
     for position, head in _data_lines("places_venue_heads.tsv"):
         heads[position].append(re.escape(head.strip()))
-    return heads
+    return {position: "|".join(sorted(words, key=len, reverse=True)) for position, words in heads.items()}
 
 
 def _load_capitals(builder: _Builder) -> dict[str, _Entry]:
@@ -856,17 +851,13 @@ def _load_capitals(builder: _Builder) -> dict[str, _Entry]:
     return capitals
 
 
-def _load_seat_venues(seats: dict[str, _Entry], capitals: dict[str, _Entry]) -> SeatVenues:
-    heads = _venue_heads()
-    before = "|".join(sorted(heads["before"], key=len, reverse=True))
-    government = "|".join(sorted(heads["government"], key=len, reverse=True))
-    name_word = r"[A-Z][\w'\u2019&.-]*"
-    state = "|".join(sorted(heads["state"], key=len, reverse=True))
+def _load_seat_venues(heads: dict[str, str], seats: dict[str, _Entry], capitals: dict[str, _Entry]) -> SeatVenues:
+    before, state, name_word = heads["before"], heads["state"], _NAME_WORD
     return SeatVenues(
         seats=seats,
         capitals=capitals,
         building=re.compile(rf"(?P<building>\b(?:{before})(?: {name_word}){{0,5}}) $"),
-        government=re.compile(rf"\b(?:{government})\b"),
+        government=re.compile(rf"\b(?:{heads['government']})\b"),
         state=re.compile(rf"\b(?:at|di|in)\s+(?:the\s+)?(?P<building>(?:{state})(?: (?:{name_word}|of|the)){{0,5}}) $"),
     )
 
@@ -880,11 +871,8 @@ def _file_version(name: str) -> int:
     return 0
 
 
-def _load_venue_pattern() -> re.Pattern[str]:
-    heads = _venue_heads()
-    before = "|".join(sorted(heads["before"], key=len, reverse=True))
-    after = "|".join(sorted(heads["after"], key=len, reverse=True))
-    name_word = r"[A-Z][\w'\u2019&.-]*"
+def _load_venue_pattern(heads: dict[str, str]) -> re.Pattern[str]:
+    before, after, name_word = heads["before"], heads["after"], _NAME_WORD
     venue = (
         rf"(?:\b(?:{before})(?: (?:{name_word}|dan|and|of|the|de)){{0,4}} {name_word}"
         rf"|\b(?:{name_word} ){{1,4}}(?:{after}))\b"
@@ -906,6 +894,7 @@ def load_gazetteer() -> Gazetteer:
     seats = _load_regions(builder)
     countries, folded_countries, forms = _load_countries(builder)
     places, folded = builder.finish()
+    heads = _venue_heads()
     versioned = ("places_regions.tsv", "places_venue_heads.tsv", "places_venues.tsv")
     versions = {name.removesuffix(".tsv"): _file_version(name) for name in versioned}
     return Gazetteer(
@@ -915,7 +904,7 @@ def load_gazetteer() -> Gazetteer:
         folded_countries,
         forms,
         stoplist,
-        _load_venue_pattern(),
-        seat_venue=_load_seat_venues(seats, _load_capitals(builder)),
+        _load_venue_pattern(heads),
+        seat_venue=_load_seat_venues(heads, seats, _load_capitals(builder)),
         versions=versions,
     )
