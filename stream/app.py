@@ -60,6 +60,8 @@ def create_app(settings: Settings) -> MeetwireApp:
         broker_request_timeout=settings.request_timeout_s,
         broker_rebalance_timeout=settings.rebalance_timeout_s,
         producer_request_timeout=settings.producer_request_timeout_s,
+        consumer_metadata_max_age_ms=int(settings.metadata_max_age_s * 1000),
+        producer_metadata_max_age_ms=int(settings.metadata_max_age_s * 1000),
         consumer_group_instance_id=settings.instance_id,
         producer_max_request_size=settings.max_request_bytes,
         web_port=settings.web_port,

@@ -176,6 +176,13 @@ class Settings:
         60.0,
         "Longest time the group waits for every member to rejoin during a rebalance.",
     )
+    metadata_max_age_s: float = _opt(
+        "MEETWIRE_METADATA_MAX_AGE_S",
+        30.0,
+        "Longest the consumer and producer go without re-reading the cluster's topics and leaders. A topic "
+        "created on one broker can be missing from another's answer for a moment; a group assigned then "
+        "skips that topic until the next re-read (Kafka's default, 5 minutes).",
+    )
     producer_request_timeout_s: float = _opt(
         "MEETWIRE_PRODUCER_REQUEST_TIMEOUT_S",
         1200.0,
@@ -299,10 +306,16 @@ class Settings:
             raise SettingsError("MEETWIRE_LIVENESS_TIMEOUT_S and MEETWIRE_READINESS_STALL_S must be positive")
         if self.request_timeout_s <= self.session_timeout_s:
             raise SettingsError("MEETWIRE_REQUEST_TIMEOUT_S must be longer than MEETWIRE_SESSION_TIMEOUT_S")
-        if min(self.max_poll_interval_s, self.rebalance_timeout_s, self.producer_request_timeout_s) <= 0:
+        positive = (
+            self.max_poll_interval_s,
+            self.rebalance_timeout_s,
+            self.producer_request_timeout_s,
+            self.metadata_max_age_s,
+        )
+        if min(positive) <= 0:
             raise SettingsError(
-                "MEETWIRE_MAX_POLL_INTERVAL_S, MEETWIRE_REBALANCE_TIMEOUT_S and MEETWIRE_PRODUCER_REQUEST_TIMEOUT_S "
-                "must be positive"
+                "MEETWIRE_MAX_POLL_INTERVAL_S, MEETWIRE_REBALANCE_TIMEOUT_S, MEETWIRE_PRODUCER_REQUEST_TIMEOUT_S "
+                "and MEETWIRE_METADATA_MAX_AGE_S must be positive"
             )
         if not 0 < 3 * self.heartbeat_interval_s <= self.session_timeout_s:
             raise SettingsError(

@@ -64,6 +64,7 @@ def test_env_isolation_consumer_timeouts_are_meetwires(
             MEETWIRE_REQUEST_TIMEOUT_S="45",
             MEETWIRE_REBALANCE_TIMEOUT_S="50",
             MEETWIRE_PRODUCER_REQUEST_TIMEOUT_S="70",
+            MEETWIRE_METADATA_MAX_AGE_S="20",
         )
     )
     app = create_app(settings)
@@ -78,11 +79,12 @@ def test_env_isolation_consumer_timeouts_are_meetwires(
                 consumer._max_poll_interval_ms,
                 consumer._client._request_timeout_ms,
                 consumer._rebalance_timeout_ms,
+                consumer._client._metadata_max_age_ms,
             )
         finally:
             await consumer.stop()
 
-    assert asyncio.run(consumer_timeouts()) == (12_000, 2_000, 400_000, 45_000, 50_000)
+    assert asyncio.run(consumer_timeouts()) == (12_000, 2_000, 400_000, 45_000, 50_000, 20_000)
     assert app.conf.producer_request_timeout == 70.0
 
 
