@@ -16,6 +16,8 @@ from stream.canonical import MatchRules, Merger, NameRules, load_name_rules
 from stream.canonical.names import names_match
 
 T0 = datetime(2031, 3, 4, 9, 0, tzinfo=UTC)
+DATES_ONLY = MatchRules(timeless_held_joins_sole_meeting=False)
+"""The default rules but a timeless held report's sole-meeting join, for tests of what dates allow."""
 
 
 @pytest.fixture(scope="module")
@@ -325,7 +327,7 @@ def test_merge_timeless_same_parties_is_off_by_default(names: NameRules, timeles
 
 @pytest.mark.parametrize("first_day", ["2031-03-03", None])
 def test_merge_report_without_any_time_does_not_join_a_dated_meeting(names: NameRules, first_day: str | None) -> None:
-    merger = _merger(names)
+    merger = _merger(names, DATES_ONLY)
     people = ["Ardhana Wirasmoro", "Sergey Valkorin"]
     merger.add(_event("e1", people, day=first_day, reported_on="2031-03-03"), T0)
     assert merger.add(_event("e2", people, day=None, reported_on=None), T0).decision == "created"
@@ -414,7 +416,7 @@ def _clue_merger(names: NameRules, rules: MatchRules | None = None) -> Merger:
 def test_merge_timeless_report_joins_a_dated_meeting_when_its_day_clue_fits(
     names: NameRules, evidence: str, decision: str
 ) -> None:
-    merger = _clue_merger(names)
+    merger = _clue_merger(names, DATES_ONLY)
     people = ["Ardhana Wirasmoro", "Sergey Valkorin"]
     merger.add(_event("e1", people, day="2031-03-03"), T0)
     second = _with_evidence(_event("e2", people, day=None, reported_on=None), evidence)
@@ -423,7 +425,7 @@ def test_merge_timeless_report_joins_a_dated_meeting_when_its_day_clue_fits(
 
 @pytest.mark.parametrize("day_clues", [False])
 def test_merge_day_clues_can_be_switched_off(names: NameRules, day_clues: bool) -> None:
-    merger = _clue_merger(names, MatchRules(day_clues=day_clues))
+    merger = _clue_merger(names, MatchRules(day_clues=day_clues, timeless_held_joins_sole_meeting=False))
     people = ["Ardhana Wirasmoro", "Sergey Valkorin"]
     merger.add(_event("e1", people, day="2031-03-03"), T0)
     second = _with_evidence(_event("e2", people, day=None, reported_on=None), "They met on Monday.")
@@ -432,7 +434,7 @@ def test_merge_day_clues_can_be_switched_off(names: NameRules, day_clues: bool) 
 
 @pytest.mark.parametrize("merger_reads_clues", [False])
 def test_merge_without_day_words_reads_no_clues(names: NameRules, merger_reads_clues: bool) -> None:
-    merger = _merger(names)
+    merger = _merger(names, DATES_ONLY)
     assert (merger.days is not None) is merger_reads_clues
     people = ["Ardhana Wirasmoro", "Sergey Valkorin"]
     merger.add(_event("e1", people, day="2031-03-03"), T0)
@@ -560,7 +562,7 @@ def test_merge_reads_undated_and_nearby_meetings_whatever_the_index_says(
     names: NameRules, reported_on: str | None
 ) -> None:
     """Within the window, or with no whole day to compare, a meeting is compared as before."""
-    merger = _merger(names)
+    merger = _merger(names, DATES_ONLY)
     first = merger.add(_event("e1", ["Ardhana Wirasmoro", "Sergey Valkorin"]), T0)
     second = merger.add(
         _event("e2", ["Ardhana Wirasmoro", "Sergey Valkorin"], day=None, reported_on=reported_on, source="Wire B"), T0
@@ -609,3 +611,39 @@ def test_merge_name_key_lists_at_most_its_bound_oldest_out(names: NameRules, bou
 def test_merge_name_key_bound_must_be_positive(names: NameRules, bound: int) -> None:
     with pytest.raises(ValueError, match="max_meetings_per_key"):
         Merger(names, blocks={}, meetings={}, max_meetings_per_key=bound)
+
+
+@pytest.mark.parametrize(
+    ("second_people", "second_status", "decision"),
+    [
+        (["Sergey Valkorin", "Ardhana Wirasmoro"], "held", "updated"),
+        (["Sergey Valkorin", "Ardhana Wirasmoro"], "planned", "created"),  # a plan may be for any later day
+        (["Ardhana Wirasmoro", "Sergey Valkorin", "Mirela Tosk"], "held", "created"),  # not the same parties
+    ],
+)
+def test_merge_timeless_held_report_joins_the_sole_dated_meeting_of_its_parties(
+    names: NameRules, second_people: list[str], second_status: str, decision: str
+) -> None:
+    merger = _merger(names)
+    merger.add(_event("e1", ["Ardhana Wirasmoro", "Sergey Valkorin"], day="2031-03-03"), T0)
+    second = _event("e2", second_people, day=None, reported_on=None, status=second_status, source="Wire B")
+    assert merger.add(second, T0).decision == decision
+
+
+@pytest.mark.parametrize("days", [("2031-03-03", "2031-05-20")])
+def test_merge_timeless_held_report_joins_no_meeting_when_its_parties_met_twice(
+    names: NameRules, days: tuple[str, str]
+) -> None:
+    merger = _merger(names)
+    people = ["Ardhana Wirasmoro", "Sergey Valkorin"]
+    for number, day in enumerate(days):
+        merger.add(_event(f"e{number}", people, day=day, reported_on=day), T0)
+    assert merger.add(_event("timeless", people, day=None, reported_on=None, source="Wire B"), T0).decision == "created"
+
+
+@pytest.mark.parametrize("first_day", [None])
+def test_merge_timeless_held_report_needs_a_dated_report_to_join(names: NameRules, first_day: str | None) -> None:
+    merger = _merger(names)
+    people = ["Ardhana Wirasmoro", "Sergey Valkorin"]
+    merger.add(_event("e1", people, day=first_day, reported_on=None), T0)
+    assert merger.add(_event("e2", people, day=None, reported_on=None, source="Wire B"), T0).decision == "created"

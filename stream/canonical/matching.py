@@ -47,6 +47,11 @@ class MatchRules:
     """Whether two reports with no date and no publication day are one meeting when they name
     exactly the same parties (no party more or less): the only evidence left is the parties, so
     none of the extraction-noise tolerance of ``extra_parties``."""
+    timeless_held_joins_sole_meeting: bool = True
+    """Whether a held report with neither a date nor a publication day joins a meeting none of
+    whose reports it can compare dates with, when that meeting is the only one it could join and
+    holds a dated held report of exactly the same parties: with no date to tell a pair's meetings
+    apart, a report of one that happened is likeliest the one meeting of those people on record."""
     one_report_per_item: bool = True
     """Whether a meeting takes at most one report from each item (article): the extractor already
     folds an article's mentions of one meeting into one event, so two events of one article

@@ -244,6 +244,10 @@ class Merger:
                 rejected[mismatch] += 1
                 continue
             candidates.append((self._preference(report, names, meeting), meeting))
+        if not candidates and self._may_join_sole(report):
+            sole = [m for m in members if self._sole_fit(report, names, m)]
+            if len(sole) == 1:
+                candidates.append(((), sole[0]))
         stamp = seen_at.isoformat()
         if candidates:
             meeting = min(candidates, key=lambda c: c[0])[1]
@@ -363,7 +367,9 @@ class Merger:
                 del entries[oldest]  # no longer found through this key, still through its other parties'
             self.blocks[key] = _encoded_entries(entries)
 
-    def _mismatch(self, report: dict[str, Any], names: Sequence[Tokens], meeting: Meeting) -> Mismatch | None:
+    def _mismatch(
+        self, report: dict[str, Any], names: Sequence[Tokens], meeting: Meeting, *, dates: bool = True
+    ) -> Mismatch | None:
         """The first rule that keeps ``report`` out of ``meeting``; None when it may join.
 
         A meeting that already has a report of the same item is counted under "participants":
@@ -380,7 +386,7 @@ class Merger:
             participants_match(names, self._names(r), rules=self.rules, same=self._same) for r in meeting.reports
         ):
             return "participants"
-        if not self._dates_fit(report, names, meeting):
+        if dates and not self._dates_fit(report, names, meeting):
             return "date"
         if not all(report_places_compatible(report, r, rules=self.rules) for r in meeting.reports) and not (
             self.rules.same_day_overrides_place
@@ -391,6 +397,20 @@ class Merger:
         ):
             return "place"
         return None
+
+    def _may_join_sole(self, report: dict[str, Any]) -> bool:
+        return self.rules.timeless_held_joins_sole_meeting and report["status"] == "held" and is_timeless(report)
+
+    def _sole_fit(self, report: dict[str, Any], names: Sequence[Tokens], meeting: Meeting) -> bool:
+        """Whether ``meeting`` holds a dated held report of exactly ``report``'s parties and would take
+        ``report`` but for dates (``MatchRules.timeless_held_joins_sole_meeting``)."""
+        same_held = any(
+            r["status"] == "held" and not is_timeless(r) and same_parties(names, self._names(r), self._same)
+            for r in meeting.reports
+        )
+        if not same_held or self._mismatch(report, names, meeting, dates=False) is not None:
+            return False
+        return "conflict" not in {date_relation(report, r, rules=self.rules) for r in meeting.reports}
 
     def _dates_fit(self, report: dict[str, Any], names: Sequence[Tokens], meeting: Meeting) -> bool:
         """Whether ``report``'s date agrees with every report of ``meeting``; with
