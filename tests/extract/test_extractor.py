@@ -875,3 +875,33 @@ def test_extractor_reads_two_parties_signing_together_as_a_meeting(
 ) -> None:
     events = _held(extractor.extract(_item(text, language, published_at="2024-05-14")))
     assert sorted(sorted(p.name for p in e.participants) for e in events) == sides
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "sides"),
+    [
+        # "dined": a meal of two named leaders is their meeting
+        (
+            "President Ahmad Fauzi and Prime Minister Ali Hamid dined at the palace on Friday.",
+            "en",
+            ["Ahmad Fauzi", "Ali Hamid"],
+        ),
+        # "negotiations" between two named parties are talks
+        (
+            "Prime Minister Ahmad Fauzi and opposition leader Ali Hamid continued negotiations on Monday.",
+            "en",
+            ["Ahmad Fauzi", "Ali Hamid"],
+        ),
+        # "disambut oleh": the host who welcomes a visitor at his office receives him
+        (
+            "Menteri Luar Negeri Ahmad Fauzi disambut oleh Gubernur Jawa Barat Ali Hamid di Gedung Sate, Senin.",
+            "id",
+            ["Ahmad Fauzi", "Ali Hamid"],
+        ),
+    ],
+)
+def test_extractor_reads_a_meal_negotiations_and_a_host_s_welcome(
+    extractor: MeetingExtractor, text: str, language: str, sides: list[str]
+) -> None:
+    events = _held(extractor.extract(_item(text, language, published_at="2024-05-14")))
+    assert [sorted(p.name for p in e.participants) for e in events] == [sides]
