@@ -905,3 +905,18 @@ def test_extractor_reads_a_meal_negotiations_and_a_host_s_welcome(
 ) -> None:
     events = _held(extractor.extract(_item(text, language, published_at="2024-05-14")))
     assert [sorted(p.name for p in e.participants) for e in events] == [sides]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "membahas"/"membicarakan" name what is discussed, often people spoken about, not a meeting
+        "Menteri Luar Negeri Ahmad Fauzi bertemu Menteri Luar Negeri Ali Hamid di Jakarta, Kamis (5/12). "
+        "Belum diketahui apakah keduanya membahas surat Presiden Budi Santoso kepada Perdana Menteri Carl Jensen.",
+        "Menteri Luar Negeri Ahmad Fauzi bertemu Menteri Luar Negeri Ali Hamid di Jakarta, Kamis (5/12). "
+        "Mereka juga membicarakan pidato Presiden Budi Santoso dan Perdana Menteri Carl Jensen pekan lalu.",
+    ],
+)
+def test_extractor_reads_a_discussed_matter_as_no_meeting(extractor: MeetingExtractor, text: str) -> None:
+    events = _held(extractor.extract(_item(text, "id", published_at="2024-12-06")))
+    assert [sorted(p.name for p in e.participants) for e in events] == [["Ahmad Fauzi", "Ali Hamid"]]
