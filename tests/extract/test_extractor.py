@@ -920,3 +920,16 @@ def test_extractor_reads_a_meal_negotiations_and_a_host_s_welcome(
 def test_extractor_reads_a_discussed_matter_as_no_meeting(extractor: MeetingExtractor, text: str) -> None:
     events = _held(extractor.extract(_item(text, "id", published_at="2024-12-06")))
     assert [sorted(p.name for p in e.participants) for e in events] == [["Ahmad Fauzi", "Ali Hamid"]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Presiden Ahmad Fauzi disambut oleh ratusan warga di Desa Sukamaju, Senin (13/5).",
+        "Presiden Ahmad Fauzi disambut hangat oleh para siswa di Sekolah Dasar Sukamaju, Senin (13/5).",
+        "Presiden Ahmad Fauzi disambut oleh sejumlah tokoh agama di Masjid Raya, Senin (13/5).",
+    ],
+)
+def test_extractor_reads_a_welcoming_crowd_as_no_side(extractor: MeetingExtractor, text: str) -> None:
+    # a group after "disambut oleh" is the crowd that welcomes a visitor, not the other side of a meeting
+    assert extractor.extract(_item(text, "id", published_at="2024-05-14")) == []
