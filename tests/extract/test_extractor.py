@@ -933,3 +933,28 @@ def test_extractor_reads_a_discussed_matter_as_no_meeting(extractor: MeetingExtr
 def test_extractor_reads_a_welcoming_crowd_as_no_side(extractor: MeetingExtractor, text: str) -> None:
     # a group after "disambut oleh" is the crowd that welcomes a visitor, not the other side of a meeting
     assert extractor.extract(_item(text, "id", published_at="2024-05-14")) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "the crucial meeting": a determiner through an adjective refers to a meeting, it reports none
+        "Prime Minister Ahmad Fauzi said he had prepared for weeks, seeking advice from businessman "
+        "Carl Jensen, a friend of President Ali Hamid, to navigate the crucial meeting.",
+        "Prime Minister Ahmad Fauzi said that advice from businessman Carl Jensen, a friend of "
+        "President Ali Hamid, shaped this long-awaited meeting.",
+    ],
+)
+def test_extractor_reads_a_determined_meeting_noun_as_a_reference(extractor: MeetingExtractor, text: str) -> None:
+    assert _held_sides(extractor, text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "President Ahmad Fauzi and Prime Minister Ali Hamid held their first meeting in Rome on Monday.",
+        "President Ahmad Fauzi and Prime Minister Ali Hamid had the first official meeting in Rome on Monday.",
+    ],
+)
+def test_extractor_reads_a_held_determined_meeting_noun_as_a_report(extractor: MeetingExtractor, text: str) -> None:
+    assert _held_sides(extractor, text) == [["Ahmad Fauzi", "Ali Hamid"]]
