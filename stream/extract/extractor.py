@@ -637,7 +637,33 @@ def _anaphoric(doc: Doc, trig: Trigger) -> bool:
     before = doc[trig.start - 1].lower_ if trig.start > 0 else ""
     # "Leaders' meeting", "the summit's talks": a named gathering, not the meeting itself
     possessive = before in {"\u2019", "'", "'s", "\u2019s"}
-    return after in _ANAPHORA_AFTER or before in _ANAPHORA_BEFORE or possessive
+    return after in _ANAPHORA_AFTER or _determined(doc, trig.start) or possessive
+
+
+ADJECTIVE_TOKENS = 4
+"""Tokens of lower-case words and hyphens ("crucial", "long-awaited", "two-hour") that may stand
+between a determiner and its meeting noun."""
+
+
+_HOLD_VERBS = frozenset({"held", "had", "hold", "holds", "holding", "have", "has", "having", "convened"})
+"""Verbs whose object is a meeting they report: "held their first meeting", "had a productive meeting"."""
+
+
+def _determined(doc: Doc, start: int) -> bool:
+    """A determiner stands before the noun at ``start``: "the meeting", or through a few
+    lower-case words ("the crucial meeting", "this long-awaited meeting") when no verb of holding
+    comes before it ("held their first meeting" reports one)."""
+    i = start - 1
+    while (
+        i >= 0
+        and start - 1 - i < ADJECTIVE_TOKENS
+        and (doc[i].is_lower or doc[i].text == "-")
+        and doc[i].lower_ not in _ANAPHORA_BEFORE
+    ):
+        i -= 1
+    if i < 0 or doc[i].lower_ not in _ANAPHORA_BEFORE:
+        return False
+    return i == start - 1 or i == 0 or doc[i - 1].lower_ not in _HOLD_VERBS
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,6 +88,7 @@ class TriggerFinder:
         self.group_links = frozenset(w.casefold() for w in groups.get("links", ()))
         self.organisation_lead = frozenset(w.casefold() for w in groups.get("organisation_lead", ()))
         self.organisation_with = frozenset(w.casefold() for w in groups.get("organisation_with", ()))
+        self.welcomed_by = frozenset(w.casefold() for w in groups.get("welcomed_by", ()))
         self.list_joiners = lexicon.list_joiners.get(language, frozenset())
         self.function_words = lexicon.stopwords.get(language, frozenset())
         self.earlier_cues = Matcher(nlp.vocab)
@@ -129,8 +130,8 @@ class TriggerFinder:
         trigger (lead words and numbers between; "counted" nouns such as "bupati" only after
         one: "menerima 31 bupati"), with its description up to a stop word or punctuation
         (through a ``links`` word first, when the language lists them). ``None`` when none follows."""
-        if not self.group_lead and not self.group_stop:
-            return None
+        if (not self.group_lead and not self.group_stop) or trig.text.lower() in self.welcomed_by:
+            return None  # "disambut oleh ratusan warga": a welcoming crowd, no side
         i = trig.end
         while i < sent.end and i - trig.end < GROUP_LEAD_MAX and (doc[i].lower_ in self.group_lead or doc[i].like_num):
             i += 1
@@ -183,7 +184,9 @@ class TriggerFinder:
         i = trig.end
         while i < sent.end and i - trig.end < GROUP_LEAD_MAX + 1 and doc[i].lower_ in self.organisation_lead:
             i += 1
-        if trig.strength == "weak" and not any(doc[k].lower_ in self.organisation_with for k in range(trig.end, i)):
+        if trig.text.lower() in self.welcomed_by or (
+            trig.strength == "weak" and not any(doc[k].lower_ in self.organisation_with for k in range(trig.end, i))
+        ):
             return found
         while i in by_start:
             run = by_start[i]

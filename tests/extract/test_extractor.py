@@ -875,3 +875,86 @@ def test_extractor_reads_two_parties_signing_together_as_a_meeting(
 ) -> None:
     events = _held(extractor.extract(_item(text, language, published_at="2024-05-14")))
     assert sorted(sorted(p.name for p in e.participants) for e in events) == sides
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "sides"),
+    [
+        # "dined": a meal of two named leaders is their meeting
+        (
+            "President Ahmad Fauzi and Prime Minister Ali Hamid dined at the palace on Friday.",
+            "en",
+            ["Ahmad Fauzi", "Ali Hamid"],
+        ),
+        # "negotiations" between two named parties are talks
+        (
+            "Prime Minister Ahmad Fauzi and opposition leader Ali Hamid continued negotiations on Monday.",
+            "en",
+            ["Ahmad Fauzi", "Ali Hamid"],
+        ),
+        # "disambut oleh": the host who welcomes a visitor at his office receives him
+        (
+            "Menteri Luar Negeri Ahmad Fauzi disambut oleh Gubernur Jawa Barat Ali Hamid di Gedung Sate, Senin.",
+            "id",
+            ["Ahmad Fauzi", "Ali Hamid"],
+        ),
+    ],
+)
+def test_extractor_reads_a_meal_negotiations_and_a_host_s_welcome(
+    extractor: MeetingExtractor, text: str, language: str, sides: list[str]
+) -> None:
+    events = _held(extractor.extract(_item(text, language, published_at="2024-05-14")))
+    assert [sorted(p.name for p in e.participants) for e in events] == [sides]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "membahas"/"membicarakan" name what is discussed, often people spoken about, not a meeting
+        "Menteri Luar Negeri Ahmad Fauzi bertemu Menteri Luar Negeri Ali Hamid di Jakarta, Kamis (5/12). "
+        "Belum diketahui apakah keduanya membahas surat Presiden Budi Santoso kepada Perdana Menteri Carl Jensen.",
+        "Menteri Luar Negeri Ahmad Fauzi bertemu Menteri Luar Negeri Ali Hamid di Jakarta, Kamis (5/12). "
+        "Mereka juga membicarakan pidato Presiden Budi Santoso dan Perdana Menteri Carl Jensen pekan lalu.",
+    ],
+)
+def test_extractor_reads_a_discussed_matter_as_no_meeting(extractor: MeetingExtractor, text: str) -> None:
+    events = _held(extractor.extract(_item(text, "id", published_at="2024-12-06")))
+    assert [sorted(p.name for p in e.participants) for e in events] == [["Ahmad Fauzi", "Ali Hamid"]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Presiden Ahmad Fauzi disambut oleh ratusan warga di Desa Sukamaju, Senin (13/5).",
+        "Presiden Ahmad Fauzi disambut hangat oleh para siswa di Sekolah Dasar Sukamaju, Senin (13/5).",
+        "Presiden Ahmad Fauzi disambut oleh sejumlah tokoh agama di Masjid Raya, Senin (13/5).",
+    ],
+)
+def test_extractor_reads_a_welcoming_crowd_as_no_side(extractor: MeetingExtractor, text: str) -> None:
+    # a group after "disambut oleh" is the crowd that welcomes a visitor, not the other side of a meeting
+    assert extractor.extract(_item(text, "id", published_at="2024-05-14")) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "the crucial meeting": a determiner through an adjective refers to a meeting, it reports none
+        "Prime Minister Ahmad Fauzi said he had prepared for weeks, seeking advice from businessman "
+        "Carl Jensen, a friend of President Ali Hamid, to navigate the crucial meeting.",
+        "Prime Minister Ahmad Fauzi said that advice from businessman Carl Jensen, a friend of "
+        "President Ali Hamid, shaped this long-awaited meeting.",
+    ],
+)
+def test_extractor_reads_a_determined_meeting_noun_as_a_reference(extractor: MeetingExtractor, text: str) -> None:
+    assert _held_sides(extractor, text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "President Ahmad Fauzi and Prime Minister Ali Hamid held their first meeting in Rome on Monday.",
+        "President Ahmad Fauzi and Prime Minister Ali Hamid had the first official meeting in Rome on Monday.",
+    ],
+)
+def test_extractor_reads_a_held_determined_meeting_noun_as_a_report(extractor: MeetingExtractor, text: str) -> None:
+    assert _held_sides(extractor, text) == [["Ahmad Fauzi", "Ali Hamid"]]

@@ -227,6 +227,9 @@ def test_triggers_mark_held_by_the_trigger_itself(lexicon: Lexicon, lang: str, t
         ("en", "President Ahmad Fauzi received Foreign Minister Ali Hamid at the palace.", False),
         ("id", "Duta Besar Ali Hamid menyambut Presiden Ahmad Fauzi setibanya di Beijing.", True),
         ("id", "Presiden Ahmad Fauzi menerima Duta Besar Ali Hamid di Istana.", False),
+        # a plane's door is an airport as much as the word is
+        ("id", "Presiden Ahmad Fauzi menuruni tangga pesawat dan disambut oleh Menteri Ali Hamid.", True),
+        ("id", "Presiden Ahmad Fauzi disambut oleh Gubernur Ali Hamid di Gedung Sate.", False),
     ],
 )
 def test_triggers_read_an_arrival_welcome(lexicon: Lexicon, lang: str, text: str, welcome: bool) -> None:
