@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import sys
+from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from stream.codec import wire_item_from_dict
@@ -299,6 +302,24 @@ def test_topics_extractor_passes_the_whole_article(extractor: MeetingExtractor) 
     assert [e.topic.category for e in events if e.topic] == ["economy"]
 
 
+def test_topics_shipped_model_weighs_the_article(shipped: TopicClassifier) -> None:
+    assert shipped.model is not None
+    assert shipped.model.article_weights.shape == (len(shipped.model.classes),)
+    assert float(shipped.model.article_weights.min()) > 0.0
+
+
+@pytest.mark.parametrize("array", ["article_weights", "lexicon_weights", "bias"])
+def test_topics_model_with_misshapen_weights_is_refused(tmp_path: Path, array: str) -> None:
+    shipped_dir = resources.files("stream").joinpath("models", "topics")
+    (tmp_path / "meta.json").write_bytes(shipped_dir.joinpath("meta.json").read_bytes())
+    with np.load(io.BytesIO(shipped_dir.joinpath("model.npz").read_bytes())) as arrays:
+        parts = {name: arrays[name] for name in arrays.files}
+    parts[array] = parts[array][:-1]
+    np.savez(tmp_path / "model.npz", **parts)
+    with pytest.raises(ValueError, match="do not fit"):
+        read_topic_model(tmp_path)
+
+
 # -- retraining with scripts/train_topics.py on a tiny invented labelled file ----------------
 
 _INVENTED = [
@@ -371,6 +392,7 @@ def test_topics_retraining_script_on_invented_data(
     assert "model+lexicon" in capsys.readouterr().out
     meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     assert meta["training"]["examples"] == {"id:held": len(rows)}
+    assert meta["training"]["settings"]["article_lexicon"] is True
     classifier = load_topic_classifier(model=read_topic_model(out))
     text = "Pertemuan membahas ekspor\nKeduanya membahas perdagangan dan ekspor."
     assert classifier.classify(text, "id").category == "economy"
