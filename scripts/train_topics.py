@@ -194,7 +194,7 @@ def _examples(
         texts = list(recorder.texts)
         if len(texts) != len(events):
             raise RuntimeError(f"{item.id}: {len(events)} events but {len(texts)} topic calls")
-        lang = events[0].language if events else (item.language or "en")
+        lang = (events[0].language if events else None) or item.language or "en"
         golds = [g for g in raw.get("events", []) if _labels(g.get("topic"))]
         paired_gold: set[int] = set()
         for held in (True, False):
