@@ -13,7 +13,8 @@ title and lead (``--lead``). Only held pairs are scored.
 
 The model is :class:`stream.extract.topics.TopicModel`: a multinomial logistic regression over
 hashed word uni/bigrams (L2-regularised, full-batch Adam, fixed iterations: deterministic)
-whose logits add the lexicon's cue scores times one learned weight. ``--cv K`` first prints
+whose logits add the lexicon's cue scores times one learned weight and the categories' shares
+of the whole article's cue scores times another. ``--cv K`` first prints
 K-fold cross-validated topic accuracy per language (folds by a CRC-32 of the article id) for
 the lexicon alone, the model alone and the model with the lexicon; ``--search`` compares the
 settings the defaults were chosen from. The labelled articles are copyrighted: only weights
@@ -59,7 +60,7 @@ from stream.extract.topics import (
 from stream.records import Topic
 
 ROOT = Path(__file__).resolve().parents[1]
-MODEL_VERSION = "1.0.0"
+MODEL_VERSION = "1.2.0"
 LEAD_CHARS = 600
 """The article's lead used as the text of a gold meeting the extractor missed (``--lead``)."""
 Matrix = npt.NDArray[np.float64]
@@ -76,6 +77,8 @@ class Settings:
     iterations: int = 300
     learning_rate: float = 0.05
     use_lexicon: bool = True
+    article_lexicon: bool = True
+    """Also the categories' shares of the whole article's cue scores (with ``use_lexicon``)."""
     lexicon_per_class: bool = False
     """One lexicon weight per category (else one for all)."""
     shared_bias: bool = False
@@ -98,6 +101,8 @@ class Example:
     """The accepted gold topics (two when the annotators disagreed)."""
     kind: str
     """``held`` (a scored pair), ``other`` (planned/cancelled pair) or ``lead`` (missed gold)."""
+    article_text: str = ""
+    """The whole article (title and text) the classifier is given with ``text``."""
 
 
 # -- examples from the extractor and the gold file -----------------------------------------
@@ -108,14 +113,15 @@ class _RecordingTopics(TopicClassifier):
 
     def __init__(self, inner: TopicClassifier) -> None:  # no super().__init__: all but classify is inner's
         self.inner = inner
-        self.texts: list[str] = []
+        self.texts: list[tuple[str, str]] = []
+        """(text, article) of every call."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
-    def classify(self, text: str, language: str) -> Topic:
-        self.texts.append(text)
-        return self.inner.classify(text, language)
+    def classify(self, text: str, language: str, *, article: str | None = None) -> Topic:
+        self.texts.append((text, article or ""))
+        return self.inner.classify(text, language, article=article)
 
 
 def _fold_name(name: str) -> tuple[str, ...]:
@@ -188,7 +194,7 @@ def _examples(
         texts = list(recorder.texts)
         if len(texts) != len(events):
             raise RuntimeError(f"{item.id}: {len(events)} events but {len(texts)} topic calls")
-        lang = events[0].language if events else (item.language or "en")
+        lang = (events[0].language if events else None) or item.language or "en"
         golds = [g for g in raw.get("events", []) if _labels(g.get("topic"))]
         paired_gold: set[int] = set()
         for held in (True, False):
@@ -202,11 +208,13 @@ def _examples(
                 g = golds[g_idx[gj]]
                 paired_gold.add(g_idx[gj])
                 kind = "held" if held else "other"
-                out.append(Example(item.id, lang, texts[p_idx[pi]], _labels(g["topic"]), kind))
+                text, article = texts[p_idx[pi]]
+                out.append(Example(item.id, lang, text, _labels(g["topic"]), kind, article))
         lead = f"{item.title or ''}\n{item.text[:LEAD_CHARS]}"
+        article = f"{item.title or ''}\n{item.text}"
         for j, g in enumerate(golds):
             if j not in paired_gold:
-                out.append(Example(item.id, item.language or lang, lead, _labels(g["topic"]), "lead"))
+                out.append(Example(item.id, item.language or lang, lead, _labels(g["topic"]), "lead", article))
     return out
 
 
@@ -224,6 +232,21 @@ def _cues(classifier: TopicClassifier, examples: Sequence[Example], classes: Seq
         cues = classifier.cue_scores(ex.text, ex.language)
         rows.append([cues.get(c, 0.0) for c in classes])
     return np.array(rows, dtype=np.float64).reshape(len(examples), len(classes))
+
+
+def _article_shares(classifier: TopicClassifier, examples: Sequence[Example], classes: Sequence[str]) -> Matrix:
+    rows = []
+    for ex in examples:
+        shares = classifier.cue_shares(ex.article_text, ex.language)
+        rows.append([shares.get(c, 0.0) for c in classes])
+    return np.array(rows, dtype=np.float64).reshape(len(examples), len(classes))
+
+
+def predict(model: TopicModel, classifier: TopicClassifier, ex: Example) -> str:
+    """The model's category for ``ex``, given as the extractor gives it (text, cues, article shares)."""
+    cues = classifier.cue_scores(ex.text, ex.language)
+    shares = classifier.cue_shares(ex.article_text, ex.language) if ex.article_text else None
+    return model.predict(ex.text, ex.language, cues, shares)
 
 
 def fit(
@@ -245,17 +268,21 @@ def fit(
         for label in ex.labels:
             y[r, seen.index(label)] = 1.0 / len(ex.labels)
     cues = _cues(classifier, examples, seen) if settings.use_lexicon else np.zeros_like(y)
+    with_article = settings.use_lexicon and settings.article_lexicon
+    shares = _article_shares(classifier, examples, seen) if with_article else np.zeros_like(y)
     others = np.array([label != DEFAULT_CATEGORY for label in seen])
-    w, b, beta = _adam(x, y, cues, others, settings)
+    w, b, beta, gamma = _adam(x, y, cues, shares, others, settings)
     weights = np.zeros((len(vocab), len(classes)), dtype=np.float32)
     # a category the data never showed: no word weights, the bias of the rarest one seen and
     # the mean lexicon weight, so only strong lexicon cues can make it win
     bias = np.full(len(classes), b[others].min() if others.any() else 0.0, dtype=np.float32)
     lexicon_weights = np.full(len(classes), beta.mean() if len(beta) else 0.0, dtype=np.float32)
+    article_weights = np.full(len(classes), gamma.mean() if len(gamma) else 0.0, dtype=np.float32)
     for k, label in enumerate(seen):
         weights[:, classes.index(label)] = w[:, k]
         bias[classes.index(label)] = b[k]
         lexicon_weights[classes.index(label)] = beta[k]
+        article_weights[classes.index(label)] = gamma[k]
     return TopicModel(
         version=MODEL_VERSION,
         classes=tuple(classes),
@@ -264,43 +291,49 @@ def fit(
         weights=weights,
         bias=bias,
         lexicon_weights=lexicon_weights,
+        article_weights=article_weights,
         min_probability=settings.min_probability,
     )
 
 
 def _adam(
-    x: Matrix, y: Matrix, cues: Matrix, others: npt.NDArray[np.bool_], settings: Settings
-) -> tuple[Matrix, Matrix, Matrix]:
-    """Minimise mean cross-entropy + l2/2 * |w|^2 over (w, b, beta); beta per class or shared."""
+    x: Matrix, y: Matrix, cues: Matrix, shares: Matrix, others: npt.NDArray[np.bool_], settings: Settings
+) -> tuple[Matrix, Matrix, Matrix, Matrix]:
+    """Minimise mean cross-entropy + l2/2 * |w|^2 over (w, b, beta, gamma): beta weighs the text's
+    cue scores, gamma the article's cue shares, each per class or shared."""
     n, d = x.shape
     c = y.shape[1]
-    params = [np.zeros((d, c)), np.zeros(c), np.zeros(c)]
+    params = [np.zeros((d, c)), np.zeros(c), np.zeros(c), np.zeros(c)]
     first = [np.zeros_like(p) for p in params]
     second = [np.zeros_like(p) for p in params]
     b1, b2, eps = 0.9, 0.999, 1e-8
     for step in range(1, settings.iterations + 1):
-        w, b, beta = params
-        logits = x @ w + b + beta * cues
+        w, b, beta, gamma = params
+        logits = x @ w + b + beta * cues + gamma * shares
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
         p /= p.sum(axis=1, keepdims=True)
         err = (p - y) / n
         beta_grad = (err * cues).sum(axis=0)
+        gamma_grad = (err * shares).sum(axis=0)
         if not settings.lexicon_per_class:
             beta_grad[:] = beta_grad.sum()
+            gamma_grad[:] = gamma_grad.sum()
         bias_grad = err.sum(axis=0) + settings.l2_bias * b
         if settings.shared_bias and c > 1:
             bias_grad[others] = bias_grad[others].sum()
-        grads = [x.T @ err + settings.l2 * w, bias_grad, beta_grad]
+        grads = [x.T @ err + settings.l2 * w, bias_grad, beta_grad, gamma_grad]
         if not settings.use_lexicon:
             grads[2][:] = 0.0
+        if not (settings.use_lexicon and settings.article_lexicon):
+            grads[3][:] = 0.0
         for i, g in enumerate(grads):
             first[i] = b1 * first[i] + (1 - b1) * g
             second[i] = b2 * second[i] + (1 - b2) * g * g
             m_hat = first[i] / (1 - b1**step)
             v_hat = second[i] / (1 - b2**step)
             params[i] = params[i] - settings.learning_rate * m_hat / (np.sqrt(v_hat) + eps)
-    return params[0], params[1], params[2]
+    return params[0], params[1], params[2], params[3]
 
 
 def accuracy(hits: Sequence[bool]) -> str:
@@ -329,7 +362,7 @@ def cross_validate(
         for name, variant in variants.items():
             model = fit(train, classifier, classes, variant)
             for ex in test:
-                got = model.predict(ex.text, ex.language, classifier.cue_scores(ex.text, ex.language))
+                got = predict(model, classifier, ex)
                 out.hits[name][ex.language].append(got in ex.labels)
                 if name == "model+lexicon" and got not in ex.labels:
                     out.misses[(ex.language, "/".join(ex.labels), got)] += 1
@@ -351,6 +384,7 @@ def write_model(model: TopicModel, out: Path, *, gold: Path, examples: Sequence[
             weights=model.weights.astype(np.float16),
             bias=model.bias,
             lexicon_weights=model.lexicon_weights,
+            article_weights=model.article_weights,
         )
     used = [ex for ex in examples if _kept(ex, settings)]
     meta = {
@@ -358,7 +392,8 @@ def write_model(model: TopicModel, out: Path, *, gold: Path, examples: Sequence[
         "version": model.version,
         "description": (
             "Meeting topic (IPTC top-level category) from the title and the meeting's sentences: "
-            "multinomial logistic regression over CRC-32-hashed word n-grams plus lexicon cue scores; "
+            "multinomial logistic regression over CRC-32-hashed word n-grams plus lexicon cue scores "
+            "and the categories' shares of the whole article's cue scores; "
             "trained by scripts/train_topics.py"
         ),
         "classes": list(model.classes),
@@ -378,6 +413,7 @@ def write_model(model: TopicModel, out: Path, *, gold: Path, examples: Sequence[
                 "learning_rate": settings.learning_rate,
                 "other_status": settings.other_status,
                 "lead": settings.lead,
+                "article_lexicon": settings.article_lexicon,
             },
         },
         "license": (
@@ -406,6 +442,7 @@ SEARCH = {
     "keep stop words": Settings(features=FeatureSpec(drop_stop_words=False)),
     "shared bias": Settings(shared_bias=True),
     "bias l2 1e-2": Settings(l2_bias=1e-2),
+    "no article cues": Settings(article_lexicon=False),
 }
 
 
@@ -452,7 +489,8 @@ def main(argv: Sequence[str] | None = None, *, extractor: MeetingExtractor | Non
         size = sum(p.stat().st_size for p in args.out.iterdir())
         print(
             f"wrote {args.out} ({size / 1024:.0f} KiB, {len(model.rows)} features, "
-            f"mean lexicon weight {model.lexicon_weights.mean():.3f}, default {DEFAULT_CATEGORY})"
+            f"mean lexicon weight {model.lexicon_weights.mean():.3f}, "
+            f"article weight {model.article_weights.mean():.3f}, default {DEFAULT_CATEGORY})"
         )
     print(f"done in {time.monotonic() - started:.1f} s")
     return 0

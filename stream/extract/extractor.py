@@ -433,7 +433,8 @@ class MeetingExtractor:
         date = meeting_date(dates, cand, sentences)
         evidence = Evidence(text=item.text[sent.start_char : sent.end_char], span=(sent.start_char, sent.end_char))
         context = " ".join(item.text[s.start_char : s.end_char] for s in cand.sentences)
-        topic = self.topics.classify(f"{item.title or ''}\n{context}", lang)
+        title = item.title or ""
+        topic = self.topics.classify(f"{title}\n{context}", lang, article=f"{title}\n{item.text}")
         confidence = _confidence(cand, participants, entities, location is not None, date is not None)
         return MeetingEvent(
             event_id=make_event_id(item.id, [p.name for p in participants], sent.start_char),

@@ -8,7 +8,9 @@ Two parts, both loaded once by :func:`load_topic_classifier`:
 - a trained model (``stream/models/topics/``, built by ``scripts/train_topics.py`` from labelled
   meetings): a multinomial logistic regression over hashed word uni- and bigrams whose logits
   add the lexicon's cue scores times one learned weight, so a category the labelled data
-  never showed can still win on strong cues.
+  never showed can still win on strong cues, and each category's share of the cues of the
+  whole article times another: a meeting's own sentences often name no subject ("the two met
+  at the governor's office") while the article around them is plainly about trade or faith.
 
 Without the model the lexicon alone decides (highest prior + cue score). Key phrases are
 picked RAKE-style (stop-word-delimited phrases scored by word degree) from the text itself.
@@ -186,11 +188,20 @@ class TopicModel:
     bias: npt.NDArray[np.float32]
     lexicon_weights: npt.NDArray[np.float32]
     """Per class: what one point of the lexicon's cue score for that class adds to its logit."""
+    article_weights: npt.NDArray[np.float32]
+    """Per class: what the class's share (0-1) of the whole article's cue score adds to its logit."""
     min_probability: float
     """Below this probability of the best category the default (``politics``) is kept."""
 
-    def probabilities(self, text: str, language: str, cues: Mapping[str, float]) -> npt.NDArray[np.float64]:
-        """Probability of each of ``classes`` for ``text``, given its lexicon cue scores."""
+    def probabilities(
+        self,
+        text: str,
+        language: str,
+        cues: Mapping[str, float],
+        article_shares: Mapping[str, float] | None = None,
+    ) -> npt.NDArray[np.float64]:
+        """Probability of each of ``classes`` for ``text``, given its lexicon cue scores and the
+        cue shares of the article it comes from (:meth:`TopicClassifier.cue_shares`; none: all 0)."""
         hashes = feature_hashes(text, language, self.features)
         found = [r for h in hashes if (r := self.rows.get(h)) is not None]
         logits = self.bias.astype(np.float64)
@@ -200,13 +211,21 @@ class TopicModel:
                 summed /= np.sqrt(len(hashes))
             logits = logits + summed
         logits = logits + self.lexicon_weights * np.array([cues.get(c, 0.0) for c in self.classes])
+        if article_shares:
+            logits = logits + self.article_weights * np.array([article_shares.get(c, 0.0) for c in self.classes])
         exp = np.exp(logits - logits.max())
         out: npt.NDArray[np.float64] = exp / exp.sum()
         return out
 
-    def predict(self, text: str, language: str, cues: Mapping[str, float]) -> str:
+    def predict(
+        self,
+        text: str,
+        language: str,
+        cues: Mapping[str, float],
+        article_shares: Mapping[str, float] | None = None,
+    ) -> str:
         """The category for ``text``: the most probable one, else the default when it is not sure."""
-        probs = self.probabilities(text, language, cues)
+        probs = self.probabilities(text, language, cues, article_shares)
         best = int(np.argmax(probs))
         if probs[best] < self.min_probability and DEFAULT_CATEGORY in self.classes:
             return DEFAULT_CATEGORY
@@ -221,8 +240,11 @@ def read_topic_model(directory: Traversable | Path) -> TopicModel:
         weights = arrays["weights"].astype(np.float32)
         bias = arrays["bias"].astype(np.float32)
         lexicon_weights = arrays["lexicon_weights"].astype(np.float32)
+        article_weights = arrays["article_weights"].astype(np.float32)
     classes = tuple(str(c) for c in meta["classes"])
-    if weights.shape != (len(hashes), len(classes)) or {bias.shape, lexicon_weights.shape} != {(len(classes),)}:
+    if weights.shape != (len(hashes), len(classes)) or {bias.shape, lexicon_weights.shape, article_weights.shape} != {
+        (len(classes),)
+    }:
         raise ValueError(f"topic model in {directory}: weights do not fit its {len(classes)} classes")
     return TopicModel(
         version=str(meta["version"]),
@@ -232,6 +254,7 @@ def read_topic_model(directory: Traversable | Path) -> TopicModel:
         weights=weights,
         bias=bias,
         lexicon_weights=lexicon_weights,
+        article_weights=article_weights,
         min_probability=float(meta["min_probability"]),
     )
 
@@ -284,10 +307,22 @@ class TopicClassifier:
             i += length
         return out
 
-    def classify(self, text: str, language: str) -> Topic:
-        """The best category for ``text`` (title plus the meeting's sentences) and up to five key phrases from it."""
+    def cue_shares(self, text: str, language: str) -> dict[str, float]:
+        """Each category's share of the cue weight found in ``text`` (all 0 when none): what a whole
+        article is about, alike for a short and a long one."""
+        cues = self.cue_scores(text, language)
+        total = sum(cues.values())
+        return {key: score / total if total else 0.0 for key, score in cues.items()}
+
+    def classify(self, text: str, language: str, *, article: str | None = None) -> Topic:
+        """The best category for ``text`` (title plus the meeting's sentences) and up to five key phrases from it.
+
+        ``article``: the whole article (title and text) the meeting was read from; the model weighs
+        what it is about too. The lexicon alone reads ``text`` only.
+        """
         if self.model is not None:
-            best = self.model.predict(text, language, self.cue_scores(text, language))
+            shares = self.cue_shares(article, language) if article else None
+            best = self.model.predict(text, language, self.cue_scores(text, language), shares)
         else:
             best = self.lexicon_category(text, language)
         category = self._by_key[best]

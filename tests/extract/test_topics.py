@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import sys
+from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from stream.codec import wire_item_from_dict
 from stream.extract import MeetingExtractor
 from stream.extract.topics import TopicClassifier, load_topic_classifier, read_topic_model
 
@@ -233,6 +237,89 @@ def test_topics_model_keywords_from_lexicon_rules(
     assert shipped.classify(text, language).keywords == classifier.classify(text, language).keywords
 
 
+@pytest.mark.parametrize(
+    ("text", "language", "found"),
+    [
+        ("Keduanya membahas ekspor, investasi dan perdagangan.", "id", {"economy"}),
+        ("They discussed exports and investment, and military exercises.", "en", {"economy", "conflict"}),
+        ("", "en", set()),
+        ("Kedua pejabat bertemu di kantor.", "id", set()),
+    ],
+)
+def test_topics_cue_shares_sum_to_one_or_zero(
+    classifier: TopicClassifier, text: str, language: str, found: set[str]
+) -> None:
+    shares = classifier.cue_shares(text, language)
+    assert set(shares) == set(IPTC)
+    assert {k for k, v in shares.items() if v} == found
+    assert sum(shares.values()) == pytest.approx(1.0 if found else 0.0)
+
+
+# a meeting whose own sentence names no subject, in articles about one
+_NEUTRAL_MEETING = {
+    "id": "Kunjungan gubernur\nGubernur menerima kunjungan rombongan konsul jenderal di kantornya, Senin.",
+    "en": "Governor visit\nThe governor received the consul general at his office on Monday.",
+}
+_ABOUT = {
+    ("id", "economy"): "Keduanya membahas peluang investasi, perdagangan, ekspor kopi dan kerja sama ekonomi. "
+    "Nilai ekspor naik dan investor akan membangun pabrik.",
+    ("id", "religion"): "Mereka membahas toleransi antarumat beragama, dakwah, masjid, pesantren dan ibadah haji.",
+    ("en", "economy"): "They talked about investment, coffee exports, trade and new factories; investors plan a plant.",
+    ("id", "politics"): "Keduanya membahas hubungan bilateral, kerja sama kawasan dan isu diplomatik kedua negara.",
+    ("en", "politics"): "They discussed bilateral relations, regional diplomacy and the upcoming summit.",
+}
+
+
+@pytest.mark.parametrize(("language", "category"), sorted(_ABOUT))
+def test_topics_model_reads_what_the_article_is_about(shipped: TopicClassifier, language: str, category: str) -> None:
+    text = _NEUTRAL_MEETING[language]
+    assert shipped.classify(text, language).category == "politics"
+    article = f"{text} {_ABOUT[(language, category)]}"
+    assert shipped.classify(text, language, article=article).category == category
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_topics_lexicon_alone_ignores_the_article(classifier: TopicClassifier, language: str) -> None:
+    text = _NEUTRAL_MEETING[language]
+    article = f"{text} {_ABOUT[(language, 'economy')]}"
+    assert classifier.classify(text, language, article=article) == classifier.classify(text, language)
+
+
+def test_topics_extractor_passes_the_whole_article(extractor: MeetingExtractor) -> None:
+    item = wire_item_from_dict(
+        {
+            "id": "invented-article-topic",
+            "language": "id",
+            "title": "Gubernur terima Konsul Jenderal Borduria",
+            "published_at": "2024-03-05",
+            "text": "JAKARTA - Gubernur Andi Wirawan bertemu dengan Konsul Jenderal Borduria Karl Olsen di Jakarta, "
+            "Senin (4/3/2024).\n\nSebelumnya, pemerintah provinsi mencatat nilai ekspor kopi dan investasi "
+            "asing naik. Perdagangan kedua wilayah tumbuh dan investor berencana membangun pabrik serta "
+            "kawasan industri baru.",
+        }
+    )
+    events = extractor.extract(item)
+    assert [e.topic.category for e in events if e.topic] == ["economy"]
+
+
+def test_topics_shipped_model_weighs_the_article(shipped: TopicClassifier) -> None:
+    assert shipped.model is not None
+    assert shipped.model.article_weights.shape == (len(shipped.model.classes),)
+    assert float(shipped.model.article_weights.min()) > 0.0
+
+
+@pytest.mark.parametrize("array", ["article_weights", "lexicon_weights", "bias"])
+def test_topics_model_with_misshapen_weights_is_refused(tmp_path: Path, array: str) -> None:
+    shipped_dir = resources.files("stream").joinpath("models", "topics")
+    (tmp_path / "meta.json").write_bytes(shipped_dir.joinpath("meta.json").read_bytes())
+    with np.load(io.BytesIO(shipped_dir.joinpath("model.npz").read_bytes())) as arrays:
+        parts = {name: arrays[name] for name in arrays.files}
+    parts[array] = parts[array][:-1]
+    np.savez(tmp_path / "model.npz", **parts)
+    with pytest.raises(ValueError, match="do not fit"):
+        read_topic_model(tmp_path)
+
+
 # -- retraining with scripts/train_topics.py on a tiny invented labelled file ----------------
 
 _INVENTED = [
@@ -305,6 +392,7 @@ def test_topics_retraining_script_on_invented_data(
     assert "model+lexicon" in capsys.readouterr().out
     meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     assert meta["training"]["examples"] == {"id:held": len(rows)}
+    assert meta["training"]["settings"]["article_lexicon"] is True
     classifier = load_topic_classifier(model=read_topic_model(out))
     text = "Pertemuan membahas ekspor\nKeduanya membahas perdagangan dan ekspor."
     assert classifier.classify(text, "id").category == "economy"
