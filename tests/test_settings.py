@@ -42,6 +42,7 @@ def test_settings_broker_forms(broker: str, servers: list[str], faust: str) -> N
         {"MEETWIRE_MAX_REQUEST_BYTES": "0"},
         {"MEETWIRE_HEARTBEAT_INTERVAL_S": "4"},  # over a third of the 10 s session timeout
         {"MEETWIRE_HEARTBEAT_INTERVAL_S": "0"},
+        {"MEETWIRE_METADATA_MAX_AGE_S": "0"},
     ],
 )
 def test_settings_rejects_unusable_values(env: dict[str, str]) -> None:
