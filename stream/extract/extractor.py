@@ -37,6 +37,7 @@ from stream.extract.lexicon import Lexicon
 from stream.extract.meeting_date import ParagraphDates, date_value
 from stream.extract.meeting_place import PlaceCues, load_place_cues, to_location
 from stream.extract.participants import Entity
+from stream.extract.pipeline import configured_languages
 from stream.extract.places import Gazetteer
 from stream.extract.resources import Resources, default_resources, default_topic_classifier, register
 from stream.extract.topics import TopicClassifier
@@ -51,7 +52,8 @@ from stream.records import (
     make_event_id,
 )
 
-SUPPORTED_LANGUAGES = ("en", "id")
+SUPPORTED_LANGUAGES = configured_languages()
+"""The languages with a pipeline config (``configs/<lang>.cfg``): "en" and "id"."""
 BATCH_SIZE = 32
 """Docs per ``nlp.pipe`` batch."""
 

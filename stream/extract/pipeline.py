@@ -55,6 +55,11 @@ CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 """One spaCy ``config.cfg`` per language (``<lang>.cfg``): its tokenizer and its components."""
 
 
+def configured_languages() -> tuple[str, ...]:
+    """The languages that have a config: a language is its config and its data files."""
+    return tuple(sorted(path.stem for path in CONFIG_DIR.glob("*.cfg")))
+
+
 def language_config(language: str, overrides: dict[str, Any] | None = None) -> Config:
     """The config of ``language``'s pipeline, not interpolated (``overrides`` may set its variables)."""
     return load_config(CONFIG_DIR / f"{language}.cfg", overrides=overrides or {}, interpolate=False)

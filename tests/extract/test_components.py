@@ -10,7 +10,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from stream.extract import MeetingExtractor
+from stream.extract import SUPPORTED_LANGUAGES, MeetingExtractor
 from stream.extract.components import (
     ArticlePlaces,
     build_language,
@@ -18,7 +18,7 @@ from stream.extract.components import (
     meetings_of,
     set_context,
 )
-from stream.extract.pipeline import build_pipeline
+from stream.extract.pipeline import build_pipeline, configured_languages
 from stream.extract.triggers import Trigger
 from stream.records import WireItem
 
@@ -178,3 +178,7 @@ def test_a_doc_without_context_is_read_as_an_article_of_its_own_text() -> None:
 def test_version_info_names_each_pipeline_s_components(extractor: MeetingExtractor) -> None:
     for lang in ("en", "id"):
         assert extractor.version_info[f"pipeline_{lang}_components"] == ",".join(STEPS)
+
+
+def test_a_supported_language_is_one_with_a_config() -> None:
+    assert SUPPORTED_LANGUAGES == configured_languages() == ("en", "id")
