@@ -20,9 +20,10 @@ empty: an article with no trigger outside boilerplate, no sentence holding one, 
 title outside boilerplate goes no further (most wire items), as places, participants and dates
 are the costly steps. The article (``WireItem``, time received) reaches the components as
 ``Doc._.meetwire_context``, set before the pipeline runs; a Doc without one (a test's) is read
-as an article of its own text. Sentences, places and mentions stay our own small objects rather
-than Span attributes: they carry paragraphs, character spans and resolved entities, and
-building Spans for every sentence of every triggered article would cost for nothing.
+as an article of its own text. Sentences and places stay our own small objects, not Spans: they
+carry paragraphs and character spans, and building Spans for every sentence of every triggered
+article would cost for nothing; the mentions' spans come with the Mention objects beside them,
+which carry what a Span cannot (title, country, the entity they resolve to).
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
-from weakref import WeakKeyDictionary
 
 from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
@@ -176,13 +176,15 @@ class LanguageRules:
     """The statistical person tagger, when the pipeline has an ``ner`` (``use_ner``)."""
 
 
-_rules: WeakKeyDictionary[Language, dict[str, LanguageRules]] = WeakKeyDictionary()
+_RULES_ATTR = "_meetwire_rules"
 
 
 def language_rules(nlp: Language, resources: str) -> LanguageRules:
     """The rules of ``nlp``'s language read from the resources named ``resources``, built on the
     first call for that pipeline (several components need the same matchers)."""
-    built = _rules.setdefault(nlp, {})
+    # kept on the pipeline itself, not in a module-level cache: the rules hold the pipeline (its
+    # vocab, its tokenizer), so a cache would keep every pipeline ever built alive
+    built = cast(dict[str, LanguageRules], vars(nlp).setdefault(_RULES_ATTR, {}))
     if resources not in built:
         data = resources_named(resources)
         lang = language_of(nlp)
