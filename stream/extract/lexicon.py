@@ -116,6 +116,13 @@ class Lexicon:
     such a run next to a trigger is a side of the meeting when the sentence names fewer than two."""
     organisation_links: frozenset[str] = frozenset()
     """Lower-case words inside an organisation's name ("Chamber of Commerce")."""
+    held_forms: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Trigger words in a past form ("met", "held"): the meeting took place, unless a future
+    marker comes just before ("will meet")."""
+    future_markers: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Words that put a past-form trigger after them in the future ("will", "to")."""
+    held_markers: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Words that place a meeting in the past, before a trigger or opening it ("usai", "after")."""
 
 
 def _read(name: str) -> dict[str, Any]:
@@ -178,6 +185,9 @@ def load_lexicon() -> Lexicon:
         speech_words={lang: frozenset(v) for lang, v in triggers_doc["speech_words"].items()},
         looking_back={lang: frozenset(v) for lang, v in triggers_doc["looking_back"].items()},
         planned_openers={lang: frozenset(v) for lang, v in triggers_doc["planned_openers"].items()},
+        held_forms={lang: frozenset(v) for lang, v in triggers_doc["held_forms"].items()},
+        future_markers={lang: frozenset(v) for lang, v in triggers_doc["future_markers"].items()},
+        held_markers={lang: frozenset(v) for lang, v in triggers_doc["held_markers"].items()},
         trip_verbs={lang: frozenset(v) for lang, v in triggers_doc["trip_verbs"].items()},
         arrival_welcome={
             lang: {kind: tuple(words) for kind, words in kinds.items()}

@@ -29,10 +29,6 @@ PLANNED_WINDOW = 10
 ATTENDANCE_WINDOW = 4
 """Tokens an attendance verb may stand before the meeting noun it governs ("attended the first meeting")."""
 
-_PAST_EN = frozenset({"met", "held", "received", "hosted", "welcomed", "visited", "conferred", "sat", "paid", "called"})
-_HELD_ID = frozenset({"telah", "sudah", "usai", "seusai", "setelah", "sesudah", "selepas", "kemarin", "tadi"})
-_HELD_EN = frozenset({"after", "following", "during", "had"})
-"""Words that place a meeting in the past: before a trigger, or opening it ("usai pertemuan")."""
 _CLAUSE_BREAK = frozenset({".", ";", ":", "!", "?"})
 _COUNTED = "counted"
 """Matcher label of the group nouns that are a side only after a lead word or number."""
@@ -76,6 +72,9 @@ class TriggerFinder:
         self.looking_back = lexicon.looking_back[language]
         self.planned_openers = lexicon.planned_openers.get(language, frozenset())
         self.attendance_words = lexicon.attendance_words.get(language, frozenset())
+        self.held_forms = lexicon.held_forms.get(language, frozenset())
+        self.future_markers = lexicon.future_markers.get(language, frozenset())
+        self.held_markers = lexicon.held_markers.get(language, frozenset())
         self.welcome_words = frozenset(lexicon.arrival_welcome[language]["welcome"])
         self.arrivals = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.arrivals.add("ARRIVAL", [nlp.make_doc(p) for p in lexicon.arrival_welcome[language]["arrival"]])
@@ -274,7 +273,7 @@ class TriggerFinder:
                 # or a cue that holds the trigger itself ("never met", "did not meet", "tidak bertemu")
                 if (
                     (e <= trig.start and trig.start - e <= 8)
-                    or (s >= trig.end and (s - trig.end <= 6 or doc[trig.start].lower_ not in _PAST_EN))
+                    or (s >= trig.end and (s - trig.end <= 6 or doc[trig.start].lower_ not in self.held_forms))
                     or (s < trig.end and trig.start < e)
                 ):
                     cancelled = True
@@ -334,10 +333,9 @@ class TriggerFinder:
         "after the meeting")."""
         first = doc[trig.start].lower_
         before = {t.lower_ for t in doc[max(sent.start, trig.start - 3) : trig.start]}
-        if self.language == "en" and first in _PAST_EN and not (before & {"will", "would", "to"}):
+        if first in self.held_forms and not (before & self.future_markers):
             return True
-        held_words = _HELD_ID if self.language == "id" else _HELD_EN
-        return bool(before & held_words) or first in held_words
+        return bool(before & self.held_markers) or first in self.held_markers
 
     def title_status(self, title: Doc) -> Status | None:
         """The status of the meeting a headline announces ("X to meet Y", "X batal bertemu Y"),
