@@ -34,6 +34,11 @@ _HELD_ID = frozenset({"telah", "sudah", "usai", "seusai", "setelah", "sesudah", 
 _HELD_EN = frozenset({"after", "following", "during", "had"})
 """Words that place a meeting in the past: before a trigger, or opening it ("usai pertemuan")."""
 _CLAUSE_BREAK = frozenset({".", ";", ":", "!", "?"})
+_SIGNING_EN = frozenset({"signed"})
+"""English signing triggers that, as a past participle after a noun, name a document rather than report a signing."""
+_BE_EN = frozenset({"was", "were", "is", "are", "be", "been", "being", "get", "got", "had", "has", "have"})
+_AGENT_OR_PLACE_EN = frozenset({"by", "in", "on", "at"})
+_CLOSING_QUOTES = frozenset({'"', "\u201d", "\u2019", "'", ")"})
 _COUNTED = "counted"
 """Matcher label of the group nouns that are a side only after a lead word or number."""
 _NOT_TRIGGER = "not_trigger"
@@ -242,8 +247,25 @@ class TriggerFinder:
                 )
             ):
                 continue
+            if self._document_participle(doc, span.start, span.end):
+                continue
             out.append(Trigger(span.start, span.end, span.label_, "held", span.text))  # type: ignore[arg-type]
         return out
+
+    def _document_participle(self, doc: Doc, start: int, end: int) -> bool:
+        """An English "signed" that modifies a document named before it, a reduced relative
+        clause: "the memorandum signed by A and B in 2014", "the 2019 "Declaration on X" signed in
+        Y". It names the document, not a signing the story reports. A passive with its
+        auxiliary ("was signed by A and B") still reports one."""
+        if self.language != "en" or doc[start:end].text.lower() not in _SIGNING_EN or end >= len(doc):
+            return False
+        if doc[end].lower_ not in _AGENT_OR_PLACE_EN or start == 0:
+            return False
+        before = doc[start - 1]
+        if before.text in _CLOSING_QUOTES:
+            return True
+        aux = {t.lower_ for t in doc[max(0, start - 3) : start]}
+        return doc[end].lower_ == "by" and not aux & _BE_EN and before.is_alpha
 
     def _matches(self, doc: Doc, matcher: PhraseMatcher | Matcher, sent: Sentence) -> list[tuple[int, int, int]]:
         """``matcher``'s matches inside ``sent``: the whole Doc is matched once and kept in

@@ -289,6 +289,10 @@ def test_triggers_exclude_calls_and_sports(lexicon: Lexicon, lang: str, text: st
         ("id", "Gubernur Ahmad Fauzi menyambut Raja Hamid di Istana.", ["menyambut"]),
         ("en", "President Ahmad Fauzi received an award from King Hamid.", []),
         ("en", "President Ahmad Fauzi received King Hamid in Rome.", ["received"]),
+        ("en", "The memorandum signed by Governor Ahmad Fauzi and Mayor Omar Zaki in 2014 is renewed.", []),
+        ("en", "It follows the 2019 \u201cCharter on Rivers\u201d signed in Lisbon.", []),
+        ("en", "The memorandum was signed by Governor Ahmad Fauzi and Mayor Omar Zaki.", ["signed"]),
+        ("en", "Governor Ahmad Fauzi and Mayor Omar Zaki signed a memorandum.", ["signed"]),
     ],
 )
 def test_triggers_skip_phrases_that_only_hold_a_trigger_word(
