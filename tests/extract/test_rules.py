@@ -267,6 +267,10 @@ def test_triggers_mark_earlier_meetings(lexicon: Lexicon, lang: str, text: str, 
         ("en", "President Ahmad Fauzi held a phone call with King Hamid.", True),
         ("id", "Presiden Ahmad Fauzi telah berkomunikasi dengan Raja Hamid untuk membahas KTT.", True),
         ("en", "President Ahmad Fauzi paid a courtesy call on King Hamid.", False),
+        ("id", "Persatuan Sukamaju dan Persatuan Harapan sempat bertemu di Piala Wali Kota 2020.", True),
+        ("id", "Kedua tim bertemu di partai final turnamen itu.", True),
+        ("en", "Northfield United and Riverside Rovers met in the final last year.", True),
+        ("id", "Menpora Budi Santoso bertemu Presiden Federasi Omar Zaki membahas Piala Dunia.", False),
     ],
 )
 def test_triggers_exclude_calls_and_sports(lexicon: Lexicon, lang: str, text: str, excluded: bool) -> None:
