@@ -958,3 +958,16 @@ def test_extractor_reads_a_determined_meeting_noun_as_a_reference(extractor: Mee
 )
 def test_extractor_reads_a_held_determined_meeting_noun_as_a_report(extractor: MeetingExtractor, text: str) -> None:
     assert _held_sides(extractor, text) == [["Ahmad Fauzi", "Ali Hamid"]]
+
+
+def test_extractor_reads_a_formal_meal_of_the_pair_as_its_own_meeting(extractor: MeetingExtractor) -> None:
+    # "santap malam" (a formal dinner) of "kedua kepala pemerintahan" on another day is a meeting of its own
+    text = (
+        "Presiden Ahmad Fauzi melakukan pertemuan bilateral dengan Perdana Menteri Malaysia Omar Zaki "
+        "di Bandung, Selasa (3/7).\n\n"
+        "Dalam santap malam resmi Senin (2/7), kedua kepala pemerintahan sepakat memperkuat kerja sama."
+    )
+    events = _held(extractor.extract(_item(text, published_at="2012-07-03")))
+    dates = sorted(e.date.value for e in events if e.date is not None)
+    assert dates == ["2012-07-02", "2012-07-03"]
+    assert all({p.name for p in e.participants} == {"Ahmad Fauzi", "Omar Zaki"} for e in events)
