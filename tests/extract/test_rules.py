@@ -138,6 +138,10 @@ def test_pipeline_splits_sentences(text: str, count: int) -> None:
         ("en", "Officials are preparing for talks between President Ahmad Fauzi and King Hamid.", "planned"),
         ("en", "He stressed the importance of a meeting between President Ahmad Fauzi and King Hamid.", "planned"),
         ("id", "Ia menekankan pentingnya pertemuan Presiden Ahmad Fauzi dengan Raja Hamid.", "planned"),
+        ("id", "Menteri Ahmad Fauzi masih mencari waktu untuk bertemu dengan Raja Hamid.", "planned"),
+        ("id", "Menteri Ahmad Fauzi ingin bertemu Raja Hamid bulan depan.", "planned"),
+        ("id", "Presiden Ahmad Fauzi singgah di Medan untuk bertemu dengan Gubernur Budi Santoso.", "held"),
+        ("id", "Presiden Ahmad Fauzi datang ke Istana untuk menemui Raja Hamid.", "held"),
     ],
 )
 def test_triggers_read_status(lexicon: Lexicon, lang: str, text: str, status: str) -> None:
