@@ -971,3 +971,23 @@ def test_extractor_reads_a_formal_meal_of_the_pair_as_its_own_meeting(extractor:
     dates = sorted(e.date.value for e in events if e.date is not None)
     assert dates == ["2012-07-02", "2012-07-03"]
     assert all({p.name for p in e.participants} == {"Ahmad Fauzi", "Omar Zaki"} for e in events)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "id",
+            "Ini menjadi pertemuan pertama Konjen Ahmad Fauzi yang ditunjuk untuk menggantikan Budi Santoso "
+            "bulan Maret lalu.",
+        ),
+    ],
+)
+def test_extractor_reads_a_predecessor_in_office_as_no_party(extractor: MeetingExtractor, lang: str, text: str) -> None:
+    # the one a new office holder replaces is not met
+    assert _held(extractor.extract(_item(text, lang, published_at="2019-06-18"))) == []
+
+
+def test_extractor_leaves_out_the_predecessor_of_an_english_side(extractor: MeetingExtractor) -> None:
+    text = "Consul General Ahmad Fauzi, replacing Budi Santoso, met Governor Omar Zaki in Denpasar on Monday."
+    assert _held_sides(extractor, text) == [["Ahmad Fauzi", "Omar Zaki"]]
