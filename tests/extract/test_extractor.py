@@ -991,3 +991,11 @@ def test_extractor_reads_a_predecessor_in_office_as_no_party(extractor: MeetingE
 def test_extractor_leaves_out_the_predecessor_of_an_english_side(extractor: MeetingExtractor) -> None:
     text = "Consul General Ahmad Fauzi, replacing Budi Santoso, met Governor Omar Zaki in Denpasar on Monday."
     assert _held_sides(extractor, text) == [["Ahmad Fauzi", "Omar Zaki"]]
+
+
+def test_extractor_reads_a_royal_honorific_as_no_name(extractor: MeetingExtractor) -> None:
+    text = (
+        "Prime Minister Ahmad Fauzi paid a courtesy call on Sultan Hamid Bakri and Pengiran Muda Omar Zaki "
+        "in Bandar Seri Begawan on Monday."
+    )
+    assert _held_sides(extractor, text) == [["Ahmad Fauzi", "Hamid Bakri", "Omar Zaki"]]

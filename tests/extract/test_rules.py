@@ -334,6 +334,10 @@ def test_triggers_skip_phrases_that_only_hold_a_trigger_word(
             "Regional Military Commander",
             "ID",
         ),
+        # ranks written without a full stop, a royal and a regional honorific are no part of the name
+        ("en", "Army Chief Gen Ahmad Zaki Malik arrived.", "Ahmad Zaki Malik", "Army Chief of Staff", None),
+        ("en", "Spokesman Maj Gen Omar Zaki said so.", "Omar Zaki", "Spokesperson", None),
+        ("id", "Gubernur Tgk Ahmad Zaki Malik hadir.", "Ahmad Zaki Malik", "Governor", "ID"),
     ],
 )
 def test_participants_read_title_country_and_name(
@@ -645,6 +649,20 @@ def test_participants_a_bare_name_keeps_a_spokesperson_a_source(
     assert len(chang) == 1
     assert len(chang[0].mentions) == 2
     assert chang[0].reporter
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kabid Humas Polda Sumbar Kombes Pol Budi Santoso mengatakan pertemuan berlangsung akrab.",
+        "Kepala Biro Pers, Media, dan Informasi Budi Santoso mengatakan pertemuan berlangsung akrab.",
+    ],
+)
+def test_participants_a_press_officer_is_a_source(lexicon: Lexicon, gazetteer: Gazetteer, text: str) -> None:
+    nlp, finder = _finder("id", lexicon, gazetteer)
+    doc = nlp(text)
+    persons = [m for m in finder.find(doc, boilerplate_mask(text, ())) if m.kind == "person"]
+    assert [(m.name, m.reporter) for m in persons] == [("Budi Santoso", True)]
 
 
 @pytest.mark.parametrize(
