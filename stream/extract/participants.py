@@ -111,6 +111,9 @@ class Mention:
     listed: bool = False
     """One country's office holder from a plural title's list ("the Ambassadors of A, B and C"):
     it resolves only to a person of that very country."""
+    reports: bool = False
+    """The name is the subject of a verb of saying right after it ("X mengungkapkan ...", "X
+    said ..."): in that sentence the person speaks of a meeting, and may or may not be in it."""
 
 
 @dataclass(slots=True)
@@ -976,13 +979,80 @@ ROLE_GAP_TOKENS = 7
 """At most this many tokens between an office and the name it introduces from afar."""
 
 
+REPORTING_GAP = 4
+"""Lower-case words ("juga", "dalam keterangan tertulisnya", "also") a verb of saying may stand
+after the name of its subject."""
+_REPORTING_AFTER = {
+    "id": frozenset(
+        {
+            "mengatakan",
+            "menyatakan",
+            "mengungkapkan",
+            "mengungkap",
+            "menyebutkan",
+            "menyebut",
+            "menjelaskan",
+            "menuturkan",
+            "menegaskan",
+            "menambahkan",
+            "menerangkan",
+            "memaparkan",
+            "berkata",
+        }
+    ),
+    "en": frozenset({"said", "says", "told", "added", "explained", "noted", "stated", "wrote", "tweeted"}),
+}
+"""Verbs of saying whose subject, named right before them, reports what the sentence tells."""
+
+
+_SPEAKER_PRONOUNS = frozenset({"he", "she", "his", "her", "him", "ia", "dia", "beliau"})
+"""Pronouns that may stand for a speaker in the sentence that reports them ("X said he met A and
+B", "Prior to his meeting with A, X told ..."): the speaker may then be a side."""
+SENTENCE_REACH = 60
+"""Tokens read each way from a speaker's name for a pronoun, up to the sentence's end."""
+_SENTENCE_ENDS = frozenset({".", "!", "?"})
+
+
+def _reports(doc: Doc, start: int, end: int) -> bool:
+    """A verb of saying follows the name at tokens ``[start, end)``, with at most
+    ``REPORTING_GAP`` lower-case words and no punctuation between, and no pronoun in the
+    sentence may stand for the speaker."""
+    verbs = _REPORTING_AFTER.get(doc.lang_)
+    if not verbs:
+        return False
+    verb = None
+    for k in range(end, min(len(doc), end + REPORTING_GAP + 1)):
+        tok = doc[k]
+        if tok.lower_ in verbs:
+            verb = k
+            break
+        if not (tok.is_alpha and tok.is_lower):
+            return False
+    if verb is None:
+        return False
+    for k in range(verb + 1, min(len(doc), verb + SENTENCE_REACH)):
+        if doc[k].text in _SENTENCE_ENDS:
+            break
+        if doc[k].lower_ in _SPEAKER_PRONOUNS:
+            return False
+    for k in range(start - 1, max(-1, start - SENTENCE_REACH), -1):
+        if doc[k].text in _SENTENCE_ENDS:
+            break
+        if doc[k].lower_ in _SPEAKER_PRONOUNS:
+            return False
+    return True
+
+
 def attach_roles(doc: Doc, mentions: list[Mention]) -> list[Mention]:
     """An office and a name no title introduced, with only capitalised words, numbers and
     "of/the/ke-" between them, are one person: "Presiden Keenam Republik Indonesia X",
     "the 7th President of the Republic of Indonesia X". The role gives the name its title
-    and country and is dropped. ``mentions`` are in text order."""
+    and country and is dropped. ``mentions`` are in text order. Each person's mention is marked
+    when a verb of saying follows it (:attr:`Mention.reports`)."""
     out: list[Mention] = []
     for m in mentions:
+        if m.kind == "person":
+            m.reports = _reports(doc, m.start, m.end)
         prev = out[-1] if out else None
         if (
             prev is not None
@@ -1297,6 +1367,7 @@ def short_mentions(
             span=(tok.idx, tok.idx + len(tok.text)),
             mention=tok.text,
             entity=owner,
+            reports=_reports(doc, tok.i, tok.i + 1),
         )
         entities[owner].mentions.append(m)
         found.append(m)

@@ -999,3 +999,34 @@ def test_extractor_reads_a_royal_honorific_as_no_name(extractor: MeetingExtracto
         "in Bandar Seri Begawan on Monday."
     )
     assert _held_sides(extractor, text) == [["Ahmad Fauzi", "Hamid Bakri", "Omar Zaki"]]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "sides"),
+    [
+        (
+            "id",
+            "Presiden Ahmad Fauzi bertemu Perdana Menteri Malaysia Omar Zaki di Kuala Lumpur, Kamis (9/1/2025).\n\n"
+            "Sekretaris Kabinet Budi Santoso juga mengungkapkan pertemuan antara Ahmad Fauzi dan Omar Zaki "
+            "berlangsung selama 1,5 jam.",
+            [["Ahmad Fauzi", "Omar Zaki"]],
+        ),
+        (
+            "en",
+            "Secretary Budi Santoso said on Tuesday that President Ahmad Fauzi and Prime Minister Omar Zaki "
+            "met in Rome.",
+            [["Ahmad Fauzi", "Omar Zaki"]],
+        ),
+        # a pronoun may stand for the speaker: then the speaker may be a side
+        (
+            "en",
+            "Secretary Budi Santoso said he met President Ahmad Fauzi and Prime Minister Omar Zaki in Rome on Monday.",
+            [["Ahmad Fauzi", "Budi Santoso", "Omar Zaki"]],
+        ),
+    ],
+)
+def test_extractor_leaves_out_who_only_reports_a_meeting_of_two_others(
+    extractor: MeetingExtractor, lang: str, text: str, sides: list[list[str]]
+) -> None:
+    events = _held(extractor.extract(_item(text, lang, published_at="2025-01-09")))
+    assert sorted(sorted(p.name for p in e.participants) for e in events) == sides
