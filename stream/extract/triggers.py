@@ -34,6 +34,8 @@ _HELD_ID = frozenset({"telah", "sudah", "usai", "seusai", "setelah", "sesudah", 
 _HELD_EN = frozenset({"after", "following", "during", "had"})
 """Words that place a meeting in the past: before a trigger, or opening it ("usai pertemuan")."""
 _CLAUSE_BREAK = frozenset({".", ";", ":", "!", "?"})
+_IN_PERSON = {"en": ("face-to-face", "face to face", "in person", "in-person"), "id": ("tatap muka", "empat mata")}
+"""Words that say a meeting was held in person: a call or letter beside it leaves it a meeting."""
 _SIGNING_EN = frozenset({"signed"})
 """English signing triggers that, as a past participle after a noun, name a document rather than report a signing."""
 _BE_EN = frozenset({"was", "were", "is", "are", "be", "been", "being", "get", "got", "had", "has", "have"})
@@ -278,12 +280,19 @@ class TriggerFinder:
         return [(m, s, e) for m, s, e in found if sent.start <= s and e <= sent.end]
 
     def excluded(self, doc: Doc, sent: Sentence, triggers: list[Trigger]) -> bool:
-        """Phone calls, letters, sports matches: the sentence reports no meeting."""
+        """Phone calls, letters, sports matches: the sentence reports no meeting, unless it says
+        that one was held in person too ("had a telephone conversation on Monday, following
+        face-to-face talks on Sunday")."""
         # a match inside a trigger ("courtesy call") does not count
-        return any(
+        found = any(
             not any(t.start < e and s < t.end for t in triggers)
             for _, s, e in self._matches(doc, self.exclusions, sent)
         )
+        return found and not self._in_person(doc, sent)
+
+    def _in_person(self, doc: Doc, sent: Sentence) -> bool:
+        text = doc[sent.start : sent.end].text.casefold()
+        return any(marker in text for marker in _IN_PERSON.get(self.language, ()))
 
     def with_status(self, doc: Doc, sent: Sentence, trig: Trigger) -> Trigger:
         """The trigger with its status read from cue words around it."""

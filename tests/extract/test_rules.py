@@ -275,6 +275,8 @@ def test_triggers_mark_earlier_meetings(lexicon: Lexicon, lang: str, text: str, 
         ("id", "Kedua tim bertemu di partai final turnamen itu.", True),
         ("en", "Northfield United and Riverside Rovers met in the final last year.", True),
         ("id", "Menpora Budi Santoso bertemu Presiden Federasi Omar Zaki membahas Piala Dunia.", False),
+        ("en", "Mr Santoso and Mr Zaki had a telephone call on Monday, following face-to-face talks on Sunday.", False),
+        ("id", "Setelah bertelepon, Presiden Ahmad Fauzi dan Raja Hamid akhirnya bertatap muka di Roma.", False),
     ],
 )
 def test_triggers_exclude_calls_and_sports(lexicon: Lexicon, lang: str, text: str, excluded: bool) -> None:
