@@ -223,6 +223,8 @@ class ParticipantFinder:
             return False
         if len(text) > 1 and text.isupper() and "." not in text and len(text) <= 4:
             return False  # acronyms: RI, TNI, DPR
+        if tok.i == len(tok.doc) - 1 and _cut_off(tok):
+            return False
         return any(c.isalpha() for c in text)
 
     def _skip_honorifics(self, doc: Doc, i: int, end: int) -> int:
@@ -1087,6 +1089,21 @@ def attach_roles(doc: Doc, mentions: list[Mention]) -> list[Mention]:
             continue
         out.append(m)
     return out
+
+
+def _cut_off(tok: Token) -> bool:
+    """The last token of a stored-truncated text ("... agreed with New Zeala") is the start of a
+    longer word of the same text: a word cut off, no name."""
+    doc = tok.doc
+    key = "meetwire.cut_off"
+    found: bool | None = doc.user_data.get(key)
+    if found is None:
+        low = tok.lower_
+        found = not tok.whitespace_ and any(
+            len(t.lower_) > len(low) and t.lower_.startswith(low) for t in doc[: len(doc) - 1]
+        )
+        doc.user_data[key] = found
+    return found
 
 
 def _joins_office_to_name(tok: Token) -> bool:

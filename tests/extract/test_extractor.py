@@ -1030,3 +1030,11 @@ def test_extractor_leaves_out_who_only_reports_a_meeting_of_two_others(
 ) -> None:
     events = _held(extractor.extract(_item(text, lang, published_at="2025-01-09")))
     assert sorted(sorted(p.name for p in e.participants) for e in events) == sides
+
+
+def test_extractor_reads_a_word_cut_off_at_a_truncated_end_as_no_name(extractor: MeetingExtractor) -> None:
+    text = (
+        "Prime Minister Ahmad Fauzi met Prime Minister Omar Zaki of New Zealand in Suva on Monday.\n\n"
+        "Fauzi agreed with New Zeala"
+    )
+    assert _held_sides(extractor, text) == [["Ahmad Fauzi", "Omar Zaki"]]
