@@ -951,6 +951,15 @@ class ParticipantFinder:
                 i += 1
                 continue
             r_start, r_end, _ = run
+            inside = [t for t in range(r_start, r_end) if t in blocked and not _hyphen_joined(doc, t)]
+            if inside:
+                # "Wali Nanggroe Aceh Malik Mahmud": an office and its region run into the name;
+                # a name holds no place (save one hyphened to a name: "Haegen-Maas"), so the name
+                # is what follows the last one
+                r_start = inside[-1] + 1
+                if r_start >= r_end:
+                    i = r_end
+                    continue
             toks = [doc[t] for t in range(r_start, r_end)]
             if (
                 r_end - r_start == 1
@@ -1109,6 +1118,13 @@ def _cut_off(tok: Token) -> bool:
 def _joins_office_to_name(tok: Token) -> bool:
     text = tok.text
     return text[:1].isupper() or text[:1].isdigit() or text.lower() in {"of", "the", "ke", "-", "number"}
+
+
+def _hyphen_joined(doc: Doc, i: int) -> bool:
+    """Token ``i`` is joined by a hyphen to the word before or after it ("Haegen-Maas")."""
+    before = i > 0 and doc[i - 1].text == "-" and not doc[i - 1].whitespace_
+    after = i + 1 < len(doc) and doc[i + 1].text == "-" and not doc[i].whitespace_
+    return before or after
 
 
 def _hyphen_part(doc: Doc, i: int, start: int) -> bool:

@@ -1038,3 +1038,15 @@ def test_extractor_reads_a_word_cut_off_at_a_truncated_end_as_no_name(extractor:
         "Fauzi agreed with New Zeala"
     )
     assert _held_sides(extractor, text) == [["Ahmad Fauzi", "Omar Zaki"]]
+
+
+def test_extractor_reads_the_name_after_an_untitled_office_and_its_region(extractor: MeetingExtractor) -> None:
+    # "Wali Nanggroe Aceh X": an office the titles do not know, and its region, run into the name
+    text = (
+        "Presiden Ahmad Fauzi juga sempat bertemu dengan Gubernur Aceh Omar Zaki dan "
+        "Wali Nanggroe Aceh Budi Santoso Al-Hakim di Banda Aceh, Rabu (5/7/2017)."
+    )
+    events = _held(extractor.extract(_item(text, published_at="2017-07-05")))
+    assert [sorted(p.name for p in e.participants) for e in events] == [
+        ["Ahmad Fauzi", "Budi Santoso Al-Hakim", "Omar Zaki"]
+    ]
