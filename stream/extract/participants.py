@@ -36,6 +36,8 @@ MAX_TITLE_NAME_TOKENS = 3
 """Longest name known by "the" and a title-like name ("the Dalai Lama", "the Aga Khan")."""
 MAX_NAME_TOKENS = 8
 """Longest name read after a title ("Muhammad Hafizuddean bin Jantan", "Abdullah bin Zayed Al Nahyan")."""
+ALIAS_TOKENS = 3
+"""Capitalised words of a nickname in parentheses after a name ("(Jokowi)", "(Gus Yahya)")."""
 _HYPHEN_PREFIXES = frozenset({"al", "el", "abu", "abdul", "abd", "bin", "ben", "ibn", "ould", "ag"})
 _PLURAL_MARKERS = frozenset(
     {"kedua", "para", "both", "two", "all", "semua", "sejumlah", "beberapa", "several", "other"}
@@ -303,9 +305,13 @@ class ParticipantFinder:
         start, i = self._trim_common_edges(doc, start, i)
         if i == start:
             return None
-        # a nickname in parentheses right after the name: Joko Widodo (Jokowi)
-        if i + 2 < end and doc[i].text in _OPEN and self._is_name_token(doc[i + 1]) and doc[i + 2].text in {")", "]"}:
-            aliases.append(doc[i + 1].text)
+        # a nickname in parentheses right after the name: Joko Widodo (Jokowi), X (Gus Yahya)
+        if i + 2 < len(doc) and doc[i].text in _OPEN:
+            k = i + 1
+            while k < len(doc) and k - i <= ALIAS_TOKENS and self._is_name_token(doc[k]) and not self._common(doc[k]):
+                k += 1
+            if i + 1 < k < len(doc) and k - i <= ALIAS_TOKENS and doc[k].text in {")", "]"}:
+                aliases.append(doc[i + 1 : k].text)
         return start, i, tuple(aliases)
 
     def _after_honorific(self, doc: Doc, i: int) -> bool:
@@ -1244,7 +1250,7 @@ def resolve(mentions: Sequence[Mention], particles: frozenset[str]) -> list[Enti
     own = {id(m): name_tokens(m.name, particles) for m in persons}
     # full names first so that short forms attach to them
     for m in sorted(persons, key=lambda m: (-len(own[id(m)]), m.start)):
-        toks = own[id(m)] | {fold(a) for a in m.aliases}
+        toks = own[id(m)] | {w for a in m.aliases for w in name_tokens(a, particles)}
         if not toks:
             continue
         best = None

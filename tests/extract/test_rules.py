@@ -793,3 +793,17 @@ def test_participants_read_no_person_in_a_job_faith_or_region_word(
     titled = finder.find(doc, boilerplate_mask(text, ()))
     untitled = finder.untitled(doc, 0, len(doc), set(), set())
     assert word not in {m.name for m in titled + untitled}
+
+
+def test_participants_a_nickname_of_two_words_in_parentheses_is_the_same_person(
+    lexicon: Lexicon, gazetteer: Gazetteer
+) -> None:
+    text = "Ketua Umum Ahmad Zaki Malik (Gus Zaki) hadir. Gus Zaki kemudian bertemu Menteri Budi Santoso."
+    nlp, finder = _finder("id", lexicon, gazetteer)
+    doc = nlp(text)
+    mask = boilerplate_mask(text, ())
+    mentions = finder.find(doc, mask)
+    mentions += finder.untitled(doc, 0, len(doc), {t for m in mentions for t in range(m.start, m.end)}, set())
+    entities = resolve(sorted(mentions, key=lambda m: m.start), finder.particles)
+    persons = sorted(e.name for e in entities if e.kind == "person")
+    assert persons == ["Ahmad Zaki Malik", "Budi Santoso"]
