@@ -33,9 +33,16 @@ class Candidate:
 def sentence_parties(
     mentions: Sequence[Mention], entities: Sequence[Entity], sent: Sentence
 ) -> tuple[list[int], dict[int, Mention]]:
-    """Entities mentioned in ``sent`` (reporters and spokespeople left out), in order."""
+    """Entities mentioned in ``sent`` (reporters and spokespeople left out), in order.
+
+    A person who only reports in the sentence ("Teddy juga mengungkapkan pertemuan antara A dan
+    B ...", "X said A and B met"; see :attr:`Mention.reports`) is left out too when two other
+    parties are named there: the meeting is theirs. With one other party the speaker may be a
+    side ("X mengatakan pertemuan dengan B ..."), and with none may speak for a side of the
+    meeting just told ("Ketua X mengatakan, silaturahmi ini ..."): the speaker stays."""
     order: list[int] = []
     first: dict[int, Mention] = {}
+    reporting: set[int] = set()
     for m in mentions:
         if m.entity < 0 or not (sent.start <= m.start < sent.end):
             continue
@@ -45,8 +52,15 @@ def sentence_parties(
         if m.entity not in first:
             order.append(m.entity)
             first[m.entity] = m
-        elif m.kind == "person" and first[m.entity].kind != "person":
-            first[m.entity] = m
+            if m.reports:
+                reporting.add(m.entity)
+        else:
+            reporting.discard(m.entity)  # named again in the sentence: not only its speaker
+            if m.kind == "person" and first[m.entity].kind != "person":
+                first[m.entity] = m
+    if reporting and len(order) - len(reporting) >= 2:
+        order = [p for p in order if p not in reporting]
+        first = {p: first[p] for p in order}
     return order, first
 
 

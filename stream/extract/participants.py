@@ -36,6 +36,8 @@ MAX_TITLE_NAME_TOKENS = 3
 """Longest name known by "the" and a title-like name ("the Dalai Lama", "the Aga Khan")."""
 MAX_NAME_TOKENS = 8
 """Longest name read after a title ("Muhammad Hafizuddean bin Jantan", "Abdullah bin Zayed Al Nahyan")."""
+ALIAS_TOKENS = 3
+"""Capitalised words of a nickname in parentheses after a name ("(Jokowi)", "(Gus Yahya)")."""
 _HYPHEN_PREFIXES = frozenset({"al", "el", "abu", "abdul", "abd", "bin", "ben", "ibn", "ould", "ag"})
 _PLURAL_MARKERS = frozenset(
     {"kedua", "para", "both", "two", "all", "semua", "sejumlah", "beberapa", "several", "other"}
@@ -111,6 +113,9 @@ class Mention:
     listed: bool = False
     """One country's office holder from a plural title's list ("the Ambassadors of A, B and C"):
     it resolves only to a person of that very country."""
+    reports: bool = False
+    """The name is the subject of a verb of saying right after it ("X mengungkapkan ...", "X
+    said ..."): in that sentence the person speaks of a meeting, and may or may not be in it."""
 
 
 @dataclass(slots=True)
@@ -220,6 +225,8 @@ class ParticipantFinder:
             return False
         if len(text) > 1 and text.isupper() and "." not in text and len(text) <= 4:
             return False  # acronyms: RI, TNI, DPR
+        if tok.i == len(tok.doc) - 1 and _cut_off(tok):
+            return False
         return any(c.isalpha() for c in text)
 
     def _skip_honorifics(self, doc: Doc, i: int, end: int) -> int:
@@ -298,9 +305,13 @@ class ParticipantFinder:
         start, i = self._trim_common_edges(doc, start, i)
         if i == start:
             return None
-        # a nickname in parentheses right after the name: Joko Widodo (Jokowi)
-        if i + 2 < end and doc[i].text in _OPEN and self._is_name_token(doc[i + 1]) and doc[i + 2].text in {")", "]"}:
-            aliases.append(doc[i + 1].text)
+        # a nickname in parentheses right after the name: Joko Widodo (Jokowi), X (Gus Yahya)
+        if i + 2 < len(doc) and doc[i].text in _OPEN:
+            k = i + 1
+            while k < len(doc) and k - i <= ALIAS_TOKENS and self._is_name_token(doc[k]) and not self._common(doc[k]):
+                k += 1
+            if i + 1 < k < len(doc) and k - i <= ALIAS_TOKENS and doc[k].text in {")", "]"}:
+                aliases.append(doc[i + 1 : k].text)
         return start, i, tuple(aliases)
 
     def _after_honorific(self, doc: Doc, i: int) -> bool:
@@ -946,6 +957,15 @@ class ParticipantFinder:
                 i += 1
                 continue
             r_start, r_end, _ = run
+            inside = [t for t in range(r_start, r_end) if t in blocked and not _hyphen_joined(doc, t)]
+            if inside:
+                # "Wali Nanggroe Aceh Malik Mahmud": an office and its region run into the name;
+                # a name holds no place (save one hyphened to a name: "Haegen-Maas"), so the name
+                # is what follows the last one
+                r_start = inside[-1] + 1
+                if r_start >= r_end:
+                    i = r_end
+                    continue
             toks = [doc[t] for t in range(r_start, r_end)]
             if (
                 r_end - r_start == 1
@@ -976,13 +996,80 @@ ROLE_GAP_TOKENS = 7
 """At most this many tokens between an office and the name it introduces from afar."""
 
 
+REPORTING_GAP = 4
+"""Lower-case words ("juga", "dalam keterangan tertulisnya", "also") a verb of saying may stand
+after the name of its subject."""
+_REPORTING_AFTER = {
+    "id": frozenset(
+        {
+            "mengatakan",
+            "menyatakan",
+            "mengungkapkan",
+            "mengungkap",
+            "menyebutkan",
+            "menyebut",
+            "menjelaskan",
+            "menuturkan",
+            "menegaskan",
+            "menambahkan",
+            "menerangkan",
+            "memaparkan",
+            "berkata",
+        }
+    ),
+    "en": frozenset({"said", "says", "told", "added", "explained", "noted", "stated", "wrote", "tweeted"}),
+}
+"""Verbs of saying whose subject, named right before them, reports what the sentence tells."""
+
+
+_SPEAKER_PRONOUNS = frozenset({"he", "she", "his", "her", "him", "ia", "dia", "beliau"})
+"""Pronouns that may stand for a speaker in the sentence that reports them ("X said he met A and
+B", "Prior to his meeting with A, X told ..."): the speaker may then be a side."""
+SENTENCE_REACH = 60
+"""Tokens read each way from a speaker's name for a pronoun, up to the sentence's end."""
+_SENTENCE_ENDS = frozenset({".", "!", "?"})
+
+
+def _reports(doc: Doc, start: int, end: int) -> bool:
+    """A verb of saying follows the name at tokens ``[start, end)``, with at most
+    ``REPORTING_GAP`` lower-case words and no punctuation between, and no pronoun in the
+    sentence may stand for the speaker."""
+    verbs = _REPORTING_AFTER.get(doc.lang_)
+    if not verbs:
+        return False
+    verb = None
+    for k in range(end, min(len(doc), end + REPORTING_GAP + 1)):
+        tok = doc[k]
+        if tok.lower_ in verbs:
+            verb = k
+            break
+        if not (tok.is_alpha and tok.is_lower):
+            return False
+    if verb is None:
+        return False
+    for k in range(verb + 1, min(len(doc), verb + SENTENCE_REACH)):
+        if doc[k].text in _SENTENCE_ENDS:
+            break
+        if doc[k].lower_ in _SPEAKER_PRONOUNS:
+            return False
+    for k in range(start - 1, max(-1, start - SENTENCE_REACH), -1):
+        if doc[k].text in _SENTENCE_ENDS:
+            break
+        if doc[k].lower_ in _SPEAKER_PRONOUNS:
+            return False
+    return True
+
+
 def attach_roles(doc: Doc, mentions: list[Mention]) -> list[Mention]:
     """An office and a name no title introduced, with only capitalised words, numbers and
     "of/the/ke-" between them, are one person: "Presiden Keenam Republik Indonesia X",
     "the 7th President of the Republic of Indonesia X". The role gives the name its title
-    and country and is dropped. ``mentions`` are in text order."""
+    and country and is dropped. ``mentions`` are in text order. Each person's mention is marked
+    when a verb of saying follows it (:attr:`Mention.reports`)."""
     out: list[Mention] = []
     for m in mentions:
+        if m.kind == "person":
+            m.reports = _reports(doc, m.start, m.end)
         prev = out[-1] if out else None
         if (
             prev is not None
@@ -1019,9 +1106,31 @@ def attach_roles(doc: Doc, mentions: list[Mention]) -> list[Mention]:
     return out
 
 
+def _cut_off(tok: Token) -> bool:
+    """The last token of a stored-truncated text ("... agreed with New Zeala") is the start of a
+    longer word of the same text: a word cut off, no name."""
+    doc = tok.doc
+    key = "meetwire.cut_off"
+    found: bool | None = doc.user_data.get(key)
+    if found is None:
+        low = tok.lower_
+        found = not tok.whitespace_ and any(
+            len(t.lower_) > len(low) and t.lower_.startswith(low) for t in doc[: len(doc) - 1]
+        )
+        doc.user_data[key] = found
+    return found
+
+
 def _joins_office_to_name(tok: Token) -> bool:
     text = tok.text
     return text[:1].isupper() or text[:1].isdigit() or text.lower() in {"of", "the", "ke", "-", "number"}
+
+
+def _hyphen_joined(doc: Doc, i: int) -> bool:
+    """Token ``i`` is joined by a hyphen to the word before or after it ("Haegen-Maas")."""
+    before = i > 0 and doc[i - 1].text == "-" and not doc[i - 1].whitespace_
+    after = i + 1 < len(doc) and doc[i + 1].text == "-" and not doc[i].whitespace_
+    return before or after
 
 
 def _hyphen_part(doc: Doc, i: int, start: int) -> bool:
@@ -1141,7 +1250,7 @@ def resolve(mentions: Sequence[Mention], particles: frozenset[str]) -> list[Enti
     own = {id(m): name_tokens(m.name, particles) for m in persons}
     # full names first so that short forms attach to them
     for m in sorted(persons, key=lambda m: (-len(own[id(m)]), m.start)):
-        toks = own[id(m)] | {fold(a) for a in m.aliases}
+        toks = own[id(m)] | {w for a in m.aliases for w in name_tokens(a, particles)}
         if not toks:
             continue
         best = None
@@ -1297,6 +1406,7 @@ def short_mentions(
             span=(tok.idx, tok.idx + len(tok.text)),
             mention=tok.text,
             entity=owner,
+            reports=_reports(doc, tok.i, tok.i + 1),
         )
         entities[owner].mentions.append(m)
         found.append(m)

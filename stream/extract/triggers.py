@@ -30,6 +30,13 @@ ATTENDANCE_WINDOW = 4
 """Tokens an attendance verb may stand before the meeting noun it governs ("attended the first meeting")."""
 
 _CLAUSE_BREAK = frozenset({".", ";", ":", "!", "?"})
+_IN_PERSON = {"en": ("face-to-face", "face to face", "in person", "in-person"), "id": ("tatap muka", "empat mata")}
+"""Words that say a meeting was held in person: a call or letter beside it leaves it a meeting."""
+_SIGNING_EN = frozenset({"signed"})
+"""English signing triggers that, as a past participle after a noun, name a document rather than report a signing."""
+_BE_EN = frozenset({"was", "were", "is", "are", "be", "been", "being", "get", "got", "had", "has", "have"})
+_AGENT_OR_PLACE_EN = frozenset({"by", "in", "on", "at"})
+_CLOSING_QUOTES = frozenset({'"', "\u201d", "\u2019", "'", ")"})
 _COUNTED = "counted"
 """Matcher label of the group nouns that are a side only after a lead word or number."""
 _NOT_TRIGGER = "not_trigger"
@@ -241,8 +248,25 @@ class TriggerFinder:
                 )
             ):
                 continue
+            if self._document_participle(doc, span.start, span.end):
+                continue
             out.append(Trigger(span.start, span.end, span.label_, "held", span.text))  # type: ignore[arg-type]
         return out
+
+    def _document_participle(self, doc: Doc, start: int, end: int) -> bool:
+        """An English "signed" that modifies a document named before it, a reduced relative
+        clause: "the memorandum signed by A and B in 2014", "the 2019 "Declaration on X" signed in
+        Y". It names the document, not a signing the story reports. A passive with its
+        auxiliary ("was signed by A and B") still reports one."""
+        if self.language != "en" or doc[start:end].text.lower() not in _SIGNING_EN or end >= len(doc):
+            return False
+        if doc[end].lower_ not in _AGENT_OR_PLACE_EN or start == 0:
+            return False
+        before = doc[start - 1]
+        if before.text in _CLOSING_QUOTES:
+            return True
+        aux = {t.lower_ for t in doc[max(0, start - 3) : start]}
+        return doc[end].lower_ == "by" and not aux & _BE_EN and before.is_alpha
 
     def _matches(self, doc: Doc, matcher: PhraseMatcher | Matcher, sent: Sentence) -> list[tuple[int, int, int]]:
         """``matcher``'s matches inside ``sent``: the whole Doc is matched once and kept in
@@ -255,12 +279,19 @@ class TriggerFinder:
         return [(m, s, e) for m, s, e in found if sent.start <= s and e <= sent.end]
 
     def excluded(self, doc: Doc, sent: Sentence, triggers: list[Trigger]) -> bool:
-        """Phone calls, letters, sports matches: the sentence reports no meeting."""
+        """Phone calls, letters, sports matches: the sentence reports no meeting, unless it says
+        that one was held in person too ("had a telephone conversation on Monday, following
+        face-to-face talks on Sunday")."""
         # a match inside a trigger ("courtesy call") does not count
-        return any(
+        found = any(
             not any(t.start < e and s < t.end for t in triggers)
             for _, s, e in self._matches(doc, self.exclusions, sent)
         )
+        return found and not self._in_person(doc, sent)
+
+    def _in_person(self, doc: Doc, sent: Sentence) -> bool:
+        text = doc[sent.start : sent.end].text.casefold()
+        return any(marker in text for marker in _IN_PERSON.get(self.language, ()))
 
     def with_status(self, doc: Doc, sent: Sentence, trig: Trigger) -> Trigger:
         """The trigger with its status read from cue words around it."""

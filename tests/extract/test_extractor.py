@@ -958,3 +958,95 @@ def test_extractor_reads_a_determined_meeting_noun_as_a_reference(extractor: Mee
 )
 def test_extractor_reads_a_held_determined_meeting_noun_as_a_report(extractor: MeetingExtractor, text: str) -> None:
     assert _held_sides(extractor, text) == [["Ahmad Fauzi", "Ali Hamid"]]
+
+
+def test_extractor_reads_a_formal_meal_of_the_pair_as_its_own_meeting(extractor: MeetingExtractor) -> None:
+    # "santap malam" (a formal dinner) of "kedua kepala pemerintahan" on another day is a meeting of its own
+    text = (
+        "Presiden Ahmad Fauzi melakukan pertemuan bilateral dengan Perdana Menteri Malaysia Omar Zaki "
+        "di Bandung, Selasa (3/7).\n\n"
+        "Dalam santap malam resmi Senin (2/7), kedua kepala pemerintahan sepakat memperkuat kerja sama."
+    )
+    events = _held(extractor.extract(_item(text, published_at="2012-07-03")))
+    dates = sorted(e.date.value for e in events if e.date is not None)
+    assert dates == ["2012-07-02", "2012-07-03"]
+    assert all({p.name for p in e.participants} == {"Ahmad Fauzi", "Omar Zaki"} for e in events)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "id",
+            "Ini menjadi pertemuan pertama Konjen Ahmad Fauzi yang ditunjuk untuk menggantikan Budi Santoso "
+            "bulan Maret lalu.",
+        ),
+    ],
+)
+def test_extractor_reads_a_predecessor_in_office_as_no_party(extractor: MeetingExtractor, lang: str, text: str) -> None:
+    # the one a new office holder replaces is not met
+    assert _held(extractor.extract(_item(text, lang, published_at="2019-06-18"))) == []
+
+
+def test_extractor_leaves_out_the_predecessor_of_an_english_side(extractor: MeetingExtractor) -> None:
+    text = "Consul General Ahmad Fauzi, replacing Budi Santoso, met Governor Omar Zaki in Denpasar on Monday."
+    assert _held_sides(extractor, text) == [["Ahmad Fauzi", "Omar Zaki"]]
+
+
+def test_extractor_reads_a_royal_honorific_as_no_name(extractor: MeetingExtractor) -> None:
+    text = (
+        "Prime Minister Ahmad Fauzi paid a courtesy call on Sultan Hamid Bakri and Pengiran Muda Omar Zaki "
+        "in Bandar Seri Begawan on Monday."
+    )
+    assert _held_sides(extractor, text) == [["Ahmad Fauzi", "Hamid Bakri", "Omar Zaki"]]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "sides"),
+    [
+        (
+            "id",
+            "Presiden Ahmad Fauzi bertemu Perdana Menteri Malaysia Omar Zaki di Kuala Lumpur, Kamis (9/1/2025).\n\n"
+            "Sekretaris Kabinet Budi Santoso juga mengungkapkan pertemuan antara Ahmad Fauzi dan Omar Zaki "
+            "berlangsung selama 1,5 jam.",
+            [["Ahmad Fauzi", "Omar Zaki"]],
+        ),
+        (
+            "en",
+            "Secretary Budi Santoso said on Tuesday that President Ahmad Fauzi and Prime Minister Omar Zaki "
+            "met in Rome.",
+            [["Ahmad Fauzi", "Omar Zaki"]],
+        ),
+        # a pronoun may stand for the speaker: then the speaker may be a side
+        (
+            "en",
+            "Secretary Budi Santoso said he met President Ahmad Fauzi and Prime Minister Omar Zaki in Rome on Monday.",
+            [["Ahmad Fauzi", "Budi Santoso", "Omar Zaki"]],
+        ),
+    ],
+)
+def test_extractor_leaves_out_who_only_reports_a_meeting_of_two_others(
+    extractor: MeetingExtractor, lang: str, text: str, sides: list[list[str]]
+) -> None:
+    events = _held(extractor.extract(_item(text, lang, published_at="2025-01-09")))
+    assert sorted(sorted(p.name for p in e.participants) for e in events) == sides
+
+
+def test_extractor_reads_a_word_cut_off_at_a_truncated_end_as_no_name(extractor: MeetingExtractor) -> None:
+    text = (
+        "Prime Minister Ahmad Fauzi met Prime Minister Omar Zaki of New Zealand in Suva on Monday.\n\n"
+        "Fauzi agreed with New Zeala"
+    )
+    assert _held_sides(extractor, text) == [["Ahmad Fauzi", "Omar Zaki"]]
+
+
+def test_extractor_reads_the_name_after_an_untitled_office_and_its_region(extractor: MeetingExtractor) -> None:
+    # "Wali Nanggroe Aceh X": an office the titles do not know, and its region, run into the name
+    text = (
+        "Presiden Ahmad Fauzi juga sempat bertemu dengan Gubernur Aceh Omar Zaki dan "
+        "Wali Nanggroe Aceh Budi Santoso Al-Hakim di Banda Aceh, Rabu (5/7/2017)."
+    )
+    events = _held(extractor.extract(_item(text, published_at="2017-07-05")))
+    assert [sorted(p.name for p in e.participants) for e in events] == [
+        ["Ahmad Fauzi", "Budi Santoso Al-Hakim", "Omar Zaki"]
+    ]

@@ -138,6 +138,10 @@ def test_pipeline_splits_sentences(text: str, count: int) -> None:
         ("en", "Officials are preparing for talks between President Ahmad Fauzi and King Hamid.", "planned"),
         ("en", "He stressed the importance of a meeting between President Ahmad Fauzi and King Hamid.", "planned"),
         ("id", "Ia menekankan pentingnya pertemuan Presiden Ahmad Fauzi dengan Raja Hamid.", "planned"),
+        ("id", "Menteri Ahmad Fauzi masih mencari waktu untuk bertemu dengan Raja Hamid.", "planned"),
+        ("id", "Menteri Ahmad Fauzi ingin bertemu Raja Hamid bulan depan.", "planned"),
+        ("id", "Presiden Ahmad Fauzi singgah di Medan untuk bertemu dengan Gubernur Budi Santoso.", "held"),
+        ("id", "Presiden Ahmad Fauzi datang ke Istana untuk menemui Raja Hamid.", "held"),
     ],
 )
 def test_triggers_read_status(lexicon: Lexicon, lang: str, text: str, status: str) -> None:
@@ -267,6 +271,12 @@ def test_triggers_mark_earlier_meetings(lexicon: Lexicon, lang: str, text: str, 
         ("en", "President Ahmad Fauzi held a phone call with King Hamid.", True),
         ("id", "Presiden Ahmad Fauzi telah berkomunikasi dengan Raja Hamid untuk membahas KTT.", True),
         ("en", "President Ahmad Fauzi paid a courtesy call on King Hamid.", False),
+        ("id", "Persatuan Sukamaju dan Persatuan Harapan sempat bertemu di Piala Wali Kota 2020.", True),
+        ("id", "Kedua tim bertemu di partai final turnamen itu.", True),
+        ("en", "Northfield United and Riverside Rovers met in the final last year.", True),
+        ("id", "Menpora Budi Santoso bertemu Presiden Federasi Omar Zaki membahas Piala Dunia.", False),
+        ("en", "Mr Santoso and Mr Zaki had a telephone call on Monday, following face-to-face talks on Sunday.", False),
+        ("id", "Setelah bertelepon, Presiden Ahmad Fauzi dan Raja Hamid akhirnya bertatap muka di Roma.", False),
     ],
 )
 def test_triggers_exclude_calls_and_sports(lexicon: Lexicon, lang: str, text: str, excluded: bool) -> None:
@@ -289,6 +299,10 @@ def test_triggers_exclude_calls_and_sports(lexicon: Lexicon, lang: str, text: st
         ("id", "Gubernur Ahmad Fauzi menyambut Raja Hamid di Istana.", ["menyambut"]),
         ("en", "President Ahmad Fauzi received an award from King Hamid.", []),
         ("en", "President Ahmad Fauzi received King Hamid in Rome.", ["received"]),
+        ("en", "The memorandum signed by Governor Ahmad Fauzi and Mayor Omar Zaki in 2014 is renewed.", []),
+        ("en", "It follows the 2019 \u201cCharter on Rivers\u201d signed in Lisbon.", []),
+        ("en", "The memorandum was signed by Governor Ahmad Fauzi and Mayor Omar Zaki.", ["signed"]),
+        ("en", "Governor Ahmad Fauzi and Mayor Omar Zaki signed a memorandum.", ["signed"]),
     ],
 )
 def test_triggers_skip_phrases_that_only_hold_a_trigger_word(
@@ -322,6 +336,10 @@ def test_triggers_skip_phrases_that_only_hold_a_trigger_word(
             "Regional Military Commander",
             "ID",
         ),
+        # ranks written without a full stop, a royal and a regional honorific are no part of the name
+        ("en", "Army Chief Gen Ahmad Zaki Malik arrived.", "Ahmad Zaki Malik", "Army Chief of Staff", None),
+        ("en", "Spokesman Maj Gen Omar Zaki said so.", "Omar Zaki", "Spokesperson", None),
+        ("id", "Gubernur Tgk Ahmad Zaki Malik hadir.", "Ahmad Zaki Malik", "Governor", "ID"),
     ],
 )
 def test_participants_read_title_country_and_name(
@@ -636,6 +654,20 @@ def test_participants_a_bare_name_keeps_a_spokesperson_a_source(
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "Kabid Humas Polda Sumbar Kombes Pol Budi Santoso mengatakan pertemuan berlangsung akrab.",
+        "Kepala Biro Pers, Media, dan Informasi Budi Santoso mengatakan pertemuan berlangsung akrab.",
+    ],
+)
+def test_participants_a_press_officer_is_a_source(lexicon: Lexicon, gazetteer: Gazetteer, text: str) -> None:
+    nlp, finder = _finder("id", lexicon, gazetteer)
+    doc = nlp(text)
+    persons = [m for m in finder.find(doc, boilerplate_mask(text, ())) if m.kind == "person"]
+    assert [(m.name, m.reporter) for m in persons] == [("Budi Santoso", True)]
+
+
+@pytest.mark.parametrize(
     ("lang", "text", "expected"),
     [
         ("en", "Tom Harlow met the Varnel Chamber of Commerce on Monday.", ["Varnel Chamber of Commerce"]),
@@ -761,3 +793,17 @@ def test_participants_read_no_person_in_a_job_faith_or_region_word(
     titled = finder.find(doc, boilerplate_mask(text, ()))
     untitled = finder.untitled(doc, 0, len(doc), set(), set())
     assert word not in {m.name for m in titled + untitled}
+
+
+def test_participants_a_nickname_of_two_words_in_parentheses_is_the_same_person(
+    lexicon: Lexicon, gazetteer: Gazetteer
+) -> None:
+    text = "Ketua Umum Ahmad Zaki Malik (Gus Zaki) hadir. Gus Zaki kemudian bertemu Menteri Budi Santoso."
+    nlp, finder = _finder("id", lexicon, gazetteer)
+    doc = nlp(text)
+    mask = boilerplate_mask(text, ())
+    mentions = finder.find(doc, mask)
+    mentions += finder.untitled(doc, 0, len(doc), {t for m in mentions for t in range(m.start, m.end)}, set())
+    entities = resolve(sorted(mentions, key=lambda m: m.start), finder.particles)
+    persons = sorted(e.name for e in entities if e.kind == "person")
+    assert persons == ["Ahmad Zaki Malik", "Budi Santoso"]
