@@ -105,6 +105,8 @@ class Lexicon:
     """Words that say the meetings of a paragraph were held one by one ("met X separately"):
     there, and in the paragraph after, a list of counterparts is one meeting each."""
     surname_honorifics: frozenset[str] = frozenset()
+    post_nominals: frozenset[str] = frozenset()
+    """Degrees and letters after a name, as written without full stops ("MSi", "PhD", "SH")."""
     """Courtesy titles written before a surname alone ("Ms Ardern", "Mr. Clegg"): with one, a
     single capitalised word no office introduced is a person."""
     attendance_words: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -210,6 +212,7 @@ def load_lexicon() -> Lexicon:
         ranks=frozenset(r.casefold() for r in titles_doc.get("ranks", ())),
         plural_links={lang: frozenset(v) for lang, v in titles_doc.get("plural_links", {}).items()},
         surname_honorifics=frozenset(titles_doc.get("surname_honorifics", ())),
+        post_nominals=frozenset(titles_doc.get("post_nominals", ())),
         list_joiners={lang: frozenset(v) for lang, v in titles_doc.get("list_joiners", {}).items()},
         question_openers=tuple(q.casefold() for q in hygiene_doc.get("question_openers", ())),
         separate_cues={lang: tuple(v) for lang, v in triggers_doc.get("separate_cues", {}).items()},

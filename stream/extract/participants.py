@@ -163,6 +163,7 @@ class ParticipantFinder:
         self.plural_links = lexicon.plural_links.get(language, frozenset())
         self.list_joiners = lexicon.list_joiners.get(language, frozenset())
         self.surname_honorifics = lexicon.surname_honorifics
+        self.post_nominals = lexicon.post_nominals
         self.country_matcher_cs = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.country_matcher_ci = PhraseMatcher(nlp.vocab, attr="LOWER")
         cs: list[Doc] = []
@@ -300,6 +301,8 @@ class ParticipantFinder:
                 i += 3
             else:
                 break
+        while i - start > 1 and doc[i - 1].text.replace(".", "") in self.post_nominals:
+            i -= 1  # "Prof Dr A B MSi", "A B S.H.": the letters of a degree are no part of the name
         if i == start:
             return None
         start, i = self._trim_common_edges(doc, start, i)

@@ -1050,3 +1050,32 @@ def test_extractor_reads_the_name_after_an_untitled_office_and_its_region(extrac
     assert [sorted(p.name for p in e.participants) for e in events] == [
         ["Ahmad Fauzi", "Budi Santoso Al-Hakim", "Omar Zaki"]
     ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "sides"),
+    [
+        (
+            "id",
+            "Rektor Prof Dr Ardhana Wirasmoro MSi menerima Gubernur Velmar Tosk di Semarang, Senin (3/3/2025).",
+            [["Ardhana Wirasmoro", "Velmar Tosk"]],
+        ),
+        (
+            "id",
+            "Rektor Dr Ardhana Wirasmoro S.H., M.H. bertemu Gubernur Velmar Tosk di Semarang, Senin (3/3/2025).",
+            [["Ardhana Wirasmoro", "Velmar Tosk"]],
+        ),
+        (
+            "en",
+            "Prime Minister Velmar Tosk met Ardhana Wirasmoro MP in London on Monday.",
+            [["Ardhana Wirasmoro", "Velmar Tosk"]],
+        ),
+        ("en", "Prime Minister Velmar Tosk met businessman Jack Ma in London on Monday.", [["Jack Ma", "Velmar Tosk"]]),
+    ],
+)
+def test_extractor_drops_degree_letters_after_a_name(
+    extractor: MeetingExtractor, lang: str, text: str, sides: list[list[str]]
+) -> None:
+    """ "Prof Dr A B MSi": the letters of a degree are no part of the name; "Ma" is a surname, not "MA"."""
+    events = _held(extractor.extract(_item(text, lang, published_at="2025-03-04")))
+    assert sorted(sorted(p.name for p in e.participants) for e in events) == sides
