@@ -51,6 +51,8 @@ MAX_PHRASE_WORDS = 3
 TOPICAL_BONUS = 3.0
 NAME_PENALTY = 3.0
 
+MAY_START_MEMORY = 200_000
+"""Distinct words per language whose ``may_start`` answer is kept (a few MB at most)."""
 _WORD = re.compile(r"[^\W_]+(?:[-'\u2019][^\W_]+)*")
 _PHRASE_BREAK = re.compile(r"[.,;:!?()\[\]{}\"\u201c\u201d\u2018\u2019\u00ab\u00bb|/\n\t]+|\s[-\u2013\u2014]+\s")
 
@@ -279,6 +281,8 @@ class TopicClassifier:
         self._by_key = {c.key: c for c in categories}
         self._cues = cues
         self._stop_words = stop_words
+        self._last_shares: tuple[str, str, dict[str, float]] | None = None
+        self._starts: dict[str, dict[str, bool]] = {}
         self._cue_words = {
             lang: frozenset(w for cue in [*c.exact, *c.prefix] for w in cue if len(w) > 3) for lang, c in cues.items()
         }
@@ -294,25 +298,43 @@ class TopicClassifier:
         out = dict.fromkeys(self._by_key, 0.0)
         words = [w.casefold() for w in _WORD.findall(text)]
         hits: Counter[tuple[str, ...]] = Counter()
-        i = 0
-        while i < len(words):
-            found = _cue_at(cues, words, i) if cues.may_start(words[i]) else None
+        free = 0  # the first word not inside a cue already counted
+        starters = {word for word in set(words) if self._may_start(cues, language, word)}  # each word once
+        for i in [i for i, word in enumerate(words) if word in starters]:
+            found = _cue_at(cues, words, i) if i >= free else None
             if found is None:
-                i += 1
                 continue
             length, cue, (key, weight) = found
             hits[cue] += 1
             if hits[cue] <= MAX_COUNT_PER_CUE:
                 out[key] += weight
-            i += length
+            free = i + length
         return out
+
+    def _may_start(self, cues: _Cues, language: str, word: str) -> bool:
+        """``cues.may_start(word)``, remembered: a wire repeats its words, and this is asked of every
+        distinct word of every article (the memory is dropped past ``MAY_START_MEMORY`` words)."""
+        known = self._starts.setdefault(language, {})
+        answer = known.get(word)
+        if answer is None:
+            if len(known) >= MAY_START_MEMORY:
+                known.clear()
+            answer = known[word] = cues.may_start(word)
+        return answer
 
     def cue_shares(self, text: str, language: str) -> dict[str, float]:
         """Each category's share of the cue weight found in ``text`` (all 0 when none): what a whole
-        article is about, alike for a short and a long one."""
+        article is about, alike for a short and a long one.
+
+        The last answer is kept: the meetings of one article ask for the same article in a row."""
+        last = self._last_shares
+        if last is not None and last[0] == language and last[1] == text:
+            return dict(last[2])
         cues = self.cue_scores(text, language)
         total = sum(cues.values())
-        return {key: score / total if total else 0.0 for key, score in cues.items()}
+        shares = {key: score / total if total else 0.0 for key, score in cues.items()}
+        self._last_shares = (language, text, shares)
+        return dict(shares)
 
     def classify(self, text: str, language: str, *, article: str | None = None) -> Topic:
         """The best category for ``text`` (title plus the meeting's sentences) and up to five key phrases from it.

@@ -396,3 +396,20 @@ def test_topics_retraining_script_on_invented_data(
     classifier = load_topic_classifier(model=read_topic_model(out))
     text = "Pertemuan membahas ekspor\nKeduanya membahas perdagangan dan ekspor."
     assert classifier.classify(text, "id").category == "economy"
+
+
+@pytest.mark.parametrize("memory", [3])
+def test_topic_cue_scores_are_the_same_when_the_word_memory_overflows(
+    monkeypatch: pytest.MonkeyPatch, memory: int
+) -> None:
+    """The remembered ``may_start`` answers are only a cache: a memory dropped mid-article, or
+    the article's shares asked again, give the same figures."""
+    text = "The ministers discussed trade, investment and tariffs; the trade talks covered exports and imports."
+    fresh = load_topic_classifier().cue_scores(text, "en")
+    classifier = load_topic_classifier()
+    monkeypatch.setattr("stream.extract.topics.MAY_START_MEMORY", memory)
+    assert classifier.cue_scores(text, "en") == fresh
+    assert len(classifier._starts["en"]) <= memory
+    first = classifier.cue_shares(text, "en")
+    first["economy"] = -1.0  # a caller's change does not reach the remembered answer
+    assert classifier.cue_shares(text, "en") == {k: v / sum(fresh.values()) for k, v in fresh.items()}
