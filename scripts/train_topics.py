@@ -32,7 +32,7 @@ import time
 import unicodedata
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -226,20 +226,12 @@ def fold_of(article: str, k: int) -> int:
     return zlib.crc32(article.encode("utf-8")) % k
 
 
-def _cues(classifier: TopicClassifier, examples: Sequence[Example], classes: Sequence[str]) -> Matrix:
-    rows = []
-    for ex in examples:
-        cues = classifier.cue_scores(ex.text, ex.language)
-        rows.append([cues.get(c, 0.0) for c in classes])
-    return np.array(rows, dtype=np.float64).reshape(len(examples), len(classes))
-
-
-def _article_shares(classifier: TopicClassifier, examples: Sequence[Example], classes: Sequence[str]) -> Matrix:
-    rows = []
-    for ex in examples:
-        shares = classifier.cue_shares(ex.article_text, ex.language)
-        rows.append([shares.get(c, 0.0) for c in classes])
-    return np.array(rows, dtype=np.float64).reshape(len(examples), len(classes))
+def _per_class(
+    score: Callable[[str, str], Mapping[str, float]], texts: Sequence[tuple[str, str]], classes: Sequence[str]
+) -> Matrix:
+    """One row per (text, language): ``score``'s value for each of ``classes`` (0 when absent)."""
+    rows = [[scores.get(c, 0.0) for c in classes] for scores in (score(text, lang) for text, lang in texts)]
+    return np.array(rows, dtype=np.float64).reshape(len(texts), len(classes))
 
 
 def predict(model: TopicModel, classifier: TopicClassifier, ex: Example) -> str:
@@ -267,9 +259,17 @@ def fit(
     for r, ex in enumerate(examples):
         for label in ex.labels:
             y[r, seen.index(label)] = 1.0 / len(ex.labels)
-    cues = _cues(classifier, examples, seen) if settings.use_lexicon else np.zeros_like(y)
+    cues = (
+        _per_class(classifier.cue_scores, [(ex.text, ex.language) for ex in examples], seen)
+        if settings.use_lexicon
+        else np.zeros_like(y)
+    )
     with_article = settings.use_lexicon and settings.article_lexicon
-    shares = _article_shares(classifier, examples, seen) if with_article else np.zeros_like(y)
+    shares = (
+        _per_class(classifier.cue_shares, [(ex.article_text, ex.language) for ex in examples], seen)
+        if with_article
+        else np.zeros_like(y)
+    )
     others = np.array([label != DEFAULT_CATEGORY for label in seen])
     w, b, beta, gamma = _adam(x, y, cues, shares, others, settings)
     weights = np.zeros((len(vocab), len(classes)), dtype=np.float32)
